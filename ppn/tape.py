@@ -1,0 +1,226 @@
+"""Reverse-mode automatic differentiation on a gradient tape (a Wengert list).
+
+During the forward pass every operation appends one node to the tape: the
+indices of its parents and the local partial derivatives ∂wᵢ/∂w_p, never a
+closure and never the parents themselves (the source's figure 11).  Because
+nodes are appended in the order they are computed, the tape is already in
+topological order, and the backward pass is one loop from the last node to the
+first, accumulating adjoints (eq. 15, Algorithm 1):
+
+    for each node i from last to first, for each parent p of i:
+        ∇[p] += ∇[i] · ∂wᵢ/∂w_p
+
+The loop never recurses, so a chain of a million operations is no problem,
+and it accumulates with ``+=``, so a variable used twice gets both
+contributions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from .elementary import binary_rule, evaluate, evaluate_binary, rule
+from .forward import forward_trace
+from .trace import TraceRow
+
+
+class TapeError(RuntimeError):
+    """A variable was used with the wrong tape, or after its tape was closed."""
+
+
+class Tape:
+    """A Wengert list: node i holds its parents' indices and ∂wᵢ/∂w_p for each parent p."""
+
+    def __init__(self):
+        self.parents: list[tuple[int, ...]] = []
+        self.partials: list[tuple[float, ...]] = []
+        self.ops: list[str] = []  # operation names, only for printing the tape
+        self.closed = False
+
+    def __enter__(self) -> Tape:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        # After the block the tape still answers gradient(); it records nothing new.
+        self.closed = True
+
+    def __len__(self) -> int:
+        return len(self.parents)
+
+    def __repr__(self) -> str:
+        state = "closed" if self.closed else "recording"
+        return f"<Tape: {len(self)} nodes, {state}>"
+
+    def var(self, value: float) -> Var:
+        """A new input variable (a leaf node with no parents)."""
+        return self.record("input", (), (), float(value))
+
+    def record(self, op: str, parents: tuple, partials: tuple, value: float) -> Var:
+        """Append one node and return the variable that stands for it."""
+        if self.closed:
+            raise TapeError(
+                f"this tape is closed: {op} cannot be recorded on it. Compute inside the "
+                "`with ppn.Tape() as tape:` block, or start a new tape."
+            )
+        self.parents.append(parents)
+        self.partials.append(partials)
+        self.ops.append(op)
+        return Var(self, len(self.parents) - 1, value)
+
+    def backward(self, output: Var) -> list[float]:
+        """Algorithm 1: the adjoints ∂output/∂wᵢ of every node i, from one reverse loop."""
+        self._check_owner(output, "the output")
+        adjoints = [0.0] * (output.index + 1)
+        adjoints[output.index] = 1.0
+        parents, partials = self.parents, self.partials
+        for i in range(output.index, -1, -1):
+            adjoint = adjoints[i]
+            if adjoint == 0.0:
+                continue  # nothing flows back from here (and 0·inf must not become nan)
+            for parent, partial in zip(parents[i], partials[i], strict=True):
+                adjoints[parent] += adjoint * partial
+        return adjoints
+
+    def gradient(self, output: Var, inputs: Sequence[Var]) -> list[float]:
+        """[∂output/∂x for x in inputs], all from one backward pass."""
+        for x in inputs:
+            self._check_owner(x, "an input")
+        adjoints = self.backward(output)
+        # An input recorded after the output cannot influence it.
+        return [adjoints[x.index] if x.index < len(adjoints) else 0.0 for x in inputs]
+
+    def _check_owner(self, variable, role: str) -> None:
+        if not isinstance(variable, Var):
+            raise TypeError(
+                f"{role} of tape.gradient must be a Var recorded on this tape, "
+                f"not {type(variable).__name__}"
+            )
+        if variable.tape is not self:
+            raise TapeError(f"{role} ({variable!r}) was recorded on another tape than this one")
+
+
+class Var:
+    """A scalar variable on a tape: its node's index and its value."""
+
+    __slots__ = ("tape", "index", "value")
+
+    def __init__(self, tape: Tape, index: int, value: float):
+        self.tape = tape
+        self.index = index
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"Var(value={self.value!r}, index={self.index})"
+
+    def _unary(self, name: str) -> Var:
+        """f(w) recorded with its one partial f'(w)."""
+        value = evaluate(name, self.value)
+        partial = rule(name).derivative(self.value, value)
+        return self.tape.record(name, (self.index,), (partial,), value)
+
+    def _binary(self, name: str, left, right) -> Var:
+        """left ∘ right recorded with the partials towards whichever operands are variables."""
+        tape = _common_tape(name, left, right)
+        left_value = left.value if isinstance(left, Var) else float(left)
+        right_value = right.value if isinstance(right, Var) else float(right)
+        value = evaluate_binary(name, left_value, right_value)
+        d_left, d_right = binary_rule(name).partials(left_value, right_value, value)
+        # Constants get no node and no partial: only variables are parents.
+        if isinstance(left, Var) and isinstance(right, Var):
+            parents, partials = (left.index, right.index), (d_left, d_right)
+        elif isinstance(left, Var):
+            parents, partials = (left.index,), (d_left,)
+        else:
+            parents, partials = (right.index,), (d_right,)
+        return tape.record(name, parents, partials, value)
+
+    def __add__(self, other):
+        return self._binary("add", self, other) if _is_operand(other) else NotImplemented
+
+    def __radd__(self, other):
+        return self._binary("add", other, self) if _is_operand(other) else NotImplemented
+
+    def __sub__(self, other):
+        return self._binary("sub", self, other) if _is_operand(other) else NotImplemented
+
+    def __rsub__(self, other):
+        return self._binary("sub", other, self) if _is_operand(other) else NotImplemented
+
+    def __mul__(self, other):
+        return self._binary("mul", self, other) if _is_operand(other) else NotImplemented
+
+    def __rmul__(self, other):
+        return self._binary("mul", other, self) if _is_operand(other) else NotImplemented
+
+    def __truediv__(self, other):
+        return self._binary("div", self, other) if _is_operand(other) else NotImplemented
+
+    def __rtruediv__(self, other):
+        return self._binary("div", other, self) if _is_operand(other) else NotImplemented
+
+    def __pow__(self, other):
+        return self._binary("pow", self, other) if _is_operand(other) else NotImplemented
+
+    def __rpow__(self, other):
+        return self._binary("pow", other, self) if _is_operand(other) else NotImplemented
+
+    def __neg__(self):
+        return self._unary("neg")
+
+    def __pos__(self):
+        return self
+
+
+def _is_operand(value) -> bool:
+    return isinstance(value, (Var, int, float)) and not isinstance(value, bool)
+
+
+def _common_tape(name: str, left, right) -> Tape:
+    if isinstance(left, Var) and isinstance(right, Var) and left.tape is not right.tape:
+        raise TapeError(
+            f"{name} mixes variables from two different tapes ({left!r} and {right!r}); "
+            "record the whole computation on one tape"
+        )
+    return left.tape if isinstance(left, Var) else right.tape
+
+
+def value_and_grad(f: Callable) -> Callable:
+    """x ↦ (f(x), ∇f(x)): the value and every partial ∂f/∂xᵢ from one backward pass."""
+
+    def value_and_gradient(*xs: float):
+        with Tape() as tape:
+            inputs = [tape.var(x) for x in xs]
+            output = f(*inputs)
+        if not isinstance(output, Var):  # f ignored its inputs: a constant
+            return float(output), tuple(0.0 for _ in xs)
+        return output.value, tuple(tape.gradient(output, inputs))
+
+    value_and_gradient.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
+    return value_and_gradient
+
+
+def grad(f: Callable) -> Callable:
+    """x ↦ ∇f(x) = (∂f/∂x₁, …, ∂f/∂xₘ), computed by one backward pass."""
+    value_and_gradient = value_and_grad(f)
+
+    def gradient(*xs: float):
+        return value_and_gradient(*xs)[1]
+
+    gradient.__name__ = f"grad({getattr(f, '__name__', 'f')})"
+    return gradient
+
+
+def reverse_trace(f: Callable, *xs: float) -> list[TraceRow]:
+    """Table 2: every intermediate vᵢ of f with its value and adjoint v̄ᵢ = ∂f/∂vᵢ."""
+    with Tape() as tape:
+        inputs = [tape.var(x) for x in xs]
+        output = f(*inputs)
+    adjoints = tape.backward(output)
+    adjoints += [0.0] * (len(tape) - len(adjoints))
+    # The tape keeps no values or constant operands (figure 11); for the printed
+    # table take them from a forward trace of the same f, which makes the same
+    # operations in the same order, one row per tape node.
+    rows = forward_trace(f, xs, [0.0] * len(xs))
+    if len(rows) != len(tape):
+        raise RuntimeError("f made different operations on two calls; it must be deterministic")
+    return [row._replace(derivative=adjoint) for row, adjoint in zip(rows, adjoints, strict=True)]
