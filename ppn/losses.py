@@ -1,0 +1,103 @@
+"""Cost functions: the source's squared error (eq. 6–7) and softmax cross-entropy.
+
+The squared-error costs are compositions of tensor operations, so their
+gradients come from the rule table for free.  Softmax cross-entropy is
+written as one fused node: its gradient (softmax − onehot)/N is simpler and
+more accurate than the chain of exp, sum, log and indexing it replaces, and
+the log-sum-exp form never overflows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .tensor import Tensor, record
+
+__all__ = ["squared_error", "sum_squared_error", "mse", "softmax_cross_entropy"]
+
+
+def _as_tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _target_like(prediction: Tensor, target, loss: str) -> Tensor:
+    """The target as a tensor of the prediction's dtype and, exactly, its shape."""
+    if not isinstance(target, Tensor):
+        dtype = prediction.dtype if prediction.dtype.kind == "f" else None
+        target = Tensor(np.asarray(target), dtype=dtype)
+    if target.shape != prediction.shape:
+        # Broadcasting (32, 1) against (32,) would silently give a (32, 32) cost.
+        raise ValueError(
+            f"{loss}: the prediction has shape {prediction.shape} but the target has shape "
+            f"{target.shape}; they must be equal (reshape one of them, e.g. "
+            f"target.reshape{prediction.shape})"
+        )
+    return target
+
+
+def squared_error(prediction, target) -> Tensor:
+    """The cost vector (ŷ − y)², one entry per output (eq. 6)."""
+    prediction = _as_tensor(prediction)
+    return (prediction - _target_like(prediction, target, "squared_error")) ** 2
+
+
+def sum_squared_error(prediction, target) -> Tensor:
+    """The scalar cost Σ (ŷ − y)² (eq. 7)."""
+    return squared_error(prediction, target).sum()
+
+
+def mse(prediction, target) -> Tensor:
+    """The mean squared error (1/n) Σ (ŷ − y)²: eq. 7 divided by the number of entries."""
+    return squared_error(prediction, target).mean()
+
+
+def softmax_cross_entropy(logits, labels) -> Tensor:
+    """(1/N) Σₙ −log softmax(logitsₙ)[labelₙ], one fused node;  ∂/∂logits = (softmax − onehot)/N.
+
+    ``logits`` has shape (N, C), ``labels`` holds N integer classes in [0, C).
+    """
+    logits = _as_tensor(logits)
+    labels = _check_labels(logits, labels)
+    x = logits.data
+    shifted = x - x.max(axis=1, keepdims=True)  # log-sum-exp: exp never overflows
+    exps = np.exp(shifted)
+    sums = exps.sum(axis=1, keepdims=True)
+    rows = np.arange(len(labels))
+    loss = (np.log(sums[:, 0]) - shifted[rows, labels]).mean()
+    probabilities = exps / sums
+    return record(np.asarray(loss, dtype=x.dtype), "softmax_cross_entropy", (logits,),
+                  (probabilities, labels))  # fmt: skip
+
+
+def _check_labels(logits: Tensor, labels) -> np.ndarray:
+    if logits.ndim != 2:
+        raise ValueError(
+            f"softmax_cross_entropy: logits must have shape (N, C), got {logits.shape}"
+            + ("; for one sample use logits.reshape(1, -1)" if logits.ndim == 1 else "")
+        )
+    n, classes = logits.shape
+    if n == 0:
+        raise ValueError("softmax_cross_entropy: the batch is empty (logits of shape (0, C))")
+    labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    if labels.dtype.kind not in "iu":
+        hint = (
+            "; one-hot rows? use labels.argmax(axis=1)"
+            if labels.ndim == 2
+            else "; convert them with labels.astype(int)"
+        )
+        raise TypeError(
+            f"softmax_cross_entropy: labels must be integer class indices, got dtype "
+            f"{labels.dtype}{hint}"
+        )
+    if labels.shape != (n,):
+        raise ValueError(
+            f"softmax_cross_entropy: expected {n} labels (shape ({n},)) for logits of shape "
+            f"{logits.shape}, got labels of shape {labels.shape}"
+        )
+    if labels.min() < 0 or labels.max() >= classes:
+        bad = labels[(labels < 0) | (labels >= classes)]
+        raise ValueError(
+            f"softmax_cross_entropy: labels must lie in [0, {classes}) for {classes} classes; "
+            f"got {bad[:5].tolist()}" + (" …" if bad.size > 5 else "")
+        )
+    return labels
