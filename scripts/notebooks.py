@@ -1,7 +1,7 @@
 """Notebook chores for authors and CI.
 
-    python scripts/notebooks.py execute [book/NN_name.py ...]   # .py twin -> executed .ipynb
-    python scripts/notebooks.py check-sync                        # every .ipynb matches its .py twin
+    python scripts/notebooks.py execute [book/NN_name.py ...]  # twin -> executed .ipynb
+    python scripts/notebooks.py check-sync  # every .ipynb matches its .py twin
 
 Chapters are written as jupytext ``py:percent`` twins (reviewable diffs) and
 committed as executed ``.ipynb`` (what the book renders and nbval checks).
