@@ -1,0 +1,266 @@
+"""Training: the loop of mini-batch gradient descent, its history, and evaluation.
+
+One epoch visits every training example once, in a fresh seeded order, in
+mini-batches; each batch's gradient is the gradient of the *mean* loss over the
+batch, computed in one vectorised forward and backward pass (the same number
+as Algorithm 3's accumulator divided by the batch size, much faster).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+from .losses import mse, softmax_cross_entropy
+from .tensor import Tensor, no_grad
+
+LOSSES: dict[str, Callable] = {"cross_entropy": softmax_cross_entropy, "mse": mse}
+
+
+class DivergenceError(FloatingPointError):
+    """Training produced a non-finite loss; the model keeps its last finite weights."""
+
+
+@dataclass
+class History:
+    """Per-epoch figures of a training run; each list has one entry per epoch."""
+
+    epoch: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    step_loss: list[float] = field(default_factory=list)  # only with record_steps=True
+    best_epoch: int | None = None  # with early stopping: the epoch whose weights were kept
+    stopped_early: bool = False
+
+    def __len__(self) -> int:
+        return len(self.epoch)
+
+    def as_dict(self) -> dict:
+        """Plain lists and numbers (what ``to_json`` writes)."""
+        return asdict(self)
+
+    def to_json(self, path) -> None:
+        """Write the history as JSON."""
+        with open(path, "w") as file:
+            json.dump(self.as_dict(), file, indent=1)
+
+    @classmethod
+    def from_json(cls, path) -> History:
+        """Read a history written by ``to_json``."""
+        with open(path) as file:
+            return cls(**json.load(file))
+
+    def to_csv(self, path) -> None:
+        """Write one row per epoch (the per-step losses are left out)."""
+        columns = ["epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy", "lr"]
+        with open(path, "w", newline="") as file:
+            writer = csv.writer(file)
+            writer.writerow(columns)
+            for i in range(len(self)):
+                writer.writerow([_cell(getattr(self, c), i) for c in columns])
+
+
+def _cell(column: list, i: int):
+    return column[i] if i < len(column) else ""
+
+
+class Evaluation(NamedTuple):
+    """Mean loss and accuracy of a model on a data set."""
+
+    loss: float
+    accuracy: float
+
+
+def _loss_function(loss) -> Callable:
+    if callable(loss):
+        return loss
+    try:
+        return LOSSES[loss]
+    except KeyError:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}") from None
+
+
+def _class_labels(y: np.ndarray) -> np.ndarray | None:
+    # Integer labels are classes; one-hot rows are classes by their argmax; else no accuracy.
+    if y.ndim == 1 and np.issubdtype(y.dtype, np.integer):
+        return y
+    if y.ndim == 2 and y.shape[1] > 1:
+        return y.argmax(axis=1)
+    return None
+
+
+def _parameter_dtype(model) -> np.dtype:
+    return model.parameters()[0].data.dtype
+
+
+def check_inputs(model, x, y, name: str = "x") -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) as the model needs them, or a ValueError saying what is wrong and how to fix it."""
+    x, y = np.asarray(x), np.asarray(y)
+    if np.issubdtype(x.dtype, np.integer):
+        raise ValueError(
+            f"{name} holds integers ({x.dtype}); a network takes floats: scale images with "
+            "ppn.data.to_float(images), which maps 0–255 to 0–1"
+        )
+    if x.ndim != 2:
+        raise ValueError(
+            f"{name} must be a 2-D array (examples × features), got shape {x.shape}; "
+            "flatten images with x.reshape(len(x), -1)"
+        )
+    expected = getattr(model, "sizes", [None])[0]
+    if expected is not None and x.shape[1] != expected:
+        raise ValueError(
+            f"{name} has {x.shape[1]} features per example but the model's first layer "
+            f"expects {expected}"
+        )
+    if len(y) != len(x):
+        raise ValueError(f"{name} has {len(x)} examples but its targets have {len(y)}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} contains nan or infinite values; clean the data first")
+    # Convert once here, not per batch: float64 data must not upcast a float32 model.
+    return x.astype(_parameter_dtype(model), copy=False), y
+
+
+@no_grad()
+def predict_logits(model, x: np.ndarray, batch_size: int = 2048) -> np.ndarray:
+    """The model's outputs for every row of x, computed in batches with nothing recorded."""
+    x = np.asarray(x, dtype=_parameter_dtype(model))
+    return np.concatenate(
+        [model(Tensor(x[i : i + batch_size])).data for i in range(0, len(x), batch_size)]
+    )
+
+
+def evaluate(model, x, y, loss="cross_entropy", batch_size: int = 2048) -> Evaluation:
+    """Mean loss and accuracy (fraction of argmax(output) = label) of ``model`` on (x, y)."""
+    x, y = check_inputs(model, x, y)
+    loss_function = _loss_function(loss)
+    outputs = predict_logits(model, x, batch_size)
+    with no_grad():
+        mean_loss = loss_function(Tensor(outputs), y).item()
+    labels = _class_labels(y)
+    accuracy = float(np.mean(outputs.argmax(axis=1) == labels)) if labels is not None else math.nan
+    return Evaluation(float(mean_loss), accuracy)
+
+
+def fit(
+    model,
+    x,
+    y,
+    *,
+    optimizer,
+    epochs: int = 10,
+    batch_size: int = 64,
+    loss="cross_entropy",
+    validation: tuple | None = None,
+    seed: int = 0,
+    schedule=None,
+    early_stopping: int | None = None,
+    augment: Callable | None = None,
+    record_steps: bool = False,
+    progress: bool | None = None,
+    on_epoch_end: Callable | None = None,
+    history: History | None = None,
+    start_epoch: int = 0,
+) -> History:
+    """Train by mini-batch gradient descent for ``epochs`` epochs; return the history.
+
+    ``validation=(x_val, y_val)`` is evaluated after each epoch.  ``early_stopping=k``
+    stops when the validation loss has not improved for k epochs and restores the
+    best weights.  ``augment(x_batch, rng)`` may transform each batch (e.g. random
+    shifts).  ``schedule`` sets the learning rate of each epoch.  ``progress`` shows
+    a tqdm bar (default: only in a terminal).  ``on_epoch_end(epoch, history)`` runs
+    after each epoch (checkpoints use it).  Train and validation accuracy are from
+    the running batches and a separate pass, respectively.
+
+    A non-finite loss stops training with ``DivergenceError``; the model keeps the
+    last weights that were all finite.
+    """
+    x, y = check_inputs(model, x, y)
+    if validation is not None:
+        x_val, y_val = check_inputs(model, *validation, name="x_val")
+    if early_stopping is not None and validation is None:
+        raise ValueError("early_stopping needs validation data: pass validation=(x_val, y_val)")
+    if batch_size < 1 or epochs < 0:
+        raise ValueError(f"batch_size must be ≥ 1 and epochs ≥ 0, got {batch_size} and {epochs}")
+    loss_function = _loss_function(loss)
+    labels = _class_labels(y)
+    params = model.parameters()
+    rng = np.random.default_rng(seed)
+    history = history if history is not None else History()
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    best_loss, best_weights, waited = math.inf, None, 0
+
+    for epoch in range(start_epoch, start_epoch + epochs):
+        if schedule is not None:
+            schedule.set_epoch(epoch)
+        snapshot = [p.data.copy() for p in params]  # the last finite weights, if it diverges
+        order = rng.permutation(len(x))
+        batches = range(0, len(x), batch_size)
+        if show_progress:
+            from tqdm.auto import tqdm
+
+            batches = tqdm(batches, desc=f"epoch {epoch + 1}", unit="batch", leave=False)
+        total_loss, correct = 0.0, 0
+        for step, start in enumerate(batches):
+            index = order[start : start + batch_size]
+            x_batch = x[index] if augment is None else augment(x[index], rng)
+            outputs = model(Tensor(x_batch))
+            cost = loss_function(outputs, y[index])
+            value = cost.item()
+            if not math.isfinite(value):
+                _restore_finite(params, snapshot)
+                raise DivergenceError(
+                    f"the loss became {value} at epoch {epoch + 1}, step {step + 1} "
+                    f"(learning rate {optimizer.lr:g}): training diverged. Try a smaller "
+                    "learning rate (e.g. 10× smaller); the model keeps its last finite weights."
+                )
+            optimizer.zero_grad()
+            cost.backward()
+            optimizer.step()
+            total_loss += value * len(index)
+            if labels is not None:
+                correct += int(np.sum(outputs.data.argmax(axis=1) == labels[index]))
+            if record_steps:
+                history.step_loss.append(value)
+            if show_progress:
+                batches.set_postfix(loss=f"{value:.4f}")
+        history.epoch.append(epoch + 1)
+        history.train_loss.append(total_loss / len(x))
+        history.train_accuracy.append(correct / len(x) if labels is not None else math.nan)
+        history.lr.append(optimizer.lr)
+        if validation is not None:
+            result = evaluate(model, x_val, y_val, loss=loss_function)
+            history.val_loss.append(result.loss)
+            history.val_accuracy.append(result.accuracy)
+            if early_stopping is not None:
+                if result.loss < best_loss:
+                    best_loss, waited = result.loss, 0
+                    best_weights, history.best_epoch = [p.data.copy() for p in params], epoch + 1
+                else:
+                    waited += 1
+        if on_epoch_end is not None:
+            on_epoch_end(epoch, history)
+        if early_stopping is not None and waited >= early_stopping:
+            history.stopped_early = True
+            break
+    if best_weights is not None:
+        for p, best in zip(params, best_weights, strict=True):
+            p.data[...] = best
+    return history
+
+
+def _restore_finite(params, snapshot) -> None:
+    # The weights that produced a non-finite loss may themselves be finite but huge;
+    # keep them only if every parameter is finite, else go back to the epoch's start.
+    if not all(np.all(np.isfinite(p.data)) for p in params):
+        for p, saved in zip(params, snapshot, strict=True):
+            p.data[...] = saved
