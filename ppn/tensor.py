@@ -481,9 +481,9 @@ class Tensor:
 
     def transpose(self, *axes) -> Tensor:
         """Permute the axes (all reversed by default, as numpy)."""
-        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
-        axes = axes or None
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0]
+        axes = tuple(int(a) for a in axes) if axes else None
         return _node(self.data.transpose(axes), "transpose", (self,), (axes,))
 
     def __getitem__(self, index) -> Tensor:
