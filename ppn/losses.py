@@ -35,20 +35,24 @@ def _target_like(prediction: Tensor, target, loss: str) -> Tensor:
     return target
 
 
+def _squared_error(prediction, target, loss: str) -> Tensor:
+    prediction = _as_tensor(prediction)
+    return (prediction - _target_like(prediction, target, loss)) ** 2
+
+
 def squared_error(prediction, target) -> Tensor:
     """The cost vector (ŷ − y)², one entry per output (eq. 6)."""
-    prediction = _as_tensor(prediction)
-    return (prediction - _target_like(prediction, target, "squared_error")) ** 2
+    return _squared_error(prediction, target, "squared_error")
 
 
 def sum_squared_error(prediction, target) -> Tensor:
     """The scalar cost Σ (ŷ − y)² (eq. 7)."""
-    return squared_error(prediction, target).sum()
+    return _squared_error(prediction, target, "sum_squared_error").sum()
 
 
 def mse(prediction, target) -> Tensor:
     """The mean squared error (1/n) Σ (ŷ − y)²: eq. 7 divided by the number of entries."""
-    return squared_error(prediction, target).mean()
+    return _squared_error(prediction, target, "mse").mean()
 
 
 def softmax_cross_entropy(logits, labels) -> Tensor:
