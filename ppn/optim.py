@@ -16,6 +16,7 @@ computes the batch gradient in one vectorised pass, which is the same number
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
@@ -56,7 +57,7 @@ class Optimizer:
         return [np.zeros_like(p.data) for p in self.params]
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        """The optimiser's state as plain arrays (for checkpoints); the parameters are not in it."""
+        """A copy of the optimiser's state as plain arrays (for checkpoints); no parameters."""
         return {"lr": np.array(self.lr), "steps": np.array(self.steps)}
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
@@ -117,7 +118,7 @@ class Momentum(Optimizer):
 
     def state_dict(self):
         state = super().state_dict()
-        state.update({f"velocity.{i}": v for i, v in enumerate(self.velocity)})
+        state.update({f"velocity.{i}": v.copy() for i, v in enumerate(self.velocity)})
         return state
 
     def load_state_dict(self, state):
@@ -173,8 +174,8 @@ class Adam(Optimizer):
 
     def state_dict(self):
         state = super().state_dict()
-        state.update({f"m.{i}": m for i, m in enumerate(self.m)})
-        state.update({f"v.{i}": v for i, v in enumerate(self.v)})
+        state.update({f"m.{i}": m.copy() for i, m in enumerate(self.m)})
+        state.update({f"v.{i}": v.copy() for i, v in enumerate(self.v)})
         return state
 
     def load_state_dict(self, state):
@@ -184,7 +185,9 @@ class Adam(Optimizer):
 
 
 def _check_learning_rate(lr) -> None:
-    if not (isinstance(lr, (int, float)) and math.isfinite(lr) and lr > 0):
+    # numbers.Real admits numpy scalars (np.float32(0.1) is a fine rate); a bool is not a rate.
+    real = isinstance(lr, numbers.Real) and not isinstance(lr, bool)
+    if not (real and math.isfinite(lr) and lr > 0):
         raise ValueError(f"the learning rate must be a positive finite number, got {lr!r}")
 
 
