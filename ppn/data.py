@@ -56,6 +56,9 @@ __all__ = [
     "load_fashion_mnist",
     "load_mnist",
     "one_hot",
+    "prepare_digit",
+    "random_shift",
+    "shift_images",
     "read_idx",
     "to_float",
     "train_validation_split",
@@ -543,3 +546,88 @@ def train_validation_split(
     order = np.random.default_rng(seed).permutation(n)
     validation, train = order[:count], order[count:]
     return (x[train], y[train]), (x[validation], y[validation])
+
+
+# --- Images: augmentation and the preprocessing of a digit from outside MNIST -------------
+
+
+def shift_images(images: np.ndarray, dx: np.ndarray, dy: np.ndarray) -> np.ndarray:
+    """Each image moved by (dxᵢ, dyᵢ) pixels (right, down), filling with 0; shape kept."""
+    flat = images.ndim == 2
+    square = images.reshape(len(images), *_IMAGE_SHAPE) if flat else images
+    height, width = square.shape[1:]
+    shifted = np.zeros_like(square)
+    # One slice assignment per distinct shift, not per image: at most 25 groups for ±2.
+    for sx, sy in set(zip(np.asarray(dx).tolist(), np.asarray(dy).tolist(), strict=True)):
+        chosen = (dx == sx) & (dy == sy)
+        target = shifted[chosen]
+        target[:, max(sy, 0) : height + min(sy, 0), max(sx, 0) : width + min(sx, 0)] = square[
+            chosen, max(-sy, 0) : height + min(-sy, 0), max(-sx, 0) : width + min(-sx, 0)
+        ]
+        shifted[chosen] = target
+    return shifted.reshape(images.shape)
+
+
+def random_shift(images: np.ndarray, rng: np.random.Generator, max_shift: int = 2) -> np.ndarray:
+    """Data augmentation (Simard et al. 2003): each image moved by a random whole-pixel shift."""
+    dx = rng.integers(-max_shift, max_shift + 1, size=len(images))
+    dy = rng.integers(-max_shift, max_shift + 1, size=len(images))
+    return shift_images(images, dx, dy)
+
+
+def prepare_digit(image: np.ndarray) -> np.ndarray:
+    """A drawn or photographed digit → a 28×28 float32 image prepared the way MNIST's were.
+
+    MNIST's digits were (LeCun et al. 1998): grey levels with bright ink on black,
+    the digit's bounding box scaled to fit 20×20 (keeping its aspect ratio), then
+    placed in a 28×28 field so that its centre of mass is the centre.  A digit
+    drawn off-centre or at another size is moved and scaled the same way.
+    Accepts grey (H, W) or colour (H, W, 3|4) arrays, uint8 or floats in [0, 1],
+    dark ink on light paper or the reverse.
+    """
+    from PIL import Image  # Pillow comes with matplotlib; only this function needs it
+
+    grey = _as_grey(image)
+    if _border_mean(grey) > 0.5:  # light paper: make the ink the bright part, as in MNIST
+        grey = 1.0 - grey
+    ink = grey > 0.1
+    if not ink.any():
+        raise ValueError("the image is blank: no ink found (is it all one colour?)")
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    box = grey[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    scale = 20.0 / max(box.shape)
+    size = (max(1, round(box.shape[1] * scale)), max(1, round(box.shape[0] * scale)))
+    small = np.asarray(
+        Image.fromarray((box * 255).astype(np.uint8)).resize(size, Image.Resampling.LANCZOS),
+        dtype=np.float32,
+    )
+    small = np.clip(small / 255.0, 0.0, 1.0)
+    field = np.zeros(_IMAGE_SHAPE, dtype=np.float32)
+    top, left = (28 - small.shape[0]) // 2, (28 - small.shape[1]) // 2
+    field[top : top + small.shape[0], left : left + small.shape[1]] = small
+    # Move the centre of mass to the centre (13.5, 13.5 in pixel coordinates).
+    ys, xs = np.indices(field.shape)
+    total = field.sum()
+    dy = int(round(13.5 - (ys * field).sum() / total))
+    dx = int(round(13.5 - (xs * field).sum() / total))
+    return shift_images(field[None], np.array([dx]), np.array([dy]))[0]
+
+
+def _as_grey(image) -> np.ndarray:
+    array = np.asarray(image)
+    if array.ndim == 3 and array.shape[2] in (3, 4):
+        if array.shape[2] == 4:  # transparent pixels are paper
+            alpha = array[..., 3:4] / (255.0 if array.dtype == np.uint8 else 1.0)
+            background = 255.0 if array.dtype == np.uint8 else 1.0
+            array = array[..., :3] * alpha + background * (1 - alpha)
+        array = array[..., :3] @ np.array([0.299, 0.587, 0.114])
+    if array.ndim != 2:
+        raise ValueError(f"expected a grey or colour image, got an array of shape {array.shape}")
+    array = array.astype(np.float64)
+    if array.max(initial=0) > 1.0:  # 0–255 grey levels
+        array = array / 255.0
+    return np.clip(array, 0.0, 1.0)
+
+
+def _border_mean(grey: np.ndarray) -> float:
+    return float(np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]]).mean())

@@ -162,6 +162,7 @@ def fit(
     loss="cross_entropy",
     validation: tuple | None = None,
     seed: int = 0,
+    rng: np.random.Generator | None = None,
     schedule=None,
     early_stopping: int | None = None,
     augment: Callable | None = None,
@@ -178,8 +179,10 @@ def fit(
     best weights.  ``augment(x_batch, rng)`` may transform each batch (e.g. random
     shifts).  ``schedule`` sets the learning rate of each epoch.  ``progress`` shows
     a tqdm bar (default: only in a terminal).  ``on_epoch_end(epoch, history)`` runs
-    after each epoch (checkpoints use it).  Train and validation accuracy are from
-    the running batches and a separate pass, respectively.
+    after each epoch (checkpoints use it); a resumed run passes its saved ``rng``,
+    ``history`` and ``start_epoch``, and then continues exactly as if never stopped.
+    Train accuracy comes from the running batches, validation accuracy from a
+    separate pass after the epoch.
 
     A non-finite loss stops training with ``DivergenceError``; the model keeps the
     last weights that were all finite.
@@ -194,7 +197,7 @@ def fit(
     loss_function = _loss_function(loss)
     labels = _class_labels(y)
     params = model.parameters()
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed) if rng is None else rng
     history = history if history is not None else History()
     show_progress = sys.stderr.isatty() if progress is None else progress
     best_loss, best_weights, waited = math.inf, None, 0
@@ -264,3 +267,23 @@ def _restore_finite(params, snapshot) -> None:
     if not all(np.all(np.isfinite(p.data)) for p in params):
         for p, saved in zip(params, snapshot, strict=True):
             p.data[...] = saved
+
+
+def confusion_matrix(labels, predictions, num_classes: int = 10) -> np.ndarray:
+    """M[i, j] = how many examples of class i were predicted as class j."""
+    labels, predictions = np.asarray(labels), np.asarray(predictions)
+    if labels.shape != predictions.shape:
+        raise ValueError(f"{labels.shape[0]} labels but {predictions.shape[0]} predictions")
+    for name, values in (("label", labels), ("prediction", predictions)):
+        if values.size and (values.min() < 0 or values.max() >= num_classes):
+            raise ValueError(f"a {name} is outside 0…{num_classes - 1}")
+    matrix = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(matrix, (labels, predictions), 1)
+    return matrix
+
+
+def per_class_accuracy(matrix: np.ndarray) -> np.ndarray:
+    """The fraction of each class predicted right: diag(M) / row sums (nan for an absent class)."""
+    totals = matrix.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(totals > 0, np.diag(matrix) / np.maximum(totals, 1), np.nan)

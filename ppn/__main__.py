@@ -1,0 +1,7 @@
+"""``python -m ppn``: see ``ppn.cli``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

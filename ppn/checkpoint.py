@@ -1,0 +1,152 @@
+"""Model files and training checkpoints: plain ``.npz`` archives, written atomically, never pickled.
+
+A model file holds the architecture (layer sizes, activation), a format name
+and version, and one array per parameter.  A checkpoint adds what is needed to
+continue an interrupted run exactly: the optimiser's buffers, the epoch, the
+random generator's state and the history.  Both are written to a temporary
+file beside the target and renamed over it, so a crash mid-write never leaves
+a half-written file under the real name, and both are read with
+``allow_pickle=False``, so a file from elsewhere cannot run code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .nn import MLP
+
+FORMAT = "ppn-model"
+CHECKPOINT_FORMAT = "ppn-checkpoint"
+VERSION = 1
+
+
+class ModelFileError(ValueError):
+    """A model or checkpoint file that cannot be used: damaged, foreign, or for another model."""
+
+
+def _write_atomically(path, arrays: dict[str, np.ndarray]) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            np.savez(file, **arrays)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _read(path, expected_format: str) -> dict[str, np.ndarray]:
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as error:
+        raise ModelFileError(
+            f"{path}: not a readable .npz archive ({error}); the file is damaged or not a ppn file"
+        ) from None
+    found = str(arrays.get("format", "nothing"))
+    if found != expected_format:
+        raise ModelFileError(f"{path}: expected a {expected_format} file, found {found!r}")
+    version = int(arrays.get("version", -1))
+    if version != VERSION:
+        raise ModelFileError(
+            f"{path}: format version {version}, but this ppn reads version {VERSION}"
+        )
+    return arrays
+
+
+def _architecture(model) -> dict[str, np.ndarray]:
+    return {
+        "sizes": np.array(model.sizes, dtype=np.int64),
+        "activation": np.array(model.activation),
+    }
+
+
+def _model_from(arrays: dict[str, np.ndarray], path) -> MLP:
+    try:
+        sizes = [int(n) for n in arrays["sizes"]]
+        activation = str(arrays["activation"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise ModelFileError(f"{path}: the architecture is missing or damaged ({error})") from None
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ModelFileError(f"{path}: invalid layer sizes {sizes}")
+    try:
+        model = MLP(sizes, activation=activation, rng=0)
+    except ValueError as error:
+        raise ModelFileError(f"{path}: {error}") from None
+    state = {}
+    for name, parameter in model.named_parameters():
+        key = f"param.{name}"
+        if key not in arrays:
+            raise ModelFileError(f"{path}: parameter {name} is missing")
+        value = arrays[key]
+        if value.shape != parameter.data.shape or not np.issubdtype(value.dtype, np.floating):
+            raise ModelFileError(
+                f"{path}: parameter {name} has shape {value.shape} and dtype {value.dtype}, "
+                f"expected {parameter.data.shape} floats for a {sizes} network"
+            )
+        if not np.all(np.isfinite(value)):
+            raise ModelFileError(f"{path}: parameter {name} contains nan or infinite values")
+        state[name] = value.astype(parameter.data.dtype)
+    model.load_state_dict(state)
+    return model
+
+
+def save_model(model, path) -> None:
+    """Write ``model`` (architecture and weights) to ``path`` as a versioned .npz, atomically."""
+    arrays = {"format": np.array(FORMAT), "version": np.array(VERSION), **_architecture(model)}
+    arrays.update({f"param.{name}": p.data for name, p in model.named_parameters()})
+    _write_atomically(path, arrays)
+
+
+def load_model(path) -> MLP:
+    """The MLP saved in ``path``; a damaged, foreign or inconsistent file raises ModelFileError."""
+    return _model_from(_read(path, FORMAT), path)
+
+
+def save_checkpoint(path, model, optimizer, *, epoch: int, rng, history, config=None) -> None:
+    """Everything needed to resume training after ``epoch`` epochs, written atomically."""
+    arrays = {
+        "format": np.array(CHECKPOINT_FORMAT),
+        "version": np.array(VERSION),
+        **_architecture(model),
+        "epoch": np.array(epoch),
+        "rng": np.array(json.dumps(rng.bit_generator.state)),
+        "history": np.array(json.dumps(history.as_dict())),
+        "config": np.array(json.dumps(config or {})),
+        "optimizer": np.array(type(optimizer).__name__),
+    }
+    arrays.update({f"param.{name}": p.data for name, p in model.named_parameters()})
+    arrays.update({f"optim.{key}": np.asarray(v) for key, v in optimizer.state_dict().items()})
+    _write_atomically(path, arrays)
+
+
+def load_checkpoint(path):
+    """(model, optimizer_state, epoch, rng, history_dict, config) from ``save_checkpoint``."""
+    arrays = _read(path, CHECKPOINT_FORMAT)
+    model = _model_from(arrays, path)
+    try:
+        rng = np.random.default_rng()
+        rng.bit_generator.state = json.loads(str(arrays["rng"]))
+        history = json.loads(str(arrays["history"]))
+        config = json.loads(str(arrays["config"]))
+        epoch = int(arrays["epoch"])
+        optimizer_name = str(arrays["optimizer"])
+    except (KeyError, ValueError, TypeError) as error:
+        raise ModelFileError(
+            f"{path}: the training state is missing or damaged ({error})"
+        ) from None
+    optimizer_state = {k[len("optim.") :]: v for k, v in arrays.items() if k.startswith("optim.")}
+    return model, optimizer_name, optimizer_state, epoch, rng, history, config

@@ -1,0 +1,305 @@
+"""The command line: ``python -m ppn train | evaluate | predict``.
+
+    python -m ppn train --dataset mnist --hidden 256,128 --optimizer adam --epochs 30 --out runs/mlp
+    python -m ppn train --resume --out runs/mlp          # continue an interrupted run
+    python -m ppn evaluate runs/mlp/model.npz
+    python -m ppn predict runs/mlp/model.npz digit.png
+
+Every error is one line on stderr and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import checkpoint, data, optim, train
+from .nn import MLP
+
+DATASETS = {"mnist": data.load_mnist, "fashion-mnist": data.load_fashion_mnist}
+OPTIMIZERS = {"sgd": optim.SGD, "momentum": optim.Momentum, "adam": optim.Adam}
+DEFAULT_LR = {"sgd": 0.1, "momentum": 0.05, "adam": 1e-3}
+CLASS_NAMES = {
+    "mnist": [str(d) for d in range(10)],
+    "fashion-mnist": "T-shirt Trouser Pullover Dress Coat Sandal Shirt Sneaker Bag Boot".split(),
+}
+
+
+class CommandError(Exception):
+    """A problem the user can fix; its message is printed as one line."""
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected sizes like 256,128, got {text!r}") from None
+    if any(n < 1 for n in sizes):
+        raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
+    return sizes
+
+
+def _positive(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ppn", description="Train and use ppn's MLPs on MNIST and Fashion-MNIST."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    t = commands.add_parser("train", help="train an MLP and save it with its curves")
+    t.add_argument("--dataset", choices=sorted(DATASETS), default="mnist", help="data set")
+    t.add_argument("--data-dir", help="folder holding the four IDX files (default: PPN_DATA_DIR)")
+    t.add_argument("--hidden", type=_sizes, default=[128], help="hidden layer sizes, e.g. 256,128")
+    t.add_argument("--activation", choices=["relu", "tanh", "sigmoid"], default="relu")
+    t.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default="adam")
+    t.add_argument("--lr", type=_positive(float), help="learning rate (default: per optimizer)")
+    t.add_argument("--momentum", type=float, default=0.9, help="momentum (optimizer momentum)")
+    t.add_argument("--weight-decay", type=float, default=0.0, help="weight decay λ")
+    t.add_argument("--schedule", choices=["none", "cosine", "step"], default="none",
+                   help="learning-rate schedule over the epochs")  # fmt: skip
+    t.add_argument("--augment", type=int, default=0, metavar="PIXELS",
+                   help="random shifts of up to PIXELS pixels (0: none)")  # fmt: skip
+    t.add_argument("--batch-size", type=_positive(int), default=128)
+    t.add_argument("--epochs", type=_positive(int), default=10)
+    t.add_argument("--train-size", type=_positive(int), help="use only the first N training images")
+    t.add_argument("--seed", type=int, default=0, help="seed of initialisation and shuffling")
+    t.add_argument("--out", type=Path, required=True, help="output folder, e.g. runs/mlp")
+    t.add_argument("--resume", action="store_true", help="continue the run saved in --out")
+    t.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    e = commands.add_parser("evaluate", help="accuracy, per-class accuracy, confusion matrix")
+    e.add_argument("model", type=Path, help="a model.npz written by train")
+    e.add_argument("--dataset", choices=sorted(DATASETS), help="default: the model's own")
+    e.add_argument("--data-dir", help="folder holding the four IDX files (default: PPN_DATA_DIR)")
+
+    p = commands.add_parser("predict", help="read the digit in a PNG image")
+    p.add_argument("model", type=Path, help="a model.npz written by train")
+    p.add_argument("image", type=Path, help="a PNG (or JPEG) of one digit, any size, any colours")
+    return parser
+
+
+def _load_data(dataset: str, data_dir):
+    return DATASETS[dataset](data_dir, download=True)
+
+
+def _config(args) -> dict:
+    return {
+        "dataset": args.dataset,
+        "data_dir": args.data_dir,
+        "hidden": args.hidden,
+        "activation": args.activation,
+        "optimizer": args.optimizer,
+        "lr": args.lr if args.lr is not None else DEFAULT_LR[args.optimizer],
+        "momentum": args.momentum,
+        "weight_decay": args.weight_decay,
+        "schedule": args.schedule,
+        "augment": args.augment,
+        "batch_size": args.batch_size,
+        "epochs": args.epochs,
+        "train_size": args.train_size,
+        "seed": args.seed,
+    }
+
+
+def _optimizer(config: dict, model):
+    kind = config["optimizer"]
+    options = {"lr": config["lr"], "weight_decay": config["weight_decay"]}
+    if kind == "momentum":
+        options["momentum"] = config["momentum"]
+    return OPTIMIZERS[kind](model.parameters(), **options)
+
+
+def _schedule(config: dict, optimizer):
+    if config["schedule"] == "cosine":
+        return optim.CosineSchedule(optimizer, config["epochs"])
+    if config["schedule"] == "step":
+        return optim.StepSchedule(optimizer, every=max(1, config["epochs"] // 3), gamma=0.1)
+    return None
+
+
+def train_command(args) -> int:
+    out: Path = args.out
+    if args.resume:
+        saved = out / "checkpoint.npz"
+        if not saved.exists():
+            raise CommandError(f"nothing to resume: {saved} does not exist")
+        model, _, optimizer_state, done, rng, history_dict, config = checkpoint.load_checkpoint(
+            saved
+        )
+        history = train.History(**history_dict)
+    else:
+        if (out / "checkpoint.npz").exists():
+            raise CommandError(
+                f"{out} already holds a run: continue it with --resume, or choose another --out"
+            )
+        config = _config(args)
+        model, done, rng = None, 0, np.random.default_rng(config["seed"])
+        history = train.History()
+
+    (x_train, y_train), (x_test, y_test) = _load_data(config["dataset"], config["data_dir"])
+    if config["train_size"]:
+        x_train, y_train = x_train[: config["train_size"]], y_train[: config["train_size"]]
+    x_train, x_test = data.to_float(x_train, flatten=True), data.to_float(x_test, flatten=True)
+    y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
+    sizes = [x_train.shape[1], *config["hidden"], 10]
+    if model is None:
+        model = MLP(sizes, activation=config["activation"], rng=config["seed"])
+    optimizer = _optimizer(config, model)
+    schedule = _schedule(config, optimizer)  # before loading: its base rate is the configured one
+    if args.resume:
+        optimizer.load_state_dict(optimizer_state)
+    if done >= config["epochs"]:
+        raise CommandError(f"the run in {out} already finished its {config['epochs']} epochs")
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "config.json").write_text(json.dumps(config, indent=1))
+    print(
+        f"training {model} on {len(x_train)} {config['dataset']} images "
+        f"({config['optimizer']}, lr {config['lr']:g}, {config['epochs']} epochs) → {out}",
+        file=sys.stderr,
+    )
+    augment = None
+    if config["augment"]:
+        pixels = config["augment"]
+        augment = lambda batch, generator: data.random_shift(batch, generator, pixels)  # noqa: E731
+
+    def save_and_report(epoch: int, history: train.History) -> None:
+        checkpoint.save_checkpoint(out / "checkpoint.npz", model, optimizer, epoch=epoch + 1,
+                                   rng=rng, history=history, config=config)  # fmt: skip
+        seconds = time.perf_counter() - started
+        print(
+            f"epoch {epoch + 1}/{config['epochs']}: loss {history.train_loss[-1]:.4f}, "
+            f"train accuracy {history.train_accuracy[-1]:.2%}, "
+            f"test accuracy {history.val_accuracy[-1]:.2%} "
+            f"({len(x_train) / seconds:,.0f} images/s)",
+            file=sys.stderr,
+        )
+
+    started = time.perf_counter()
+    try:
+        fit_epochs = config["epochs"] - done
+
+        def on_epoch_end(epoch, history):
+            nonlocal started
+            save_and_report(epoch, history)
+            started = time.perf_counter()
+
+        train.fit(
+            model, x_train, y_train, optimizer=optimizer, epochs=fit_epochs,
+            batch_size=config["batch_size"], validation=(x_test, y_test), rng=rng,
+            schedule=schedule, augment=augment, progress=not args.no_progress,
+            on_epoch_end=on_epoch_end, history=history, start_epoch=done,
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: the epochs finished so far are saved in {out / 'checkpoint.npz'}; "
+            f"continue with: python -m ppn train --resume --out {out}",
+            file=sys.stderr,
+        )
+        return 130
+    _write_results(out, model, history, x_test, y_test, config["dataset"])
+    print(f"test accuracy {history.val_accuracy[-1]:.2%}; model saved to {out / 'model.npz'}")
+    return 0
+
+
+def _write_results(out: Path, model, history, x_test, y_test, dataset: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from . import plots
+
+    checkpoint.save_model(model, out / "model.npz")
+    history.to_json(out / "history.json")
+    history.to_csv(out / "history.csv")
+    fig = plots.plot_history(history)
+    fig.savefig(out / "curves.png", dpi=100)
+    plt.close(fig)
+    predictions = train.predict_logits(model, x_test).argmax(axis=1)
+    fig = plots.plot_confusion_matrix(
+        train.confusion_matrix(y_test, predictions), class_names=CLASS_NAMES[dataset]
+    )
+    fig.savefig(out / "confusion.png", dpi=100)
+    plt.close(fig)
+
+
+def evaluate_command(args) -> int:
+    model = checkpoint.load_model(args.model)
+    config_file = args.model.parent / "config.json"
+    dataset = args.dataset or (
+        json.loads(config_file.read_text())["dataset"] if config_file.exists() else "mnist"
+    )
+    _, (x_test, y_test) = _load_data(dataset, args.data_dir)
+    x_test, y_test = data.to_float(x_test, flatten=True), y_test.astype(np.int64)
+    if x_test.shape[1] != model.sizes[0]:
+        raise CommandError(
+            f"the model takes {model.sizes[0]} inputs; {dataset} has {x_test.shape[1]}"
+        )
+    predictions = train.predict_logits(model, x_test).argmax(axis=1)
+    matrix = train.confusion_matrix(y_test, predictions)
+    names = CLASS_NAMES[dataset]
+    print(
+        f"{dataset} test set: {len(y_test)} images, accuracy {np.mean(predictions == y_test):.2%}"
+    )
+    per_class = train.per_class_accuracy(matrix)
+    print("per class: " + ", ".join(f"{n} {a:.1%}" for n, a in zip(names, per_class, strict=True)))
+    print("confusion matrix (rows: true class, columns: predicted):")
+    print("      " + "".join(f"{name[:5]:>6}" for name in names))
+    for name, row in zip(names, matrix, strict=True):
+        print(f"{name[:5]:>6}" + "".join(f"{n:6d}" for n in row))
+    return 0
+
+
+def predict_command(args) -> int:
+    from PIL import Image, UnidentifiedImageError
+
+    model = checkpoint.load_model(args.model)
+    if model.sizes[0] != 784:
+        raise CommandError(f"the model takes {model.sizes[0]} inputs, not a 28×28 image")
+    try:
+        with Image.open(args.image) as image:
+            pixels = np.asarray(image.convert("RGBA"))
+    except FileNotFoundError:
+        raise CommandError(f"{args.image}: no such file") from None
+    except (UnidentifiedImageError, OSError) as error:
+        raise CommandError(f"{args.image}: not an image Pillow can read ({error})") from None
+    digit = data.prepare_digit(pixels).reshape(1, -1)
+    logits = train.predict_logits(model, digit)[0]
+    probabilities = np.exp(logits - logits.max())
+    probabilities /= probabilities.sum()
+    print(f"digit: {int(probabilities.argmax())}")
+    for label, p in enumerate(probabilities):
+        print(f"  {label}: {p:.4f}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return the exit status (0 ok, 1 failed, 2 bad arguments, 130 Ctrl-C)."""
+    args = build_parser().parse_args(argv)
+    command = {"train": train_command, "evaluate": evaluate_command, "predict": predict_command}
+    try:
+        return command[args.command](args)
+    except (CommandError, data.DatasetNotFoundError, checkpoint.ModelFileError) as error:
+        print(f"ppn {args.command}: error: {error}", file=sys.stderr)
+        return 1
+    except (FileNotFoundError, ValueError, train.DivergenceError) as error:
+        print(f"ppn {args.command}: error: {error}", file=sys.stderr)
+        return 1
