@@ -221,11 +221,7 @@ def fit(
             value = cost.item()
             if not math.isfinite(value):
                 _restore_finite(params, snapshot)
-                raise DivergenceError(
-                    f"the loss became {value} at epoch {epoch + 1}, step {step + 1} "
-                    f"(learning rate {optimizer.lr:g}): training diverged. Try a smaller "
-                    "learning rate (e.g. 10× smaller); the model keeps its last finite weights."
-                )
+                raise _diverged(f"the loss became {value}", epoch, step, optimizer.lr)
             optimizer.zero_grad()
             cost.backward()
             optimizer.step()
@@ -236,6 +232,11 @@ def fit(
                 history.step_loss.append(value)
             if show_progress:
                 batches.set_postfix(loss=f"{value:.4f}")
+        # The epoch's last step may overflow with no loss left to show it; checked here, so
+        # that the next epoch's snapshot is finite too.
+        if not _all_finite(params):
+            _restore_finite(params, snapshot)
+            raise _diverged("the weights became inf or nan", epoch, step, optimizer.lr)
         history.epoch.append(epoch + 1)
         history.train_loss.append(total_loss / len(x))
         history.train_accuracy.append(correct / len(x) if labels is not None else math.nan)
@@ -261,10 +262,22 @@ def fit(
     return history
 
 
+def _all_finite(params) -> bool:
+    return all(np.all(np.isfinite(p.data)) for p in params)
+
+
+def _diverged(what: str, epoch: int, step: int, lr: float) -> DivergenceError:
+    return DivergenceError(
+        f"{what} at epoch {epoch + 1}, step {step + 1} (learning rate {lr:g}): training "
+        "diverged. Try a smaller learning rate (e.g. 10× smaller); the model keeps its last "
+        "finite weights."
+    )
+
+
 def _restore_finite(params, snapshot) -> None:
     # The weights that produced a non-finite loss may themselves be finite but huge;
     # keep them only if every parameter is finite, else go back to the epoch's start.
-    if not all(np.all(np.isfinite(p.data)) for p in params):
+    if not _all_finite(params):
         for p, saved in zip(params, snapshot, strict=True):
             p.data[...] = saved
 
