@@ -1,0 +1,359 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Forward-mode automatic differentiation
+#
+# A neural network learns by nudging each of its parameters in the direction that lowers
+# its cost. To know that direction we need the derivative of the cost with respect to
+# every parameter, and a network has thousands of them. Deriving those by hand is out of
+# the question; approximating them by finite differences is slow and inexact. **Automatic
+# differentiation** computes them exactly (up to rounding), by applying the chain rule
+# mechanically to the elementary operations the program performs.
+#
+# This chapter builds its first form, **forward mode**, in which every value carries its
+# derivative along with it. Chapter 4 builds the second, backward mode, which is the one
+# neural networks are trained with.
+#
+# ## The gradient
+#
+# For a function of several inputs $f(x_1, \dots, x_m)$, the partial derivative
+# $\partial f / \partial x_j$ measures how $f$ changes when $x_j$ alone moves, all other
+# inputs held fixed. Gathered in a vector, the partial derivatives form the **gradient**
+#
+# $$ \nabla f = \left( \frac{\partial f}{\partial x_1}, \frac{\partial f}{\partial x_2},
+#    \dots, \frac{\partial f}{\partial x_m} \right) \tag{8} $$
+#
+# which points in the direction in which $f$ grows fastest (chapter 6 walks the other
+# way, down the cost).
+#
+# ## The chain rule
+#
+# Programs compute complicated functions by composing simple ones. If $z = f(y)$ and
+# $y = g(x)$, a small change of $x$ changes $y$ by $\frac{dy}{dx}$ times as much, which
+# changes $z$ by $\frac{dz}{dy}$ times that:
+#
+# $$ \frac{dz}{dx} = \frac{dz}{dy} \cdot \frac{dy}{dx} \tag{9} $$
+#
+# A longer chain $x \to u \to y \to z$ multiplies one local derivative per link:
+#
+# $$ \frac{dz}{dx} = \frac{dz}{dy} \cdot \frac{dy}{du} \cdot \frac{du}{dx} \tag{10} $$
+#
+# When $x$ influences $z$ along several paths, through intermediate variables
+# $y_1, \dots, y_k$ that all depend on $x$, the contributions of the paths add up:
+#
+# $$ \frac{\partial z}{\partial x} = \sum_{i=1}^{k} \frac{\partial z}{\partial y_i} \cdot
+#    \frac{\partial y_i}{\partial x} \tag{11} $$
+#
+# ```{note}
+# The source document writes eq. 11 with every fraction upside down, as
+# $\partial x / \partial z = \sum_i \partial x / \partial y_i \cdot \partial y_i / \partial z$.
+# Read literally, that is the derivative of the *input* with respect to the *output*,
+# which is not what is meant. This book uses the standard form above, the one the
+# library computes.
+# ```
+#
+# Equation 11 is all of automatic differentiation. The rest of this chapter and the next
+# apply it in two different orders.
+#
+# ## The example: $f(x_1, x_2) = x_2 \cos x_1 + e^{x_2}$
+#
+# We follow the source's example at the point $(x_1, x_2) = (\pi, 1)$. By hand,
+#
+# $$ \frac{\partial f}{\partial x_1} = -x_2 \sin x_1, \qquad
+#    \frac{\partial f}{\partial x_2} = \cos x_1 + e^{x_2} \tag{12} $$
+#
+# and at $(\pi, 1)$, where $\cos \pi = -1$ and $\sin \pi = 0$:
+#
+# $$ f(\pi, 1) = e - 1 \approx 1.7183, \qquad \frac{\partial f}{\partial x_1} = 0, \qquad
+#    \frac{\partial f}{\partial x_2} = e - 1 \approx 1.7183 \tag{13} $$
+#
+# A computer evaluates $f$ as a sequence of elementary steps, the **evaluation trace**.
+# Following the source (and Griewank and Walther's notation), the inputs are numbered
+# $v_{-1} = x_1$, $v_0 = x_2$, and each operation makes a new variable:
+#
+# $$ v_1 = \cos v_{-1}, \quad v_2 = v_0 \times v_1, \quad v_3 = e^{v_0}, \quad
+#    v_4 = v_2 + v_3 = f . $$
+#
+# ## Forward mode: a tangent beside every value
+#
+# Pick one input, say $x_1$, and write $\dot v_i = \partial v_i / \partial x_1$ for the
+# derivative of each intermediate variable with respect to it, its **tangent**. The
+# inputs' tangents are the **seed**: $\dot v_{-1} = \dot x_1 = 1$ and
+# $\dot v_0 = \dot x_2 = 0$. Each later tangent follows from its operands' tangents by
+# eq. 11, in the same order as the values:
+#
+# $$ \dot v_1 = -\sin v_{-1} \cdot \dot v_{-1}, \quad
+#    \dot v_2 = \dot v_0 \, v_1 + v_0 \, \dot v_1, \quad
+#    \dot v_3 = e^{v_0} \, \dot v_0, \quad
+#    \dot v_4 = \dot v_2 + \dot v_3 . $$
+#
+# At the end, $\dot v_4 = \partial f / \partial x_1$. With the seed
+# $(\dot x_1, \dot x_2) = (0, 1)$ the same sweep gives $\partial f / \partial x_2$.
+#
+# ## Dual numbers
+#
+# The bookkeeping "value and tangent, computed together" has an algebra: the **dual
+# numbers** $a + b\,\varepsilon$, where $\varepsilon$ is a symbol with
+# $\varepsilon^2 = 0$. Multiply two of them and the $\varepsilon^2$ term vanishes:
+#
+# $$ (a + \dot a\,\varepsilon)(b + \dot b\,\varepsilon) = ab + (\dot a\,b + a\,\dot b)\,\varepsilon ,$$
+#
+# which is the product rule, and a Taylor expansion stops after its first term:
+# $g(a + \dot a\,\varepsilon) = g(a) + g'(a)\,\dot a\,\varepsilon$. So evaluating $f$ on
+# dual numbers $x_j + \dot x_j \varepsilon$ returns $f(x) + (\nabla f \cdot \dot x)\,\varepsilon$:
+# the value, and the derivative in the direction of the seed. `ppn.Dual` is such a
+# number, with the fields `primal` ($a$) and `tangent` ($\dot a$):
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+from IPython.display import HTML, Markdown, display
+
+import ppn
+from ppn.plots import animate_trace, draw_computation_graph, trace_table
+
+x = ppn.Dual(3.0, 1.0)  # x = 3, seeded: ẋ = 1
+print(x * x)  # d(x²)/dx = 2x = 6
+print(ppn.sin(x))  # d(sin x)/dx = cos 3
+
+# %%
+assert (x * x).tangent == 6.0
+assert ppn.sin(x).tangent == math.cos(3.0)
+
+# %% [markdown]
+# Each elementary function knows its derivative from one table, shared with backward
+# mode (chapter 4), which reads like a table of derivatives: the value $y = f(x)$, then
+# $dy/dx$ written with $x$ and $y$.
+#
+# ```{literalinclude} ../ppn/elementary.py
+# :start-after: "# The whole calculus the scalar engines know."
+# :end-before: "BINARY: dict"
+# ```
+#
+# A `Dual` applies a row of that table to its primal and multiplies the derivative by its
+# tangent: eq. 9, one link of the chain.
+#
+# ```{literalinclude} ../ppn/forward.py
+# :pyobject: Dual._unary
+# ```
+#
+# A binary operation such as $v_0 \times v_1$ sums the contributions of its two operands:
+# eq. 11 with $k = 2$.
+#
+# ```{literalinclude} ../ppn/forward.py
+# :pyobject: Dual._binary
+# ```
+#
+# ## Table 1, regenerated
+#
+# `ppn.forward_trace` evaluates $f$ on dual numbers and records one row per variable
+# $v_i$: its expression, its value and its tangent. Here is the source's Table 1 for both
+# seeds, $\dot x_1 = 1$ (the tangents are $\partial v_i / \partial x_1$) and
+# $\dot x_2 = 1$ (they are $\partial v_i / \partial x_2$):
+
+# %%
+def f(x1, x2):
+    return x2 * ppn.cos(x1) + ppn.exp(x2)
+
+
+point = (math.pi, 1.0)
+rows_x1 = ppn.forward_trace(f, point, (1.0, 0.0))  # seed ẋ₁ = 1
+rows_x2 = ppn.forward_trace(f, point, (0.0, 1.0))  # seed ẋ₂ = 1
+
+# %% mystnb={"markdown_format": "gfm"}
+Markdown(trace_table(rows_x1, rows_x2, headers=["tangent, ẋ₁ = 1", "tangent, ẋ₂ = 1"]))
+
+# %% [markdown]
+# Every entry agrees with the source's Table 1, which the next cell checks row by row:
+
+# %%
+e = math.e
+table_1 = {  # i: (vᵢ, v̇ᵢ for ẋ₁ = 1, v̇ᵢ for ẋ₂ = 1), as the source prints them
+    -1: (math.pi, 1.0, 0.0),
+    0: (1.0, 0.0, 1.0),
+    1: (-1.0, 0.0, 0.0),
+    2: (-1.0, 0.0, -1.0),
+    3: (e, 0.0, e),
+    4: (e - 1, 0.0, e - 1),
+}
+assert [row.index for row in rows_x1] == list(table_1)
+for row_x1, row_x2 in zip(rows_x1, rows_x2, strict=True):
+    value, tangent_x1, tangent_x2 = table_1[row_x1.index]
+    assert math.isclose(row_x1.primal, value, abs_tol=1e-12), row_x1
+    assert math.isclose(row_x1.derivative, tangent_x1, abs_tol=1e-12), row_x1
+    assert math.isclose(row_x2.derivative, tangent_x2, abs_tol=1e-12), row_x2
+
+# eq. 13: the value e − 1 and the gradient (0, e − 1)
+assert math.isclose(rows_x1[-1].primal, e - 1)
+assert math.isclose(rows_x2[-1].derivative, e - 1)
+assert abs(rows_x1[-1].derivative) < 1e-15
+
+# %% [markdown]
+# The table is rounded to four decimals, and for a reason. In floating point $\pi$ is not
+# exactly $\pi$, so `math.sin(math.pi)` is not exactly 0 but about $1.2 \times 10^{-16}$,
+# the size of one rounding error. The computed $\partial f / \partial x_1 = -x_2 \sin x_1$
+# is therefore $-1.2 \times 10^{-16}$ rather than 0: correct to sixteen digits, and the
+# rounding is the only difference from eq. 13.
+
+# %%
+def rounded(number, digits=4):
+    """The number rounded for printing; + 0.0 turns the −0.0 of a rounded −1.2e−16 into 0.0."""
+    return round(number, digits) + 0.0
+
+
+print(f"sin(π) in floating point: {math.sin(math.pi):.2g}")
+d_x1 = rows_x1[-1].derivative
+print(f"computed ∂f/∂x₁ = {d_x1:.2g}, rounded: {rounded(d_x1):.4f}")
+print(f"computed ∂f/∂x₂ = {rows_x2[-1].derivative:.4f}, e − 1 = {e - 1:.4f}")
+
+# %% [markdown]
+# ## The computation graph
+#
+# The trace is a graph: one node per variable $v_i$, one arrow from each operand to the
+# operation that uses it. `ppn.plots.draw_computation_graph` draws it from the rows of
+# the trace, placing each node in the column of its depth (the longest path from an
+# input). Forward mode sweeps it from left to right, computing each node's value and
+# tangent from those of its operands.
+
+# %% mystnb={"figure": {"caption": "The computation graph of $f(x_1, x_2) = x_2 \\cos x_1 + e^{x_2}$ at $(\\pi, 1)$, drawn from `ppn.forward_trace`: each node shows its expression, its value and its tangent, for the seed $\\dot x_1 = 1$ (top) and $\\dot x_2 = 1$ (bottom). The output $v_4$ carries $\\partial f / \\partial x_1$ and $\\partial f / \\partial x_2$.", "name": "fig-forward-graph"}}
+fig, axes = plt.subplots(2, 1, figsize=(8, 6.4))
+_ = draw_computation_graph(rows_x1, axes[0], title=r"forward mode, seed $\dot{x}_1 = 1$")
+_ = draw_computation_graph(rows_x2, axes[1], title=r"forward mode, seed $\dot{x}_2 = 1$")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ### Stepping through Table 1
+#
+# In Jupyter, move the slider to step through the rows of Table 1: the current row is
+# highlighted in the graph and in the table, and rows the sweep has not reached yet show
+# "?". (In the web version of the book the slider shows its first position only; the
+# animation below plays the same steps without a running Python.)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+from ipywidgets import IntSlider, interact
+
+traces = {"ẋ₁ = 1": rows_x1, "ẋ₂ = 1": rows_x2}
+
+
+def show_row(row, seed):
+    rows = traces[seed]
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    _ = draw_computation_graph(rows, ax, step=row, title=f"Table 1, seed {seed}")
+    plt.show()
+    display(Markdown(trace_table(rows, headers=[f"tangent, {seed}"], highlight=rows[row].index)))
+
+
+_ = interact(show_row, row=IntSlider(min=0, max=len(rows_x2) - 1, value=0), seed=list(traces))
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+forward_animation = animate_trace(
+    rows_x2, title=r"forward mode on $f$ at $(\pi, 1)$, seed $\dot{x}_2 = 1$"
+)
+animation_html = forward_animation.to_jshtml()
+HTML(animation_html)
+
+# %%
+import re
+
+frames = re.findall(r'frames\[\d+\] = "data:image/png;base64,', animation_html)
+assert len(frames) == len(rows_x2) == 6  # one frame per row of Table 1
+print(f"{len(frames)} frames, one per row of Table 1")
+
+# %% [markdown]
+# ## One pass, one direction: `ppn.jvp`
+#
+# Nothing forces the seed to be a unit vector. With a seed $\dot x$, one forward pass
+# returns $f(x)$ and the directional derivative $\nabla f \cdot \dot x$, a
+# *Jacobian-vector product*; `ppn.jvp` is that pass, without the trace:
+#
+# ```{literalinclude} ../ppn/forward.py
+# :pyobject: jvp
+# ```
+
+# %%
+value, d_x1 = ppn.jvp(f, point, (1.0, 0.0))
+_, d_x2 = ppn.jvp(f, point, (0.0, 1.0))
+_, d_diagonal = ppn.jvp(f, point, (1.0, 1.0))
+print(f"f(π, 1) = {value:.4f}")
+print(f"∂f/∂x₁ = {rounded(d_x1):.4f},  ∂f/∂x₂ = {d_x2:.4f}")
+print(f"in the direction (1, 1): {d_diagonal:.4f} = ∂f/∂x₁ + ∂f/∂x₂")
+
+# %%
+assert value == rows_x1[-1].primal and d_x1 == rows_x1[-1].derivative
+assert d_x2 == rows_x2[-1].derivative
+assert math.isclose(d_diagonal, d_x1 + d_x2)
+
+# %% [markdown]
+# That is forward mode's limit: **one pass gives one direction**. The gradient of a
+# function of $m$ inputs takes $m$ passes, one per seed $\dot x = e_j$.
+#
+# ## The Jacobian, column by column
+#
+# For a function with several outputs, $f: \mathbb{R}^m \to \mathbb{R}^n$, the partial
+# derivatives form the $n \times m$ **Jacobian** matrix
+#
+# $$ J_f = \begin{pmatrix}
+#    \frac{\partial f_1}{\partial x_1} & \cdots & \frac{\partial f_1}{\partial x_m} \\
+#    \vdots & \ddots & \vdots \\
+#    \frac{\partial f_n}{\partial x_1} & \cdots & \frac{\partial f_n}{\partial x_m}
+#    \end{pmatrix} \tag{16} $$
+#
+# A forward pass seeded with $\dot x = e_j$ carries the tangents of *all* outputs at
+# once: it returns the column $j$, $\partial f / \partial x_j$. So forward mode fills the
+# Jacobian one column per pass, $m$ passes in all. Take
+# $g(x_1, x_2, x_3) = (x_1 x_2,\ \sin x_3 + x_1)$, from $\mathbb{R}^3$ to $\mathbb{R}^2$:
+
+# %%
+def g(x1, x2, x3):
+    return x1 * x2, ppn.sin(x3) + x1
+
+
+jacobian_forward = ppn.jacobian(g, mode="forward")
+J = jacobian_forward(2.0, 3.0, 0.0)
+print(J)
+print(f"{jacobian_forward.passes} forward passes for {J.shape[0]} outputs and {J.shape[1]} inputs")
+
+# %%
+assert jacobian_forward.passes == 3  # m = 3 inputs: one pass per column
+for j in range(3):
+    seed = [1.0 if k == j else 0.0 for k in range(3)]
+    _, column = ppn.jvp(g, (2.0, 3.0, 0.0), seed)
+    assert list(J[:, j]) == list(column)  # column j is the pass seeded with e_j
+assert J.tolist() == [[3.0, 2.0, 0.0], [1.0, 0.0, 1.0]]  # by hand: (x₂, x₁, 0), (1, 0, cos x₃)
+
+# %% [markdown]
+# For a neural network's cost, $n = 1$ and $m$ is the number of parameters: forward mode
+# would need one pass per parameter. Chapter 4 turns the sweep around and gets the whole
+# gradient in one backward pass.
+#
+# ## Exercises
+#
+# 1. Fill in Table 1 by hand at the point $(x_1, x_2) = (\pi/2, 2)$, for both seeds.
+#    Check your table with `ppn.forward_trace(f, (math.pi / 2, 2.0), (1.0, 0.0))` and
+#    `trace_table`. Which entry is again not exactly zero in floating point, and why?
+# 2. `ppn.tan` uses the rule $\frac{d}{dx}\tan x = 1 + \tan^2 x$. Check it against the
+#    textbook form $1 / \cos^2 x$ with `ppn.jvp(ppn.tan, (x,), (1.0,))` at ten points of
+#    $(-\pi/2, \pi/2)$. What happens to the tangent near $\pi/2$?
+# 3. Write a function of your own, for instance $h(x) = x\,e^{\sin x} / (1 + x^2)$,
+#    compute $h'(1)$ with one forward pass, and compare it with the central finite
+#    difference $(h(1 + \delta) - h(1 - \delta)) / 2\delta$ for
+#    $\delta = 10^{-1}, 10^{-2}, \dots, 10^{-12}$. Plot the error against $\delta$ on
+#    log–log axes: why does it first shrink and then grow again, and why does forward
+#    mode have no such trade-off?
+# 4. Draw the graph of $q(x) = x \cdot x + \sin x$ with `draw_computation_graph`. How many
+#    arrows leave $v_0$? Use eq. 11 to explain the tangent of the product node.

@@ -1,0 +1,317 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Backward-mode automatic differentiation
+#
+# Forward mode (chapter 3) computes one directional derivative per pass: the gradient of
+# a function of $m$ inputs costs $m$ passes. The cost of a neural network is one number
+# that depends on tens of thousands of parameters, so forward mode would evaluate the
+# network tens of thousands of times for a single step of training.
+#
+# **Backward mode** (also called reverse mode; *backpropagation* is its name for neural
+# networks) turns the sweep around. It first evaluates the function, keeping the trace,
+# then walks the trace once from the output back to the inputs. That single backward pass
+# gives the derivative of the output with respect to *every* variable at once.
+#
+# ## Adjoints
+#
+# Instead of the derivative of each variable with respect to one input (a tangent
+# $\dot v_i$), backward mode computes the derivative of the one output $f$ with respect to
+# each variable, its **adjoint**:
+#
+# $$ \bar v_i = \frac{\partial f}{\partial v_i} \tag{14} $$
+#
+# The adjoint of the output is $\bar f = \partial f / \partial f = 1$: that is the seed.
+# A variable $x$ influences $f$ only through the variables $y_1, \dots, y_k$ that use it
+# (its children in the graph). By the chain rule with several paths (eq. 11), its adjoint
+# is the sum of its children's adjoints, each times one local derivative:
+#
+# $$ \bar x = \frac{\partial f}{\partial x}
+#    = \sum_{i=1}^{k} \frac{\partial f}{\partial y_i} \cdot \frac{\partial y_i}{\partial x}
+#    = \sum_{i=1}^{k} \bar y_i \cdot \frac{\partial y_i}{\partial x} \tag{15} $$
+#
+# Every child $y_i$ comes later in the trace than $x$. So if we visit the trace from the
+# last variable to the first, each child's adjoint is complete before we need it, and one
+# pass suffices.
+#
+# ```{note}
+# The source document writes eq. 14 and 15 with the fractions inverted, as in its
+# eq. 11 (chapter 3): $\partial x / \partial z$ where $\partial z / \partial x$ is meant.
+# This book uses the standard forms above, $\bar v_i = \partial f / \partial v_i$ and
+# $\bar x = \sum_i \bar y_i \, \partial y_i / \partial x$, which are what the library
+# computes.
+# ```
+#
+# ## Table 2 by hand
+#
+# Take again $f(x_1, x_2) = x_2 \cos x_1 + e^{x_2}$ at $(\pi, 1)$, with the trace of
+# chapter 3: $v_{-1} = x_1$, $v_0 = x_2$, $v_1 = \cos v_{-1}$, $v_2 = v_0 v_1$,
+# $v_3 = e^{v_0}$, $v_4 = v_2 + v_3$. The forward pass gives the values
+# $v_{-1} = \pi$, $v_0 = 1$, $v_1 = -1$, $v_2 = -1$, $v_3 = e$, $v_4 = e - 1$. Then, from
+# the last row to the first, eq. 15:
+#
+# $$
+# \begin{aligned}
+# \bar v_4 &= 1 && \text{the seed: } \partial f / \partial f \\
+# \bar v_3 &= \bar v_4 \cdot \partial v_4 / \partial v_3 = \bar v_4 \cdot 1 = 1 \\
+# \bar v_2 &= \bar v_4 \cdot \partial v_4 / \partial v_2 = \bar v_4 \cdot 1 = 1 \\
+# \bar v_1 &= \bar v_2 \cdot \partial v_2 / \partial v_1 = \bar v_2 \cdot v_0 = 1 \\
+# \bar v_0 &= \bar v_3 \cdot \partial v_3 / \partial v_0 + \bar v_2 \cdot \partial v_2 / \partial v_0
+#           = \bar v_3 \cdot e^{v_0} + \bar v_2 \cdot v_1 = e - 1 \\
+# \bar v_{-1} &= \bar v_1 \cdot \partial v_1 / \partial v_{-1} = \bar v_1 \cdot (-\sin v_{-1}) = 0
+# \end{aligned}
+# $$
+#
+# The inputs' adjoints are the gradient: $\bar v_{-1} = \partial f / \partial x_1 = 0$ and
+# $\bar v_0 = \partial f / \partial x_2 = e - 1$, both from one pass, as in eq. 13. Note
+# $\bar v_0$: $x_2$ is used twice (by $v_2$ and by $v_3$), so its adjoint has two terms.
+# A program that *assigned* each contribution instead of adding it would keep only one.
+#
+# ## Table 2, regenerated
+#
+# `ppn.reverse_trace` records $f$ on a gradient tape, runs the backward pass and returns
+# one row per variable with its value and its adjoint:
+
+# %%
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import HTML, Markdown, display
+
+import ppn
+from ppn.plots import animate_trace, draw_computation_graph, pass_order, trace_table
+
+
+def f(x1, x2):
+    return x2 * ppn.cos(x1) + ppn.exp(x2)
+
+
+point = (math.pi, 1.0)
+rows = ppn.reverse_trace(f, *point)
+
+# %% mystnb={"markdown_format": "gfm"}
+Markdown(trace_table(rows, headers=["adjoint v̄ᵢ = ∂f/∂vᵢ"]))
+
+# %%
+e = math.e
+adjoints = {row.index: row.derivative for row in rows}
+assert adjoints[4] == 1.0  # v̄₄: the seed
+assert adjoints[3] == 1.0  # v̄₃ = v̄₄ · 1
+assert adjoints[2] == 1.0  # v̄₂ = v̄₄ · 1
+assert adjoints[1] == 1.0  # v̄₁ = v̄₂ · v₀
+assert math.isclose(adjoints[0], e - 1)  # v̄₀ = v̄₃ · e^v₀ + v̄₂ · v₁
+assert abs(adjoints[-1]) < 1e-15  # v̄₋₁ = v̄₁ · (−sin π) = −1.2e−16 in floating point
+print(f"∂f/∂x₁ = v̄₋₁ = {adjoints[-1]:.2g} (that is −sin π in floating point, see chapter 3)")
+print(f"∂f/∂x₂ = v̄₀  = {adjoints[0]:.4f} = e − 1")
+
+# %% [markdown]
+# ```{warning}
+# **The source's Table 2 prints three wrong adjoints.** In the rows $\bar v_3$,
+# $\bar v_2$, $\bar v_1$ it gives $e$, $-1$, $-1$:
+#
+# | row | the source prints | which is the value | the correct adjoint |
+# |:--|:--|:--|:--|
+# | $\bar v_3$ | $e$ | $v_3 = e^{v_0} = e$ | $\bar v_3 = \bar v_4 \cdot \partial v_4 / \partial v_3 = 1$ |
+# | $\bar v_2$ | $-1$ | $v_2 = v_0 v_1 = -1$ | $\bar v_2 = \bar v_4 \cdot \partial v_4 / \partial v_2 = 1$ |
+# | $\bar v_1$ | $-1$ | $v_1 = \cos v_{-1} = -1$ | $\bar v_1 = \bar v_2 \cdot v_0 = 1$ |
+#
+# Those numbers are the primal values $v_3$, $v_2$, $v_1$ of the forward pass, copied into
+# the adjoint column. Had they been the adjoints, eq. 15 would give
+# $\bar v_0 = \bar v_3 e^{v_0} + \bar v_2 v_1 = e \cdot e + (-1)(-1) = e^2 + 1$, not the
+# $\partial f / \partial x_2 = e - 1$ of eq. 13. The library computes the correct
+# adjoints, as the table above shows; the next cell checks that the source's numbers are
+# indeed the values.
+# ```
+
+# %%
+source_printed = {3: e, 2: -1.0, 1: -1.0}  # the source's Table 2, rows v̄₃, v̄₂, v̄₁
+for row in rows:
+    if row.index in source_printed:
+        assert math.isclose(source_printed[row.index], row.primal)  # the value vᵢ ...
+        assert not math.isclose(source_printed[row.index], row.derivative)  # ... not v̄ᵢ
+
+# %% [markdown]
+# ## The backward pass in the library
+#
+# `reverse_trace` is built on `ppn.Tape`, a gradient tape (chapter 5 studies it in
+# detail). While $f$ runs, each operation appends a node holding the indices of its
+# parents and the local partial derivatives $\partial v_i / \partial v_p$. Because nodes
+# are appended in the order they are computed, walking the list backwards visits every
+# child before its parents, and the whole backward pass is one loop, the source's
+# Algorithm 1. Note the `+=`: that is the sum of eq. 15.
+#
+# ```{literalinclude} ../ppn/tape.py
+# :pyobject: Tape.backward
+# ```
+#
+# ## The graph with adjoints
+#
+# The same computation graph as in chapter 3, now with the adjoints. Forward mode
+# filled it from left to right; backward mode fills it from right to left, once the
+# values are known.
+
+# %% mystnb={"figure": {"caption": "The computation graph of $f(x_1, x_2) = x_2 \\cos x_1 + e^{x_2}$ at $(\\pi, 1)$, drawn from `ppn.reverse_trace`: each node shows its expression, its value and its adjoint $\\bar v_i = \\partial f / \\partial v_i$. The inputs' adjoints are the gradient, $(0, e - 1)$.", "name": "fig-backward-graph"}}
+fig, ax = plt.subplots(figsize=(8, 3.4))
+_ = draw_computation_graph(rows, ax, derivative="adjoint", title="backward mode: Table 2")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ### Stepping through the backward pass
+#
+# In Jupyter, move the slider to follow the backward pass: at each step one adjoint
+# becomes complete (highlighted) and is sent back along the orange arrows to the
+# operands of its node; adjoints not yet complete show "?". (In the web version of the
+# book the slider shows its first position only; the animation below plays the same
+# steps.)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+from ipywidgets import IntSlider, interact
+
+backward_order = pass_order(rows, "adjoint")  # v₄, v₃, …, v₋₁
+
+
+def show_step(step):
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    _ = draw_computation_graph(rows, ax, derivative="adjoint", step=step, title="Table 2")
+    plt.show()
+    display(Markdown(trace_table(rows, headers=["adjoint"], highlight=backward_order[step])))
+
+
+_ = interact(show_step, step=IntSlider(min=0, max=len(rows) - 1, value=0))
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+backward_animation = animate_trace(
+    rows, derivative="adjoint", title=r"backward mode on $f$ at $(\pi, 1)$"
+)
+animation_html = backward_animation.to_jshtml()
+HTML(animation_html)
+
+# %%
+import re
+
+frames = re.findall(r'frames\[\d+\] = "data:image/png;base64,', animation_html)
+assert len(frames) == len(rows) == 6  # one frame per step of the backward pass
+print(f"{len(frames)} frames, one per row of Table 2, from v₄ back to v₋₁")
+
+# %% [markdown]
+# ## One backward pass, the whole gradient
+#
+# `ppn.grad(f)` returns the function $x \mapsto \nabla f(x)$; each call records the tape
+# once and runs one backward pass. Forward mode needed one pass per input for the same
+# numbers:
+
+# %%
+gradient = ppn.grad(f)(*point)
+_, d_x1 = ppn.jvp(f, point, (1.0, 0.0))  # forward mode: one pass for ∂f/∂x₁ ...
+_, d_x2 = ppn.jvp(f, point, (0.0, 1.0))  # ... and another for ∂f/∂x₂
+# round(…, 4) + 0.0 prints the −1.2e−16 of ∂f/∂x₁ as 0.0000, not −0.0000 (chapter 3)
+print(f"backward, 1 pass:  ∇f = ({round(gradient[0], 4) + 0.0:.4f}, {gradient[1]:.4f})")
+print(f"forward, 2 passes: ∇f = ({round(d_x1, 4) + 0.0:.4f}, {d_x2:.4f})")
+
+# %%
+assert math.isclose(gradient[0], d_x1, abs_tol=1e-15) and math.isclose(gradient[1], d_x2)
+value, same_gradient = ppn.value_and_grad(f)(*point)
+assert math.isclose(value, e - 1) and same_gradient == gradient
+
+# %% [markdown]
+# ## The Jacobian, row by row
+#
+# For $f: \mathbb{R}^m \to \mathbb{R}^n$, recall the Jacobian of chapter 3,
+#
+# $$ J_f = \begin{pmatrix}
+#    \frac{\partial f_1}{\partial x_1} & \cdots & \frac{\partial f_1}{\partial x_m} \\
+#    \vdots & \ddots & \vdots \\
+#    \frac{\partial f_n}{\partial x_1} & \cdots & \frac{\partial f_n}{\partial x_m}
+#    \end{pmatrix} \tag{16} $$
+#
+# A forward pass seeded with one input direction gives one **column**: $m$ passes. A
+# backward pass seeded with one output ($\bar f_i = 1$, the other outputs' adjoints 0)
+# gives one **row**, $\nabla f_i$: $n$ passes. `ppn.jacobian(f, mode)` counts its passes
+# in `.passes`; here it is for a few shapes, among them a cost of 100 parameters ($n = 1$),
+# the situation of every neural network:
+
+# %%
+rng = np.random.default_rng(0)
+
+
+def layer(n, m):
+    """x ↦ tanh(W x): n neurons on m inputs, with fixed random weights W."""
+    weights = rng.normal(size=(n, m)) / math.sqrt(m)
+
+    def function(*x):
+        return tuple(
+            ppn.tanh(sum(float(weights[i, j]) * x[j] for j in range(m))) for i in range(n)
+        )
+
+    return function
+
+
+targets = rng.normal(size=100)
+
+
+def cost(*w):
+    """The mean squared distance of 100 parameters from their targets: a loss, n = 1."""
+    return sum((w_j - float(t_j)) ** 2 for w_j, t_j in zip(w, targets, strict=True)) / len(w)
+
+
+cases = [
+    ("f of Table 1", f, 2, 1),
+    ("a layer, 3 → 2", layer(2, 3), 3, 2),
+    ("a curve, 1 → 5", layer(5, 1), 1, 5),
+    ("a layer, 10 → 10", layer(10, 10), 10, 10),
+    ("a cost of 100 parameters", cost, 100, 1),
+]
+table = [
+    "| function | inputs m | outputs n | forward passes | backward passes | same Jacobian |",
+    "|:--|--:|--:|--:|--:|:--|",
+]
+for name, function, m, n in cases:
+    x = rng.normal(size=m).tolist()
+    forward, backward = ppn.jacobian(function, "forward"), ppn.jacobian(function, "reverse")
+    J_forward, J_backward = forward(*x), backward(*x)
+    assert J_forward.shape == J_backward.shape == (n, m)
+    assert forward.passes == m and backward.passes == n
+    assert np.allclose(J_forward, J_backward, rtol=1e-12, atol=1e-15)
+    table.append(f"| {name} | {m} | {n} | {forward.passes} | {backward.passes} | yes |")
+
+# %% mystnb={"markdown_format": "gfm"}
+Markdown("\n".join(table))
+
+# %% [markdown]
+# Both modes compute the same matrix; only the number of passes differs. When there are
+# fewer outputs than inputs ($n < m$) backward mode wins, overwhelmingly so for a cost
+# ($n = 1$): one backward pass instead of 100 forward passes. When there are more outputs
+# than inputs, such as the curve from $\mathbb{R}$ to $\mathbb{R}^5$, forward mode wins.
+# A backward pass costs a small constant multiple of one evaluation of $f$, whatever the
+# number of parameters, and that is why neural networks are trained in backward mode. Its
+# price is memory: the tape keeps the whole trace until the backward pass is done.
+#
+# ## Exercises
+#
+# 1. Compute Table 2 by hand at the point $(x_1, x_2) = (\pi/2, 2)$ and check it with
+#    `ppn.reverse_trace(f, math.pi / 2, 2.0)`. Which adjoints have two terms, and why?
+# 2. Draw the graph of $p(x) = x \cdot x \cdot x$ with `draw_computation_graph` and a
+#    reverse trace. Predict each adjoint from eq. 15, and check that $\bar x = 3x^2$. Which
+#    contributions would be lost if `Tape.backward` assigned (`=`) instead of
+#    accumulating (`+=`)?
+# 3. For the curve $c(t) = (\cos t, \sin t, t^2, e^t, \tanh t)$, compute the Jacobian in both
+#    modes and compare their `.passes`. Then, for a function $\mathbb{R}^m \to \mathbb{R}^n$
+#    of your own, find the rule that says which mode to use.
+# 4. Reproduce the source's mistake on purpose: fill the adjoint column with the values
+#    $e, -1, -1$ for rows $\bar v_3, \bar v_2, \bar v_1$ and continue the backward pass
+#    with eq. 15. What gradient do you get, and which check of this chapter catches it?
