@@ -64,7 +64,10 @@ def _pow_partials(x: float, y: float, z: float) -> tuple[float, float]:
     elif x == 0 and y < 1:
         d_base = math.inf  # the slope of x^y at 0 is vertical for 0 < y < 1
     else:
-        d_base = y * x ** (y - 1)
+        try:
+            d_base = y * x ** (y - 1)
+        except OverflowError:  # x ** y fits in a float but its slope does not: ±inf
+            d_base = math.copysign(math.inf, y * z / x)
     return d_base, d_exponent
 
 
