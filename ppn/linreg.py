@@ -36,6 +36,13 @@ def _as_data(x, y) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def _check_spread(x: np.ndarray) -> None:
+    # Compare the points themselves: the mean of equal numbers can differ from them by
+    # rounding (three 0.1s average to 0.10000000000000002), so a variance test misses it.
+    if x.min() == x.max():
+        raise ValueError("all x are equal: the slope of a vertical cloud of points is undefined")
+
+
 def cost(a: float, b: float, x, y) -> float:
     """Eq. 2: C(a, b) = Σᵢ (a·xᵢ + b − yᵢ)²."""
     x, y = _as_data(x, y)
@@ -52,10 +59,9 @@ def cost_gradient(a: float, b: float, x, y) -> tuple[float, float]:
 def fit_closed_form(x, y) -> Line:
     """a = cov(x, y)/var(x), b = ȳ − a·x̄: the unique minimum of eq. 2."""
     x, y = _as_data(x, y)
+    _check_spread(x)
     x_mean, y_mean = x.mean(), y.mean()
     spread = np.sum((x - x_mean) ** 2)
-    if spread == 0:
-        raise ValueError("all x are equal: the slope of a vertical cloud of points is undefined")
     slope = np.sum((x - x_mean) * (y - y_mean)) / spread
     return Line(float(slope), float(y_mean - slope * x_mean))
 
@@ -72,9 +78,8 @@ def fit_gradient_descent(
     visited (a, b) in the original units are returned too, for the book's figures.
     """
     x, y = _as_data(x, y)
+    _check_spread(x)
     x_mean, x_scale = x.mean(), x.std()
-    if x_scale == 0:
-        raise ValueError("all x are equal: the slope of a vertical cloud of points is undefined")
     u = (x - x_mean) / x_scale
     eta = 0.25 if learning_rate is None else learning_rate
     a, b = 0.0, 0.0
