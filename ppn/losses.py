@@ -62,12 +62,14 @@ def softmax_cross_entropy(logits, labels) -> Tensor:
     """
     logits = _as_tensor(logits)
     labels = _check_labels(logits, labels)
-    x = logits.data
-    shifted = x - x.max(axis=1, keepdims=True)  # log-sum-exp: exp never overflows
+    x, n = logits.data, len(labels)
+    # −log softmax(x)[label] = log Σⱼ e^(xⱼ − m) − (x_label − m), with m = max x: no overflow
+    shifted = x - np.maximum.reduce(x, axis=1, keepdims=True)
     exps = np.exp(shifted)
-    sums = exps.sum(axis=1, keepdims=True)
-    rows = np.arange(len(labels))
-    loss = (np.log(sums[:, 0]) - shifted[rows, labels]).mean()
+    sums = np.add.reduce(exps, axis=1, keepdims=True)
+    loss = (
+        np.add.reduce(np.log(sums), axis=None) - np.add.reduce(shifted[np.arange(n), labels])
+    ) / n
     probabilities = exps / sums
     return record(np.asarray(loss, dtype=x.dtype), "softmax_cross_entropy", (logits,),
                   (probabilities, labels))  # fmt: skip
@@ -82,7 +84,8 @@ def _check_labels(logits: Tensor, labels) -> np.ndarray:
     n, classes = logits.shape
     if n == 0:
         raise ValueError("softmax_cross_entropy: the batch is empty (logits of shape (0, C))")
-    labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    if type(labels) is not np.ndarray:
+        labels = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
     if labels.dtype.kind not in "iu":
         hint = (
             "; one-hot rows? use labels.argmax(axis=1)"

@@ -131,7 +131,7 @@ class Linear(Module):
 
     def forward(self, x) -> Tensor:
         """x @ W + b for x of shape (..., in_features); an array is cast to the layer's dtype."""
-        x = _as_input(x, self.in_features, self.dtype, repr(self))
+        x = _as_input(x, self.in_features, self.dtype, self)
         return x @ self.weight + self.bias
 
     def __repr__(self) -> str:
@@ -183,12 +183,18 @@ class MLP(Module):
             for name, p in layer.named_parameters()
         ]
 
+    def parameters(self) -> list[Tensor]:
+        return [p for layer in self.layers for p in (layer.weight, layer.bias)]
+
     def forward(self, x) -> Tensor:
         """The logits: σ between the layers, none after the last."""
-        x = _as_input(x, self.sizes[0], self.dtype, f"MLP({_arrow(self.sizes)})")
-        for layer in self.layers[:-1]:
-            x = layer(x)._unary(self.activation)
-        return self.layers[-1](x)
+        x = _as_input(x, self.sizes[0], self.dtype, self)
+        last = len(self.layers) - 1
+        for i, layer in enumerate(self.layers):
+            x = x @ layer.weight + layer.bias  # the sizes match: checked once, above
+            if i < last:
+                x = x._unary(self.activation)
+        return x
 
     def __repr__(self) -> str:
         lines = [
@@ -201,13 +207,14 @@ class MLP(Module):
         return "\n".join(lines)
 
 
-def _as_input(x, features: int, dtype: np.dtype, who: str) -> Tensor:
+def _as_input(x, features: int, dtype: np.dtype, module: Module) -> Tensor:
     if not isinstance(x, Tensor):
         x = Tensor(np.asarray(x, dtype=dtype))
     if x.ndim == 0 or x.shape[-1] != features:
         hint = ""
         if x.ndim > 2 and math.prod(x.shape[1:]) == features:
             hint = f"; flatten the images first, x.reshape({x.shape[0]}, {features})"
+        who = f"MLP({_arrow(module.sizes)})" if isinstance(module, MLP) else repr(module)
         raise ValueError(
             f"{who} expects inputs with {features} features (the last axis), "
             f"got shape {x.shape}{hint}"

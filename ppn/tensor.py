@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import operator
 from collections.abc import Callable
 
 import numpy as np
@@ -85,10 +86,16 @@ def unbroadcast(gradient: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if gradient.shape == shape:
         return gradient
     extra = gradient.ndim - len(shape)
-    axes = tuple(range(extra)) + tuple(
+    if gradient.shape[extra:] == shape:  # only new leading axes, as for a bias
+        return np.add.reduce(gradient, axis=tuple(range(extra)))
+    stretched = tuple(
         extra + i for i, n in enumerate(shape) if n == 1 and gradient.shape[extra + i] != 1
     )
-    return gradient.sum(axis=axes).reshape(shape)
+    if stretched:
+        gradient = gradient.sum(axis=stretched, keepdims=True)
+    if extra:
+        gradient = gradient.sum(axis=tuple(range(extra)))
+    return gradient  # a new array (not a view): backward() may add into it in place
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -114,13 +121,20 @@ def _expand(g: np.ndarray, x: np.ndarray, axis, keepdims: bool) -> np.ndarray:
     return g if keepdims else np.expand_dims(g, axis)
 
 
+def _spread(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``values`` broadcast to ``shape`` in a new array (cheaper than np.broadcast_to, and ours)."""
+    out = np.empty(shape, dtype=values.dtype)
+    out[...] = values
+    return out
+
+
 def _sum_vjp(g, x, y, axis, keepdims):
-    return np.broadcast_to(_expand(g, x, axis, keepdims), x.shape)
+    return _spread(_expand(g, x, axis, keepdims), x.shape)
 
 
 def _mean_vjp(g, x, y, axis, keepdims):
-    count = x.size // max(np.size(y), 1)
-    return np.broadcast_to(_expand(g, x, axis, keepdims) / count, x.shape)
+    count = x.size // max(y.size, 1)
+    return _spread(_expand(g, x, axis, keepdims) / count, x.shape)
 
 
 def _max_vjp(g, x, y, axis, keepdims):
@@ -147,15 +161,15 @@ def _matmul_vjp_a(g, a, b, y):
         return g * b if a.ndim == 1 else g[..., None] * b
     if a.ndim == 1:  # āₖ = Σₘ bₖₘ ȳₘ (batches summed by unbroadcast)
         return (b @ g[..., None])[..., 0]
-    return g @ np.swapaxes(b, -1, -2)  # Ā = Ȳ Bᵀ
+    return g @ b.swapaxes(-1, -2)  # Ā = Ȳ Bᵀ
 
 
 def _matmul_vjp_b(g, a, b, y):
     if a.ndim == 1:  # b̄ₖₘ = aₖ ȳₘ
         return g * a if b.ndim == 1 else a[:, None] * g[..., None, :]
     if b.ndim == 1:  # b̄ₖ = Σᵢ aᵢₖ ȳᵢ
-        return (np.swapaxes(a, -1, -2) @ g[..., None])[..., 0]
-    return np.swapaxes(a, -1, -2) @ g  # B̄ = Aᵀ Ȳ
+        return (a.swapaxes(-1, -2) @ g[..., None])[..., 0]
+    return a.swapaxes(-1, -2) @ g  # B̄ = Aᵀ Ȳ
 
 
 def _transpose_vjp(g, x, y, axes):
@@ -164,10 +178,9 @@ def _transpose_vjp(g, x, y, axes):
 
 def _softmax_cross_entropy_vjp(g, logits, loss, probabilities, labels):
     # ∂/∂logits of mean(−log softmax(logits)[n, labelₙ]) = (softmax − onehot) / N
-    n = len(labels)
-    x_bar = probabilities.copy()
-    x_bar[np.arange(n), labels] -= 1
-    x_bar *= g / n
+    scale = g / len(labels)
+    x_bar = probabilities * scale
+    x_bar[np.arange(len(labels)), labels] -= scale
     return x_bar
 
 
@@ -517,7 +530,7 @@ class Tensor:
             )
         seed = self._seed(gradient)
         nodes, leaves = self._reachable()
-        nodes.sort(key=_creation_index, reverse=True)
+        nodes.sort(key=_creation_index, reverse=True)  # the Wengert list, last node first
         self._adjoint, self._owned = seed, False
         try:
             for node in nodes:
@@ -540,9 +553,10 @@ class Tensor:
                     leaf.grad = x_bar if leaf._owned else x_bar.copy()
                 else:
                     leaf.grad += x_bar
-        finally:  # after an error, leave no half-accumulated adjoint behind
+        except BaseException:  # leave no half-accumulated adjoint behind
             for node in itertools.chain(nodes, leaves):
                 node._adjoint = None
+            raise
 
     def _seed(self, gradient) -> np.ndarray:
         if gradient is None:
@@ -552,7 +566,7 @@ class Tensor:
                     f"backward() on a tensor of shape {self.shape} needs a seed gradient of "
                     f"that shape: y.backward({ones}), or reduce it first with .sum() or .mean()"
                 )
-            return np.ones_like(self.data)
+            return np.ones(self.data.shape, dtype=self.data.dtype)
         seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
                           dtype=self.data.dtype)  # fmt: skip
         if seed.shape != self.shape:
@@ -626,8 +640,7 @@ def record(data, op: str, parents: tuple[Tensor, ...], params: tuple = ()) -> Te
     return _node(data, op, tuple(parents), tuple(params))
 
 
-def _creation_index(node: Tensor) -> int:
-    return node._index
+_creation_index = operator.attrgetter("_index")
 
 
 def _accumulate(parent: Tensor, x_bar, g: np.ndarray) -> None:
@@ -643,7 +656,7 @@ def _accumulate(parent: Tensor, x_bar, g: np.ndarray) -> None:
         # A rule may hand back g itself ("add") or a view of it ("reshape"): such a buffer is
         # shared, and adding into it in place would corrupt another node's adjoint.
         parent._adjoint = x_bar
-        parent._owned = x_bar is not g and x_bar.flags.owndata and x_bar.flags.writeable
+        parent._owned = x_bar.base is None and x_bar is not g
     elif parent._owned:
         adjoint += x_bar
     else:
@@ -652,26 +665,29 @@ def _accumulate(parent: Tensor, x_bar, g: np.ndarray) -> None:
 
 
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
-    if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(
-            f"matmul: cannot matrix-multiply a 0-d tensor (shapes {a.shape} and {b.shape}); "
-            "use * to multiply by a scalar"
-        )
-    inner_a = a.shape[-1]
-    inner_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
-    if inner_a != inner_b:
-        raise ValueError(
-            f"matmul: cannot multiply {a.shape} by {b.shape}: inner dimensions "
-            f"{inner_a} and {inner_b} differ"
-        )
     try:
         data = a.data @ b.data
     except ValueError:
-        raise ValueError(
-            f"matmul: cannot multiply {a.shape} by {b.shape}: their batch dimensions "
-            "do not broadcast"
-        ) from None
+        raise _matmul_error(a.shape, b.shape) from None
     return _node(data, "matmul", (a, b))
+
+
+def _matmul_error(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> ValueError:
+    if not shape_a or not shape_b:
+        return ValueError(
+            f"matmul: cannot matrix-multiply a 0-d tensor (shapes {shape_a} and {shape_b}); "
+            "use * to multiply by a scalar"
+        )
+    inner_a = shape_a[-1]
+    inner_b = shape_b[0] if len(shape_b) == 1 else shape_b[-2]
+    if inner_a != inner_b:
+        return ValueError(
+            f"matmul: cannot multiply {shape_a} by {shape_b}: inner dimensions "
+            f"{inner_a} and {inner_b} differ"
+        )
+    return ValueError(
+        f"matmul: cannot multiply {shape_a} by {shape_b}: their batch dimensions do not broadcast"
+    )
 
 
 def _normalize_axis(axis, ndim: int):
