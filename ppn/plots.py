@@ -1,4 +1,4 @@
-"""Figures the book shows: computation graphs drawn from an evaluation trace, and their animation.
+"""Figures the book shows: computation graphs from a trace, training curves, digits.
 
 A trace (``ppn.forward_trace`` for Table 1, ``ppn.reverse_trace`` for Table 2)
 lists the intermediate variables vᵢ in the order they were computed, each with
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+import numpy as np
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
@@ -257,3 +258,71 @@ def _status(row: TraceRow, rows, step: int, derivative: str, digits: int) -> str
     parents = sorted({e.operand for e in graph_edges([row])})
     names = ", ".join(r.name for r in rows if r.index in parents)
     return f"{where}{symbol} = {number} is complete; it flows back to {names}"
+
+
+# --- Training: curves, confusion matrices, digits --------------------------------------------
+
+
+def plot_history(history, *, title: str | None = None, validation_label: str = "test") -> Figure:
+    """Loss and accuracy per epoch, training vs ``validation_label`` (a ``ppn.train.History``)."""
+    fig = Figure(figsize=(9, 3.4))
+    loss_ax, accuracy_ax = fig.subplots(1, 2)
+    epochs = history.epoch
+    loss_ax.plot(epochs, history.train_loss, marker="o", ms=3, label="training")
+    if history.val_loss:
+        loss_ax.plot(epochs, history.val_loss, marker="o", ms=3, label=validation_label)
+    loss_ax.set(xlabel="epoch", ylabel="mean loss", title="loss")
+    accuracy_ax.plot(epochs, [100 * a for a in history.train_accuracy], marker="o", ms=3,
+                     label="training")  # fmt: skip
+    if history.val_accuracy:
+        accuracy_ax.plot(epochs, [100 * a for a in history.val_accuracy], marker="o", ms=3,
+                         label=validation_label)  # fmt: skip
+    accuracy_ax.set(xlabel="epoch", ylabel="accuracy (%)", title="accuracy")
+    for ax in (loss_ax, accuracy_ax):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_confusion_matrix(matrix, class_names=None, *, title: str = "confusion matrix") -> Figure:
+    """M[i, j] = examples of true class i predicted as j, as a heat map with the counts in it."""
+    matrix = np.asarray(matrix)
+    names = class_names or [str(i) for i in range(len(matrix))]
+    fig = Figure(figsize=(5.6, 5))
+    ax = fig.subplots()
+    image = ax.imshow(np.log1p(matrix), cmap="Blues")
+    ax.set_xticks(range(len(names)), names, rotation=45 if max(map(len, names)) > 2 else 0)
+    ax.set_yticks(range(len(names)), names)
+    ax.set(xlabel="predicted class", ylabel="true class", title=title)
+    threshold = image.norm.vmax * 0.6
+    for (i, j), count in np.ndenumerate(matrix):
+        colour = "white" if np.log1p(count) > threshold else "black"
+        ax.text(j, i, str(count), ha="center", va="center", fontsize=7, color=colour)
+    fig.tight_layout()
+    return fig
+
+
+def digit_grid(images, labels=None, *, predictions=None, columns: int = 10, title=None) -> Figure:
+    """Images (N×28×28 or N×784) in a grid, titled with label (and prediction, red if wrong)."""
+    images = np.asarray(images).reshape(len(images), 28, 28)
+    rows = -(-len(images) // columns)
+    fig = Figure(figsize=(columns * 0.9, rows * 1.05))
+    axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
+    for k, ax in enumerate(axes):
+        ax.axis("off")
+        if k >= len(images):
+            continue
+        ax.imshow(images[k], cmap="gray_r")
+        if predictions is not None:
+            wrong = labels is not None and predictions[k] != labels[k]
+            text = f"{labels[k]}→{predictions[k]}" if labels is not None else str(predictions[k])
+            ax.set_title(text, fontsize=8, color="C3" if wrong else "black")
+        elif labels is not None:
+            ax.set_title(str(labels[k]), fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

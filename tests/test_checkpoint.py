@@ -123,8 +123,18 @@ def test_checkpoint_resume_gives_the_same_weights(tmp_path):
     y = rng_data.integers(0, 3, size=64)
 
     def run(epochs, model, optimizer, rng, history, start):
-        fit(model, x, y, optimizer=optimizer, epochs=epochs, batch_size=16, rng=rng,
-            history=history, start_epoch=start, progress=False)  # fmt: skip
+        fit(
+            model,
+            x,
+            y,
+            optimizer=optimizer,
+            epochs=epochs,
+            batch_size=16,
+            rng=rng,
+            history=history,
+            start_epoch=start,
+            progress=False,
+        )
 
     straight = MLP([6, 5, 3], activation="relu", rng=3)
     run(4, straight, Adam(straight.parameters(), lr=0.01), np.random.default_rng(7), History(), 0)
@@ -144,8 +154,14 @@ def test_checkpoint_resume_gives_the_same_weights(tmp_path):
 
 
 def test_checkpoint_is_not_a_model_file(tmp_path, model):
-    save_checkpoint(tmp_path / "c.npz", model, Adam(model.parameters()), epoch=1,
-                    rng=np.random.default_rng(), history=History())  # fmt: skip
+    save_checkpoint(
+        tmp_path / "c.npz",
+        model,
+        Adam(model.parameters()),
+        epoch=1,
+        rng=np.random.default_rng(),
+        history=History(),
+    )
     with pytest.raises(ModelFileError, match="expected a ppn-model file"):
         load_model(tmp_path / "c.npz")
     assert zipfile.is_zipfile(tmp_path / "c.npz")

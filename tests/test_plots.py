@@ -164,3 +164,31 @@ def test_trace_table_refuses_traces_of_different_functions(table1):
         trace_table(table1, other, headers=["a", "b"])
     with pytest.raises(ValueError, match="need 2 headers"):
         trace_table(table1, table1, headers=["a"])
+
+
+def test_training_figures():
+    import numpy as np
+
+    from ppn import plots
+    from ppn.train import History, confusion_matrix
+
+    history = History(
+        epoch=[1, 2],
+        train_loss=[1.0, 0.5],
+        train_accuracy=[0.5, 0.8],
+        val_loss=[1.1, 0.7],
+        val_accuracy=[0.4, 0.7],
+        lr=[0.1, 0.1],
+    )
+    fig = plots.plot_history(history, title="run")
+    loss_ax, accuracy_ax = fig.axes
+    assert [line.get_label() for line in loss_ax.get_lines()] == ["training", "test"]
+    assert list(accuracy_ax.get_lines()[1].get_ydata()) == [40.0, 70.0]
+    matrix = confusion_matrix(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]), num_classes=3)
+    fig = plots.plot_confusion_matrix(matrix)
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == sorted(map(str, matrix.ravel()))
+    images = np.zeros((5, 784))
+    fig = plots.digit_grid(images, labels=[1, 2, 3, 4, 5], predictions=[1, 2, 0, 4, 5], columns=3)
+    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
+    assert titles == ["1→1", "2→2", "3→0", "4→4", "5→5"]
+    assert [ax.title.get_color() for ax in fig.axes[:3]] == ["black", "black", "C3"]
