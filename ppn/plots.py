@@ -593,3 +593,86 @@ def animate_reverse_loop(
 
 def _operands(row: TraceRow) -> set[int]:
     return {o for o in row.operands if isinstance(o, int) and not isinstance(o, bool)}
+
+
+# --- Gradient descent: curves of several runs on one axes, descent paths on a cost surface ----
+
+
+def draw_history(
+    history, ax=None, *, metric: str = "loss", splits: Sequence[str] = ("training", "validation"),
+    label: str | None = None, color=None, validation_label: str = "validation",
+    title: str | None = None,
+):  # fmt: skip
+    """One metric of a ``ppn.train.History`` on one axes: training solid, validation dashed.
+
+    Several runs drawn on the same axes are told apart by ``label`` and ``color`` (one
+    colour per run); ``splits`` may leave out "training" or "validation".  The epoch whose
+    weights early stopping kept is marked by a dotted line.  ``plot_history`` is the
+    two-panel figure of one run.  Returns the axes.
+    """
+    if metric not in ("loss", "accuracy"):
+        raise ValueError(f"metric must be 'loss' or 'accuracy', not {metric!r}")
+    unknown = set(splits) - {"training", "validation"}
+    if unknown or not splits:
+        raise ValueError(f"splits are 'training' and/or 'validation', not {list(splits)}")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(5, 3.4))
+    columns = {"training": f"train_{metric}", "validation": f"val_{metric}"}
+    names = {"training": "training", "validation": validation_label}
+    styles = {"training": "-", "validation": "--"}
+    for split in splits:
+        values = getattr(history, columns[split])
+        if not values:
+            continue
+        text = f"{label}, {names[split]}" if label else names[split]
+        (line,) = ax.plot(history.epoch[: len(values)], values, linestyle=styles[split],
+                          color=color, label=text)  # fmt: skip
+        color = line.get_color()  # the run's other curves take the same colour
+    if history.best_epoch is not None:
+        ax.axvline(history.best_epoch, color=color, linestyle=":", linewidth=1)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(f"mean {metric}" if metric == "loss" else metric)
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def draw_descent_path(
+    path, cost, ax=None, *, extent: tuple[float, float, float, float], minimum=None,
+    resolution: int = 61, levels: int = 14, title: str | None = None,
+):  # fmt: skip
+    """Contour lines of a cost C(a, b) over ``extent`` = (a₀, a₁, b₀, b₁), and on them the
+    points θ₀, θ₁, … of a descent (rows of ``path``) joined in order: start square, end dot.
+
+    ``cost(a, b)`` takes two numbers.  Contour levels are spaced geometrically between
+    the smallest and the largest cost on the grid, so the bowl's floor shows as well as
+    its walls.  ``minimum`` (a, b) is marked with a star.  Returns the axes.
+    """
+    a0, a1, b0, b1 = extent
+    if not (a0 < a1 and b0 < b1):
+        raise ValueError(f"extent must be (a0, a1, b0, b1) with a0 < a1 and b0 < b1, not {extent}")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(4.5, 3.6))
+    a, b = np.linspace(a0, a1, resolution), np.linspace(b0, b1, resolution)
+    surface = np.array([[cost(x, y) for x in a] for y in b])
+    low, high = float(surface.min()), float(surface.max())
+    spacing = np.geomspace(1.0, 1.0 + high - low, levels) - 1.0 + low  # dense near the floor
+    ax.contour(a, b, surface, levels=spacing, colors="0.6", linewidths=0.7)
+    path = np.asarray(path, dtype=float).reshape(-1, 2)
+    if len(path):
+        ax.plot(path[:, 0], path[:, 1], "-o", color="C0", markersize=3, linewidth=1)
+        ax.plot(*path[0], "s", color="C0", markersize=6)
+        ax.plot(*path[-1], "o", color="C3", markersize=5, zorder=3)
+    if minimum is not None:
+        ax.plot(*minimum, "*", color="black", markersize=11, zorder=4)
+    ax.set_xlim(a0, a1)
+    ax.set_ylim(b0, b1)
+    ax.set_xlabel("a")
+    ax.set_ylabel("b")
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return ax

@@ -340,3 +340,73 @@ def test_evaluate_regression_has_no_accuracy():
     result = evaluate(model, np.array([[1.0], [2.0]]), np.array([[1.0], [4.0]]), loss="mse")
     assert result.loss == pytest.approx(2.0)
     assert math.isnan(result.accuracy)
+
+
+# --- the figures of training runs (ppn.plots) ------------------------------------------------
+
+
+def test_draw_history_draws_training_and_validation_of_one_run_in_one_colour():
+    from matplotlib.figure import Figure
+
+    from ppn.plots import draw_history
+
+    ax = Figure().subplots()
+    _, history = train(epochs=3, validation=blobs(40, seed=3))
+    assert draw_history(history, ax, label="run") is ax
+    training, validation = ax.get_lines()
+    assert training.get_label() == "run, training" and validation.get_label() == "run, validation"
+    assert list(training.get_xdata()) == [1, 2, 3]
+    assert list(training.get_ydata()) == history.train_loss
+    assert list(validation.get_ydata()) == history.val_loss
+    assert training.get_color() == validation.get_color()
+    assert validation.get_linestyle() == "--"
+    draw_history(history, ax, metric="accuracy", splits=("validation",), color="C5")
+    assert list(ax.get_lines()[-1].get_ydata()) == history.val_accuracy
+
+
+def test_draw_history_marks_the_epoch_early_stopping_kept():
+    from matplotlib.figure import Figure
+
+    from ppn.plots import draw_history
+
+    history = History(epoch=[1, 2, 3], train_loss=[3.0, 2.0, 1.0], val_loss=[2.0, 1.5, 1.7],
+                      best_epoch=2)  # fmt: skip
+    ax = draw_history(history, Figure().subplots())
+    marker = ax.get_lines()[-1]
+    assert list(marker.get_xdata()) == [2, 2]
+
+
+def test_draw_history_skips_what_was_not_recorded_and_checks_its_arguments():
+    from matplotlib.figure import Figure
+
+    from ppn.plots import draw_history
+
+    _, history = train(epochs=2)  # no validation data
+    ax = draw_history(history, Figure().subplots())
+    assert [line.get_label() for line in ax.get_lines()] == ["training"]
+    with pytest.raises(ValueError, match="metric"):
+        draw_history(history, ax, metric="f1")
+    with pytest.raises(ValueError, match="splits"):
+        draw_history(history, ax, splits=("test",))
+
+
+def test_draw_descent_path_draws_the_path_on_the_contours():
+    from matplotlib.figure import Figure
+
+    from ppn.plots import draw_descent_path
+
+    path = np.array([[0.0, 0.0], [1.0, 0.5], [1.5, 0.9]])
+    ax = draw_descent_path(
+        path, lambda a, b: (a - 2) ** 2 + 3 * (b - 1) ** 2, Figure().subplots(),
+        extent=(-1, 3, -1, 2), minimum=(2, 1), resolution=11,
+    )  # fmt: skip
+    line = ax.get_lines()[0]
+    np.testing.assert_array_equal(line.get_xydata(), path)
+    assert ax.get_xlim() == (-1, 3) and ax.get_ylim() == (-1, 2)
+    assert len(ax.collections) >= 1  # the contour lines
+    assert list(ax.get_lines()[-1].get_xydata()[0]) == [2, 1]  # the star at the minimum
+    empty = draw_descent_path([], lambda a, b: a * a + b * b, Figure().subplots(),
+                              extent=(-1, 1, -1, 1), resolution=5)  # fmt: skip
+    assert empty.get_lines() == []
+    with pytest.raises(ValueError, match="extent"):
+        draw_descent_path(path, lambda a, b: a, extent=(1, 0, 0, 1))
