@@ -171,6 +171,7 @@ def fit(
     on_epoch_end: Callable | None = None,
     history: History | None = None,
     start_epoch: int = 0,
+    max_loss_growth: float | None = 100.0,
 ) -> History:
     """Train by mini-batch gradient descent for ``epochs`` epochs; return the history.
 
@@ -184,8 +185,12 @@ def fit(
     Train accuracy comes from the running batches, validation accuracy from a
     separate pass after the epoch.
 
-    A non-finite loss stops training with ``DivergenceError``; the model keeps the
-    last weights that were all finite.
+    Divergence stops training with ``DivergenceError`` and advice: a non-finite
+    loss (the model keeps its last finite weights), or a batch loss above
+    ``max_loss_growth`` × max(1, the first batch's loss) (the model goes back to
+    the weights it had at the start of that epoch).  A stable loss such as the
+    fused softmax cross-entropy never overflows, so a learning rate that is far
+    too large shows up as such growth rather than as inf; ``None`` turns this off.
     """
     x, y = check_inputs(model, x, y)
     if validation is not None:
@@ -201,6 +206,7 @@ def fit(
     history = history if history is not None else History()
     show_progress = sys.stderr.isatty() if progress is None else progress
     best_loss, best_weights, waited = math.inf, None, 0
+    loss_limit = math.inf  # set from the first batch's loss
 
     for epoch in range(start_epoch, start_epoch + epochs):
         if schedule is not None:
@@ -222,6 +228,14 @@ def fit(
             if not math.isfinite(value):
                 _restore_finite(params, snapshot)
                 raise _diverged(f"the loss became {value}", epoch, step, optimizer.lr)
+            if value > loss_limit:
+                _restore(params, snapshot)
+                raise _diverged(
+                    f"the loss grew to {value:.3g}, over {max_loss_growth:g}× its start",
+                    epoch, step, optimizer.lr,
+                )  # fmt: skip
+            if loss_limit == math.inf and max_loss_growth is not None:
+                loss_limit = max_loss_growth * max(value, 1.0)
             optimizer.zero_grad()
             cost.backward()
             optimizer.step()
@@ -269,8 +283,8 @@ def _all_finite(params) -> bool:
 def _diverged(what: str, epoch: int, step: int, lr: float) -> DivergenceError:
     return DivergenceError(
         f"{what} at epoch {epoch + 1}, step {step + 1} (learning rate {lr:g}): training "
-        "diverged. Try a smaller learning rate (e.g. 10× smaller); the model keeps its last "
-        "finite weights."
+        "diverged. Try a smaller learning rate (e.g. 10× smaller); the model keeps weights "
+        "from before the divergence."
     )
 
 
@@ -278,8 +292,12 @@ def _restore_finite(params, snapshot) -> None:
     # The weights that produced a non-finite loss may themselves be finite but huge;
     # keep them only if every parameter is finite, else go back to the epoch's start.
     if not _all_finite(params):
-        for p, saved in zip(params, snapshot, strict=True):
-            p.data[...] = saved
+        _restore(params, snapshot)
+
+
+def _restore(params, snapshot) -> None:
+    for p, saved in zip(params, snapshot, strict=True):
+        p.data[...] = saved
 
 
 def confusion_matrix(labels, predictions, num_classes: int = 10) -> np.ndarray:
