@@ -170,8 +170,10 @@ def train_command(args) -> int:
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(config, indent=1))
+    architecture = "-".join(map(str, model.sizes))
     print(
-        f"training {model} on {len(x_train)} {config['dataset']} images "
+        f"training a {architecture} {model.activation} MLP on {len(x_train)} "
+        f"{config['dataset']} images "
         f"({config['optimizer']}, lr {config['lr']:g}, {config['epochs']} epochs) → {out}",
         file=sys.stderr,
     )
