@@ -116,9 +116,9 @@ def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
 
 def _expand(g: np.ndarray, x: np.ndarray, axis, keepdims: bool) -> np.ndarray:
     """Undo a reduction's shape change: put back the reduced axes of ``x`` as size 1."""
-    if axis is None:
-        return np.reshape(g, (1,) * x.ndim)
-    return g if keepdims else np.expand_dims(g, axis)
+    if axis is None or keepdims:
+        return g  # a scalar, or already of x's rank: it broadcasts as it is
+    return np.expand_dims(g, axis)
 
 
 def _spread(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
