@@ -606,9 +606,10 @@ def draw_history(
     """One metric of a ``ppn.train.History`` on one axes: training solid, validation dashed.
 
     Several runs drawn on the same axes are told apart by ``label`` and ``color`` (one
-    colour per run); ``splits`` may leave out "training" or "validation".  The epoch whose
-    weights early stopping kept is marked by a dotted line.  ``plot_history`` is the
-    two-panel figure of one run.  Returns the axes.
+    colour per run); ``splits`` may leave out "training" or "validation" (with one split,
+    a curve's legend entry is the run's ``label`` alone).  The epoch whose weights early
+    stopping kept is marked by a dotted line.  ``plot_history`` is the two-panel figure
+    of one run.  Returns the axes.
     """
     if metric not in ("loss", "accuracy"):
         raise ValueError(f"metric must be 'loss' or 'accuracy', not {metric!r}")
@@ -626,7 +627,9 @@ def draw_history(
         values = getattr(history, columns[split])
         if not values:
             continue
-        text = f"{label}, {names[split]}" if label else names[split]
+        text = names[split]
+        if label:
+            text = label if len(splits) == 1 else f"{label}, {text}"
         (line,) = ax.plot(history.epoch[: len(values)], values, linestyle=styles[split],
                           color=color, label=text)  # fmt: skip
         color = line.get_color()  # the run's other curves take the same colour

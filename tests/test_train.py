@@ -410,3 +410,15 @@ def test_draw_descent_path_draws_the_path_on_the_contours():
     assert empty.get_lines() == []
     with pytest.raises(ValueError, match="extent"):
         draw_descent_path(path, lambda a, b: a, extent=(1, 0, 0, 1))
+
+
+def test_draw_history_with_one_split_labels_each_run_by_its_name():
+    from matplotlib.figure import Figure
+
+    from ppn.plots import draw_history
+
+    _, history = train(epochs=2, validation=blobs(40, seed=3))
+    ax = Figure().subplots()
+    for name in ("first", "second"):
+        draw_history(history, ax, splits=("validation",), label=name)
+    assert [line.get_label() for line in ax.get_lines()] == ["first", "second"]
