@@ -1,0 +1,553 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # The gradient tape
+#
+# Chapter 4 computed adjoints by walking the trace of a function backwards, and let
+# `ppn.reverse_trace` do it for us. This chapter opens the box. A program does not hand
+# us its trace: we have to **record** it while the function runs, in a data structure
+# that the backward pass can walk. That structure is the **gradient tape**, also called
+# a *Wengert list*: a list with one entry per elementary operation, in the order the
+# operations ran.
+#
+# The first half of the chapter builds the tape of scalar operations that `ppn.Tape`
+# implements; the second half replaces numbers by arrays, so that one node of the tape
+# is a whole matrix product, which is what makes training a real network possible.
+#
+# ## Recording a tape
+#
+# The same example as in chapters 3 and 4, $f(x_1, x_2) = x_2 \cos x_1 + e^{x_2}$ at
+# $(\pi, 1)$. Inside `with ppn.Tape() as tape:`, `tape.var` creates the input variables,
+# and every operation on them is recorded:
+
+# %%
+import math
+import re
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+from IPython.display import HTML, Markdown
+
+import ppn
+from ppn import data, losses
+from ppn.gradcheck import check_grad
+from ppn.nn import MLP
+from ppn.plots import animate_reverse_loop, draw_adjoint_vector, draw_computation_graph
+from ppn.tensor import Tensor, unbroadcast
+
+with ppn.Tape() as tape:
+    x1, x2 = tape.var(math.pi), tape.var(1.0)
+    y = x2 * ppn.cos(x1) + ppn.exp(x2)
+
+print(tape)
+print(f"f(π, 1) = {y.value:.4f} = e − 1;  y is node {y.index} of the tape")
+
+# %% [markdown]
+# Six nodes: the two inputs and the four operations $\cos$, $\times$, $\exp$ and $+$.
+# Each node is three entries in three parallel lists: `tape.ops[i]`, the name of the
+# operation (kept only for printing), `tape.parents[i]`, the indices of the nodes it
+# read, and `tape.partials[i]`, the local partial derivative $\partial w_i / \partial w_p$
+# towards each parent $p$, computed during the forward pass. Printed as a table, this is
+# the source's figure 11:
+
+
+# %%
+def rounded(number, digits=4):
+    """A partial derivative for printing: −1.2e−16 (that is −sin π) shows as 0."""
+    return f"{round(number, digits) + 0.0:g}"
+
+
+def tape_table(tape, names):
+    """The tape as a Markdown table, read from its three lists."""
+    lines = [
+        "| node i | variable | operation | parents p | partials ∂wᵢ/∂w_p |",
+        "|--:|:--|:--|:--|:--|",
+    ]
+    for i, (op, parents, partials) in enumerate(
+        zip(tape.ops, tape.parents, tape.partials, strict=True)
+    ):
+        parent_list = ", ".join(str(p) for p in parents) or "—"
+        partial_list = ", ".join(rounded(d) for d in partials) or "—"
+        lines.append(f"| {i} | {names[i]} | {op} | {parent_list} | {partial_list} |")
+    return "\n".join(lines)
+
+
+names = ["x₁", "x₂", "cos x₁", "x₂ · cos x₁", "exp x₂", "f = x₂ · cos x₁ + exp x₂"]
+
+# %% mystnb={"markdown_format": "gfm"}
+Markdown(tape_table(tape, names))
+
+# %% [markdown]
+# Read node 3, $w_3 = w_1 \cdot w_2$: its parents are nodes 1 ($x_2$) and 2
+# ($\cos x_1$), and the partials are $\partial w_3 / \partial w_1 = w_2 = \cos \pi = -1$
+# and $\partial w_3 / \partial w_2 = w_1 = 1$. Node 2's partial,
+# $\partial \cos x_1 / \partial x_1 = -\sin \pi$, is $-1.2 \times 10^{-16}$ in floating
+# point, not exactly 0 (chapter 3 explains why); the table rounds it.
+#
+# **What the tape does not store: the values.** A node keeps no $w_i$, no reference to
+# its parents as objects, no closure. The backward pass needs nothing else than "whom do
+# I send my adjoint to, and multiplied by what", which is exactly the parents and the
+# partials. The values were needed once, in the forward pass, to *compute* the partials
+# (the partial of $w_1 \cdot w_2$ towards $w_1$ is the value of $w_2$ at that moment);
+# after that they are dead weight. The value lives in the `Var` object the program holds
+# (`y.value`), and disappears when the program drops it. So the tape's memory is just a
+# few numbers per operation, and the backward pass is a loop over plain lists.
+
+# %%
+assert tape.parents == [(), (), (0,), (1, 2), (1,), (3, 4)]
+assert tape.ops == ["input", "input", "cos", "mul", "exp", "add"]
+assert tape.partials[3] == (-1.0, 1.0) and tape.partials[4] == (math.e,)
+
+# %% [markdown]
+# ## Operator overloading: how `x2 * ppn.cos(x1)` records itself
+#
+# We wrote the function as ordinary Python; nothing in `x2 * ppn.cos(x1) + ppn.exp(x2)`
+# mentions a tape. The trick is **operator overloading**: `x1` and `x2` are not floats
+# but `ppn.Var` objects, and Python turns `x2 * c` into the method call
+# `x2.__mul__(c)`. `Var` defines `__mul__` (and `__add__`, `__sub__`, `__truediv__`,
+# `__pow__`, with their mirrored versions `__rmul__` … for `3 * x`) so that each
+# operation computes its value **and** appends a node:
+#
+# ```{literalinclude} ../ppn/tape.py
+# :pyobject: Var.__mul__
+# ```
+#
+# ```{literalinclude} ../ppn/tape.py
+# :pyobject: Var._binary
+# ```
+#
+# The partials come from the rule table of `ppn.elementary`, the same table forward mode
+# uses (for `mul`: $\partial (xy)/\partial x = y$, $\partial (xy)/\partial y = x$), so
+# the two modes cannot disagree. A constant operand, like the 3 in `3 * x`, gets no node
+# and no partial: only variables are parents. Functions such as `ppn.cos` work the same
+# way: given a `Var`, they call its `_unary` method, which records one node with one
+# partial:
+#
+# ```{literalinclude} ../ppn/tape.py
+# :pyobject: Var._unary
+# ```
+#
+# ## Algorithm 1: the backward pass
+#
+# With the tape recorded, the whole backward pass is one loop. Number the nodes
+# $w_0, \dots, w_{N-1}$ in the order they were recorded; the output is the last one.
+# Each node's adjoint $\nabla[i] = \partial f / \partial w_i$ is a sum over the nodes that
+# read $w_i$ (eq. 15), and all of those come *later* in the tape. So, walking the tape
+# from the last node to the first, each adjoint is complete when we reach its node, and
+# we can pass it on to the node's parents:
+#
+# ```text
+# Algorithm 1 (backward pass over a tape of N nodes; the output is node N − 1)
+#     ∇ ← (0, …, 0);  ∇[N − 1] ← 1                 # the seed: ∂f/∂f = 1
+#     for i = N − 1 down to 0:                      # every node, the last one first
+#         for each parent p of node i:
+#             ∇[p] ← ∇[p] + ∇[i] · ∂wᵢ/∂w_p          # eq. 15, one term
+#     return ∇                                      # ∇[k] = ∂f/∂w_k for every node k
+# ```
+#
+# And here is `ppn.Tape.backward`, the library's real code, which is that loop:
+#
+# ```{literalinclude} ../ppn/tape.py
+# :pyobject: Tape.backward
+# ```
+#
+# `range(output.index, -1, -1)` counts down from the output's index to 0 **inclusive**
+# (the stop value $-1$ is excluded). The `+=` is the sum of eq. 15. The one addition to
+# the pseudo-code is the `continue` on a zero adjoint, which skips nodes that do not
+# influence the output (and avoids computing $0 \cdot \infty$, which would be `nan`).
+#
+# ```{note}
+# **The source's Algorithm 1 is garbled.** As printed, its inner update mixes up the
+# indices of the node and of its parent, and its loop bound is off by one, so that,
+# read literally, the loop misses one node of the tape. The intended step, the one the
+# code above implements, is: *for each node $i$ from the last to the first, for each
+# parent $p$ of $i$, $\nabla[p] \mathrel{+}= \nabla[i] \cdot \partial w_i / \partial w_p$*;
+# the loop must run down to the first node included, since the inputs are the nodes
+# whose adjoints we want.
+# ```
+#
+# Running it on our tape:
+
+# %%
+adjoints = tape.backward(y)
+print("∇ =", [rounded(a) for a in adjoints])
+print(f"∂f/∂x₁ = ∇[0] = {rounded(adjoints[0])},  ∂f/∂x₂ = ∇[1] = {adjoints[1]:.4f} = e − 1")
+
+# %%
+assert abs(adjoints[0]) < 1e-15 and math.isclose(adjoints[1], math.e - 1)
+assert tape.gradient(y, [x1, x2]) == [adjoints[0], adjoints[1]]
+assert list(ppn.grad(lambda a, b: b * ppn.cos(a) + ppn.exp(b))(math.pi, 1.0)) == adjoints[:2]
+
+# %% [markdown]
+# ### Stepping through the loop
+#
+# To watch the loop work, here it is once more with a `yield` after each node, so that
+# we can take a copy of the adjoint vector $\nabla$ at every step. This copy exists only
+# to look inside; the next cell checks that it ends exactly where `Tape.backward` does.
+
+
+# %%
+def reverse_loop_steps(tape, output):
+    """Tape.backward's loop, pausing after each node i: yields (i, a copy of ∇)."""
+    adjoints = [0.0] * (output.index + 1)
+    adjoints[output.index] = 1.0
+    for i in range(output.index, -1, -1):
+        for parent, partial in zip(tape.parents[i], tape.partials[i], strict=True):
+            adjoints[parent] += adjoints[i] * partial
+        yield i, list(adjoints)
+
+
+steps = list(reverse_loop_steps(tape, y))
+rows = ppn.reverse_trace(lambda a, b: b * ppn.cos(a) + ppn.exp(b), math.pi, 1.0)  # names, graph
+for i, vector in steps:
+    print(f"after node {i}: ∇ = [{', '.join(f'{rounded(a):>7}' for a in vector)}]")
+
+# %%
+assert steps[-1][1] == tape.backward(y)  # the same numbers, bit for bit
+
+# %% [markdown]
+# Follow $\nabla[1]$, the adjoint of $x_2$: it is still 0 after node 5, becomes $e$
+# after node 4 ($e^{x_2}$ sends back $1 \cdot e^{x_2}$), and $e - 1$ after node 3
+# ($x_2 \cos x_1$ sends back $1 \cdot \cos \pi = -1$). $x_2$ is used twice, so its
+# adjoint receives two contributions and must **accumulate** them; a loop that assigned
+# with `=` would lose one. After node 1 nothing changes any more: inputs have no parents.
+#
+# In Jupyter, the slider steps through the loop: the graph of chapter 4 on the left (the
+# orange node is the one being processed, its adjoint sent back along the orange
+# arrows), the vector $\nabla$ on the right (dark bars are final, light ones still
+# partial sums, the outlined ones just received a contribution). The web version of the
+# book shows the slider's first position only; the animation after it plays all the steps.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+from ipywidgets import IntSlider, interact
+
+
+def show_step(step):
+    node, vector = steps[step]
+    fig, (ax_graph, ax_vector) = plt.subplots(1, 2, figsize=(11, 3.6), width_ratios=[1.5, 1])
+    _ = draw_computation_graph(rows, ax_graph, derivative="adjoint", step=step,
+                               show=("derivative",))  # fmt: skip
+    _ = draw_adjoint_vector(rows, vector, node, ax_vector)
+    fig.tight_layout()
+    plt.show()
+
+
+_ = interact(show_step, step=IntSlider(min=0, max=len(steps) - 1, value=0))
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+animation_html = animate_reverse_loop(rows, steps).to_jshtml()
+HTML(animation_html)
+
+# %%
+frames = re.findall(r'frames\[\d+\] = "data:image/png;base64,', animation_html)
+assert len(frames) == len(steps) == len(tape) == 6
+print(f"{len(frames)} frames, one per node, from node {steps[0][0]} back to node {steps[-1][0]}")
+
+# %% [markdown]
+# ## A reused variable accumulates
+#
+# The smallest test of accumulation: $x \cdot x$. Its tape has one multiplication whose
+# two parents are the **same** node, so the loop visits the parent twice, once per
+# operand, and adds $x$ twice:
+
+# %%
+with ppn.Tape() as square_tape:
+    x = square_tape.var(3.0)
+    square = x * x
+
+print("parents:", square_tape.parents, " partials:", square_tape.partials)
+(d_square,) = square_tape.gradient(square, [x])
+print(f"d(x·x)/dx at 3 = {d_square} = 2·3")
+
+# %%
+assert square_tape.parents[1] == (0, 0) and d_square == 6.0
+
+# %% [markdown]
+# ## A chain a million operations deep
+#
+# The backward pass is a `for` loop, not a recursion: it never asks Python to call a
+# function inside a function inside a function. An engine that walks the graph
+# recursively (as micrograd does, to sort it) hits Python's recursion limit (about 1,000
+# nested calls by default) on a chain a few thousand operations long. The tape does not
+# care. Here $x$ is multiplied a million times by $c = 0.999999$, so $y = c^{10^6} x$ and
+# $dy/dx = c^{10^6} = (1 - 10^{-6})^{10^6} \approx 1/e$:
+
+# %%
+with ppn.Tape() as long_tape:
+    x = long_tape.var(2.0)
+    chain = x
+    for _ in range(1_000_000):
+        chain = 0.999999 * chain
+
+(d_chain,) = long_tape.gradient(chain, [x])
+print(f"nodes on the tape: {len(long_tape):,}")
+print(
+    f"dy/dx = {d_chain:.6f},  0.999999 ** 1e6 = {0.999999**1_000_000:.6f},  1/e = {1 / math.e:.6f}"
+)
+
+# %%
+assert len(long_tape) == 1_000_001 and math.isclose(d_chain, 0.999999**1_000_000, rel_tol=1e-9)
+del long_tape, chain  # a million nodes: free the memory
+
+# %% [markdown]
+# ## From scalar nodes to tensor nodes
+#
+# So far every node is one number. A neural network written this way is correct, and
+# hopeless. Take the MNIST network of chapter 2, `MLP([784, 32, 10])`, on a batch of 16
+# images: the first layer alone is $16 \times 784 \times 32 \approx 400{,}000$
+# multiplications and as many additions, each one a node on the tape, each one a Python
+# object made and later visited by a Python loop.
+#
+# The way out is to change what a node is. Eq. 5 wrote a whole layer as one matrix
+# expression, $H = \sigma(I \cdot W + b)$. If a node of the tape holds a whole **array**
+# (a *tensor*), then $I \cdot W$ is one node, $+\,b$ another, and $\sigma$ a third,
+# whatever the sizes; the arithmetic inside each node is done by numpy, in compiled
+# code. That is `ppn.tensor.Tensor`. Let us measure the difference on the same network,
+# the same 16 images, the same cost (eq. 7 on $\hat y = \sigma(\text{logits})$, as in
+# chapter 2), in float64 so that the two results can be compared closely.
+
+# %%
+(x_train, y_train), _ = data.load_mnist(download=False)
+x_batch = data.to_float(x_train[:16], flatten=True).astype(np.float64)  # from the course's 10,000
+y_batch = data.one_hot(y_train[:16]).astype(np.float64)
+mlp = MLP([784, 32, 10], activation="sigmoid", rng=0, dtype=np.float64)
+print(mlp)
+
+# %% [markdown]
+# The scalar version: every weight and bias becomes a `Var` on one `ppn.Tape`, and the
+# forward pass is eq. 4 written out with loops, neuron by neuron, image by image.
+
+
+# %%
+def scalar_forward(tape, mlp, images):
+    """Eq. 4 with one tape node per operation: the MLP's outputs σ(logits) as lists of Vars."""
+    parameters = [
+        ([[tape.var(w) for w in row] for row in layer.weight.data.tolist()],
+         [tape.var(b) for b in layer.bias.data.tolist()])
+        for layer in mlp.layers
+    ]  # fmt: skip
+    outputs = []
+    for image in images.tolist():
+        values = image  # the inputs are constants: they get no node
+        for W, b in parameters:
+            values = [
+                ppn.sigmoid(sum((v * W[j][i] for j, v in enumerate(values)), start=b[i]))
+                for i in range(len(b))
+            ]
+        outputs.append(values)
+    return parameters, outputs
+
+
+def scalar_cost_and_gradient(mlp, images, targets):
+    """Eq. 7 summed over the batch on a scalar tape, and its gradient by Tape.backward."""
+    with ppn.Tape() as tape:
+        parameters, outputs = scalar_forward(tape, mlp, images)
+        cost = sum((o - t) ** 2 for row, target in zip(outputs, targets.tolist(), strict=True)
+                   for o, t in zip(row, target, strict=True))  # fmt: skip
+    inputs = [v for W, b in parameters for v in [*(w for row in W for w in row), *b]]
+    return tape, len(inputs), cost.value, tape.gradient(cost, inputs)
+
+
+def tensor_cost_and_gradient(mlp, images, targets):
+    """The same cost on tensors: one node per array operation, gradients in .grad."""
+    mlp.zero_grad()
+    cost = losses.sum_squared_error(ppn.sigmoid(mlp(images)), targets)
+    nodes = len(cost._reachable()[0])  # the recorded nodes this cost depends on
+    cost.backward()
+    gradient = np.concatenate([p.grad.ravel() for p in mlp.parameters()])
+    return nodes, cost.item(), gradient
+
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+start = time.perf_counter()
+scalar_tape, scalar_leaves, scalar_cost, scalar_gradient = scalar_cost_and_gradient(
+    mlp, x_batch, y_batch
+)
+scalar_seconds = time.perf_counter() - start
+
+tensor_seconds = math.inf
+for _ in range(5):  # the best of five: a millisecond is easily disturbed
+    start = time.perf_counter()
+    tensor_nodes, tensor_cost, tensor_gradient = tensor_cost_and_gradient(mlp, x_batch, y_batch)
+    tensor_seconds = min(tensor_seconds, time.perf_counter() - start)
+
+print(f"one gradient, scalar tape: {scalar_seconds:8.3f} s")
+print(
+    f"one gradient, tensors:     {tensor_seconds:8.4f} s   ({scalar_seconds / tensor_seconds:,.0f}× faster)"
+)
+
+# %%
+assert scalar_seconds / tensor_seconds >= 20  # in practice several thousand times
+scalar_nodes = len(scalar_tape)
+print(
+    f"scalar tape: {scalar_nodes:,} nodes ({scalar_leaves:,} parameters, "
+    f"{scalar_nodes - scalar_leaves:,} operations)"
+)
+print(f"tensor tape: {tensor_nodes} nodes (and 4 parameter tensors)")
+print(f"cost: {scalar_cost:.6f} (scalars), {tensor_cost:.6f} (tensors)")
+
+# %%
+assert math.isclose(scalar_cost, tensor_cost, rel_tol=1e-12)
+difference = np.abs(np.asarray(scalar_gradient) - tensor_gradient).max()
+assert difference < 1e-12 and np.abs(tensor_gradient).max() > 1  # agree, and not all tiny
+assert scalar_leaves == mlp.num_parameters() == 25_450 and tensor_nodes == 9
+print(f"the two gradients agree: max |difference| < 1e-12 over {len(tensor_gradient):,} entries")
+del scalar_tape  # 800,000 nodes: free the memory
+
+# %% [markdown]
+# Both tapes compute the same 25,450 partial derivatives, to the last few bits. The
+# scalar tape needs some 800,000 nodes for them; the tensor tape needs nine:
+#
+# | node | operation | shape of the result |
+# |:--|:--|:--|
+# | 1 | `x @ W₀` (matmul) | (16, 32) |
+# | 2 | `+ b₀` (add) | (16, 32) |
+# | 3 | σ (sigmoid) | (16, 32) |
+# | 4 | `h @ W₁` (matmul) | (16, 10) |
+# | 5 | `+ b₁` (add) | (16, 10) |
+# | 6 | σ (sigmoid), the source's output $\hat y$ | (16, 10) |
+# | 7 | $\hat y - y$ (sub) | (16, 10) |
+# | 8 | $(\cdot)^2$ (pow), eq. 6 | (16, 10) |
+# | 9 | sum, eq. 7 | () |
+#
+# and the number of nodes does not depend on the size of the network or of the batch.
+# The speed-up, several thousand times here, comes from two places: far fewer Python
+# objects and loop iterations, and arithmetic done by numpy's compiled code (a matrix
+# product runs at billions of operations per second; a Python loop at tens of millions).
+#
+# ### What a tensor node stores
+#
+# A scalar node stored a number $\partial w_i / \partial w_p$ per parent. For a matrix
+# product $Y = AB$ with $A$ of shape $(16, 784)$ and $B$ of shape $(784, 32)$, the
+# corresponding object, the Jacobian $\partial Y / \partial B$, would have
+# $16 \cdot 32 \cdot 784 \cdot 32 \approx 1.3 \times 10^7$ entries, mostly zeros. The
+# backward pass never needs it: it only needs to multiply an adjoint by it. So each
+# operation comes with a function computing that product directly, a
+# **vector-Jacobian product** (VJP): given the output's adjoint $\bar Y$ (called `g`),
+# it returns each input's contribution, for the matrix product $\bar A = \bar Y B^\top$
+# and $\bar B = A^\top \bar Y$. The rules form one table, the tensor version of
+# `ppn.elementary`'s table of derivatives:
+#
+# ```{literalinclude} ../ppn/tensor.py
+# :start-at: "# The rule table: one row per operation"
+# :end-at: "}  # fmt: skip"
+# ```
+#
+# Compare the element-wise rows with the scalar table: `exp` is `g * y` (the derivative
+# $e^x$ is the output $y$), `sigmoid` is `g * y * (1 - y)`, `mul` sends `g * b` to $a$ and
+# `g * a` to $b$. The same calculus, applied to every entry at once.
+#
+# The backward pass is Algorithm 1 again: the recorded nodes, last to first, each adding
+# its VJP into its parents' adjoints. A tensor node keeps its inputs' arrays (the VJPs
+# need them: $\bar B = A^\top \bar Y$ reads $A$) and finds its place in the order by a
+# creation counter instead of a position in a list, but the loop is the same:
+#
+# ```{literalinclude} ../ppn/tensor.py
+# :pyobject: Tensor.backward
+# ```
+#
+# ### Broadcasting, backwards: `unbroadcast`
+#
+# In $I \cdot W + b$ on a batch, $I \cdot W$ has shape $(16, 32)$ and $b$ has shape
+# $(32,)$: numpy *broadcasts* $b$, adding the same row to each of the 16 rows. So each
+# $b_i$ is used 16 times, and by eq. 11 its adjoint is the **sum** of the 16 adjoints it
+# fed. The `add` rule returns `g`, of shape $(16, 32)$; before accumulating it into $b$,
+# `backward` sums it back to $b$'s shape with `unbroadcast`:
+#
+# ```{literalinclude} ../ppn/tensor.py
+# :pyobject: unbroadcast
+# ```
+
+# %%
+g = np.arange(12.0).reshape(3, 4)  # an adjoint of shape (3, 4)
+print("g =\n", g)
+print("to shape (4,):  ", unbroadcast(g, (4,)), "  (a row added to each row: sum the rows)")
+print("to shape (3, 1):", unbroadcast(g, (3, 1)).ravel(), "  (a column stretched: sum each row)")
+
+# %% [markdown]
+# The same thing inside a real backward pass: a bias of shape $(10,)$ added to a batch of
+# 16 rows receives, as its gradient, the column sums of the batch's adjoint:
+
+# %%
+rng = np.random.default_rng(0)
+z = Tensor(rng.normal(size=(16, 10)))
+bias = Tensor(np.zeros(10), requires_grad=True)
+(((z + bias) ** 2).sum()).backward()  # adjoint of z + bias: 2 (z + b), shape (16, 10)
+print("bias.grad:       ", np.round(bias.grad, 3))
+print("column sums of 2z:", np.round((2 * z.data).sum(axis=0), 3))
+
+# %%
+assert bias.grad.shape == (10,) and np.allclose(bias.grad, (2 * z.data).sum(axis=0))
+
+# %% [markdown]
+# ## Checking the gradient
+#
+# One last, independent witness: finite differences. `ppn.gradcheck.check_grad` computes
+# the gradient of a scalar function of arrays with `backward()`, then again entry by
+# entry with the central difference $(f(x + \varepsilon) - f(x - \varepsilon)) / 2\varepsilon$
+# (two evaluations per entry), and fails if they differ anywhere. Here it checks every
+# weight and bias of an MLP with the cost of chapter 2, on four images. A hidden layer of
+# 8 neurons keeps it quick: finite differences on the 25,450 parameters of the 32-neuron
+# network would cost 50,900 forward passes.
+
+# %%
+small = MLP([784, 8, 10], activation="sigmoid", rng=1, dtype=np.float64)
+x_four, y_four = x_batch[:4], y_batch[:4]
+
+
+def cost_with(W0, b0, W1, b1):
+    """Eq. 7 on four images, with the given parameters placed in the network."""
+    small.layers[0].weight, small.layers[0].bias = W0, b0
+    small.layers[1].weight, small.layers[1].bias = W1, b1
+    return losses.sum_squared_error(ppn.sigmoid(small(x_four)), y_four)
+
+
+result = check_grad(cost_with, *[p.data.copy() for p in small.parameters()])
+worst = max(result.max_abs_error)
+sizes = [a.size for a in result.analytic]
+print(
+    f"checked {sum(sizes):,} partial derivatives in {len(sizes)} arrays: "
+    f"largest difference {'below 1e-8' if worst < 1e-8 else worst}"
+)
+
+# %%
+assert worst < 1e-8
+
+# %% [markdown]
+# ## Exercises
+#
+# 1. **A new elementary function, in both tables.** Add `softplus`,
+#    $s(x) = \log(1 + e^x)$ with $s'(x) = \sigma(x)$, to the scalar table
+#    (`ppn.elementary.UNARY`, with its numpy version in `_NUMPY`), to `Tensor`'s forward
+#    functions (`ppn.tensor._UNARY`) and to the VJP table (`"softplus": lambda g, x, y:
+#    g * _sigmoid(x)`). Check the scalar rule with `ppn.grad` against the formula, and
+#    the tensor rule with `check_grad(lambda t: t._unary("softplus").sum(), x)` on a
+#    random array.
+# 2. Print the tape (with `tape_table`) of $g(x) = x \cdot x \cdot x$ and of
+#    $h(x) = \sin(x)^2 + \cos(x)^2$ at $x = 0.5$. Predict the adjoint vector after each
+#    node with `reverse_loop_steps`, and check that $h'(x) = 0$. Why is the computed
+#    value not exactly 0?
+# 3. Change `reverse_loop_steps` to *assign* (`adjoints[parent] = adjoints[i] * partial`)
+#    instead of accumulating. Which gradients of this chapter become wrong (the example
+#    $f$, $x \cdot x$, the MLP)? Which ones stay right, and why?
+# 4. Count the nodes of the scalar tape of `MLP([784, 32, 10])` on a batch of $B$ images
+#    as a formula in $B$, and check it against `len(scalar_tape)` for $B = 1$ and $B = 2$.
+#    How many nodes would a batch of 128 images need, and roughly how much memory?
+# 5. Write the VJP of $y = x^\top A x$ (for a square matrix $A$) by hand, build the same
+#    function from `Tensor` operations, and compare `backward()` with your formula and
+#    with `check_grad`.
