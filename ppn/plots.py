@@ -679,3 +679,162 @@ def draw_descent_path(
     if title is not None:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+# --- MNIST: the data set, the most confident mistakes, the first layer, curves growing -------
+
+
+def plot_class_counts(labels_by_set, *, num_classes: int = 10, class_names=None,
+                      title: str | None = None) -> Figure:  # fmt: skip
+    """How many examples of each class each set holds: one group of bars per class.
+
+    ``labels_by_set`` maps a set's name ("training", "test") to its labels; a dashed
+    line marks each set's mean count, the height every bar would have if the classes
+    were perfectly balanced.
+    """
+    if not labels_by_set:
+        raise ValueError("labels_by_set is empty: give at least one set of labels")
+    names = class_names or [str(k) for k in range(num_classes)]
+    if len(names) != num_classes:
+        raise ValueError(f"{len(names)} class names for {num_classes} classes")
+    fig = Figure(figsize=(7, 3.2))
+    ax = fig.subplots()
+    width = 0.8 / len(labels_by_set)
+    classes = np.arange(num_classes)
+    for k, (name, labels) in enumerate(labels_by_set.items()):
+        counts = np.bincount(np.asarray(labels).ravel(), minlength=num_classes)
+        if len(counts) > num_classes:
+            raise ValueError(f"{name!r} has a label outside 0…{num_classes - 1}")
+        offset = (k - (len(labels_by_set) - 1) / 2) * width
+        ax.bar(classes + offset, counts, width=width, color=f"C{k}",
+               label=f"{name} ({counts.sum():,})")  # fmt: skip
+        ax.axhline(counts.mean(), color=f"C{k}", linestyle="--", linewidth=1)
+    ax.set_xticks(classes, names)
+    ax.set_ylim(0, 1.2 * ax.get_ylim()[1])  # room for the legend above the bars
+    ax.set(xlabel="class", ylabel="number of examples", title=title or "examples per class")
+    ax.legend(fontsize=8, loc="upper center", ncols=len(labels_by_set))
+    fig.tight_layout()
+    return fig
+
+
+def plot_pixel_statistics(images, *, title: str | None = None) -> Figure:
+    """The mean image, the standard deviation of each pixel, and the histogram of all pixels.
+
+    ``images`` are N×28×28 (or N×784) grey levels, uint8 0–255 or floats in [0, 1].
+    """
+    images = np.asarray(images)
+    scale = 255.0 if images.dtype == np.uint8 else 1.0
+    pixels = images.reshape(len(images), 28, 28).astype(np.float64) / scale
+    fig = Figure(figsize=(9, 3))
+    mean_ax, std_ax, histogram_ax = fig.subplots(1, 3, width_ratios=[1, 1, 1.5])
+    for ax, image, name in ((mean_ax, pixels.mean(axis=0), "mean of each pixel"),
+                            (std_ax, pixels.std(axis=0), "standard deviation")):  # fmt: skip
+        shown = ax.imshow(image, cmap="gray_r", vmin=0)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(name, fontsize=9)
+        fig.colorbar(shown, ax=ax, fraction=0.046, pad=0.04)
+    histogram_ax.hist(pixels.ravel(), bins=np.linspace(0, 1, 52), color="C0")
+    histogram_ax.set_yscale("log")
+    histogram_ax.set(xlabel="pixel value (0 = background, 1 = ink)", ylabel="pixels (log scale)")
+    histogram_ax.set_title("all pixels", fontsize=9)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def digit_confidence_grid(images, labels, predictions, confidences, *, columns: int = 8,
+                          title: str | None = None) -> Figure:  # fmt: skip
+    """``digit_grid`` titled "label→prediction" with the probability the network gave it.
+
+    ``confidences[k]`` is the probability of ``predictions[k]`` (a number in [0, 1]); wrong
+    predictions are titled in red.
+    """
+    count = len(images)
+    if not (len(labels) == len(predictions) == len(confidences) == count):
+        raise ValueError("images, labels, predictions and confidences must have the same length")
+    fig = digit_grid(images, labels, predictions=predictions, columns=columns)
+    for ax, confidence in zip(fig.axes[:count], confidences, strict=True):
+        text, colour = ax.get_title(), ax.title.get_color()
+        ax.set_title(f"{text}\n{100 * confidence:.1f}%", fontsize=8, color=colour)
+    fig.set_size_inches(columns * 0.9, -(-count // columns) * 1.25)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_first_layer_weights(weights, *, units: int = 16, columns: int = 8,
+                             title: str | None = None) -> Figure:  # fmt: skip
+    """The weights into each of the first ``units`` hidden neurons, as 28×28 images.
+
+    ``weights`` is the first layer's matrix W of shape (784, hidden) (``model.layers[0].weight``
+    or its array): column j holds the weight of every pixel in neuron j's sum.  Red pixels
+    push the neuron up when inked, blue ones down; each image has its own symmetric scale.
+    """
+    weights = np.asarray(getattr(weights, "data", weights))
+    if weights.ndim != 2 or weights.shape[0] != 784:
+        raise ValueError(
+            f"expected first-layer weights of shape (784, hidden), got shape {weights.shape}"
+        )
+    units = min(units, weights.shape[1])
+    rows = -(-units // columns)
+    fig = Figure(figsize=(columns * 1.0, rows * 1.1 + 0.4))
+    axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
+    for j, ax in enumerate(axes):
+        ax.set_axis_off()
+        if j >= units:
+            continue
+        column = weights[:, j].reshape(28, 28)
+        limit = float(np.abs(column).max()) or 1.0
+        ax.imshow(column, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        ax.set_title(f"neuron {j}", fontsize=8)
+    fig.suptitle(title or f"weights into the first {units} hidden neurons (red +, blue −)",
+                 fontsize=10)  # fmt: skip
+    fig.tight_layout()
+    return fig
+
+
+def animate_history(history, *, validation_label: str = "test", figsize=(9, 3.4), dpi: int = 72,
+                    interval: int = 500) -> FuncAnimation:  # fmt: skip
+    """``plot_history``'s two panels drawn epoch by epoch: frame k shows epochs 1 … k + 1.
+
+    The axes keep the limits of the whole run, so the curves grow into a fixed frame.
+    Show it with ``IPython.display.HTML(anim.to_jshtml())``.
+    """
+    epochs = len(history)
+    if epochs == 0:
+        raise ValueError("the history is empty: train for at least one epoch")
+    fig = Figure(figsize=figsize, dpi=dpi)
+    loss_ax, accuracy_ax = fig.subplots(1, 2)
+    panels = (
+        (loss_ax, "loss", 1.0, "mean loss", "upper right"),
+        (accuracy_ax, "accuracy", 100.0, "accuracy (%)", "lower right"),
+    )
+    lines = []
+    for ax, metric, factor, ylabel, corner in panels:
+        series = [("training", getattr(history, f"train_{metric}"))]
+        if getattr(history, f"val_{metric}"):
+            series.append((validation_label, getattr(history, f"val_{metric}")))
+        values = np.concatenate([np.asarray(v, dtype=float) for _, v in series]) * factor
+        low, high = float(values.min()), float(values.max())
+        margin = 0.05 * (high - low or 1.0)
+        ax.set(xlim=(0.5, epochs + 0.5), ylim=(low - margin, high + margin), xlabel="epoch",
+               ylabel=ylabel, title=metric)  # fmt: skip
+        ax.grid(alpha=0.3)
+        for k, (name, v) in enumerate(series):
+            (line,) = ax.plot([], [], marker="o", ms=3, color=f"C{k}", label=name)
+            lines.append((line, np.asarray(v, dtype=float) * factor))
+        ax.legend(loc=corner)
+    caption = fig.suptitle("")
+    fig.tight_layout()
+
+    def draw(frame: int):
+        shown = history.epoch[: frame + 1]
+        for line, values in lines:
+            line.set_data(shown, values[: frame + 1])
+        caption.set_text(f"after epoch {history.epoch[frame]} of {history.epoch[-1]}")
+        return []
+
+    return FuncAnimation(fig, draw, frames=epochs, interval=interval, repeat=False)
