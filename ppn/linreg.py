@@ -8,6 +8,7 @@ is trained when no closed form exists.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -84,15 +85,22 @@ def fit_gradient_descent(
     eta = 0.25 if learning_rate is None else learning_rate
     a, b = 0.0, 0.0
     path = [(a, b)]
+    first_step = math.inf  # the length of the first step, once it is taken
     for _ in range(steps):
         grad_a, grad_b = cost_gradient(a, b, u, y)
         step_a, step_b = eta * grad_a / len(u), eta * grad_b / len(u)
         a, b = a - step_a, b - step_b
-        if not (np.isfinite(a) and np.isfinite(b)):
+        # On standardised x the cost is an isotropic quadratic (Hessian 2·I): a converging
+        # run takes ever shorter steps, so a step longer than the first one means η ≥ 1,
+        # which oscillates or grows, however slowly, and never reaches the minimum.
+        step = math.hypot(step_a, step_b)
+        if not (np.isfinite(a) and np.isfinite(b)) or step > first_step:
             raise FloatingPointError(
                 f"gradient descent diverged (learning rate {eta}); use a smaller learning rate"
             )
         path.append((a, b))
+        if len(path) == 2:
+            first_step = step
         if max(abs(step_a), abs(step_b)) < tol:
             break
     # Back to the original units: y = a·(x − x̄)/s + b.
