@@ -104,9 +104,12 @@ def fit_gradient_descent(
         if max(abs(step_a), abs(step_b)) < tol:
             break
     # Back to the original units: y = a·(x − x̄)/s + b.
-    line = Line(a / x_scale, b - a * x_mean / x_scale)
+    # float(): x_scale is a numpy scalar, and numpy 2 prints those as np.float64(...).
+    line = Line(float(a / x_scale), float(b - a * x_mean / x_scale))
     if return_path:
-        return line, [Line(pa / x_scale, pb - pa * x_mean / x_scale) for pa, pb in path]
+        return line, [
+            Line(float(pa / x_scale), float(pb - pa * x_mean / x_scale)) for pa, pb in path
+        ]
     return line
 
 
