@@ -838,3 +838,77 @@ def animate_history(history, *, validation_label: str = "test", figsize=(9, 3.4)
         return []
 
     return FuncAnimation(fig, draw, frames=epochs, interval=interval, repeat=False)
+
+
+# --- Performance and accuracy (chapter 8): throughput against batch size, the accuracy study --
+
+
+def plot_throughput(batch_sizes, images_per_second, *, title: str | None = None) -> Figure:
+    """Training throughput (images per second) against the batch size, on log–log axes."""
+    batch_sizes = np.asarray(batch_sizes, dtype=float)
+    rates = np.asarray(images_per_second, dtype=float)
+    if batch_sizes.shape != rates.shape or batch_sizes.ndim != 1 or not len(rates):
+        raise ValueError(
+            f"need one throughput per batch size, got {batch_sizes.shape} and {rates.shape}"
+        )
+    fig = Figure(figsize=(5.6, 3.6))
+    ax = fig.subplots()
+    ax.loglog(batch_sizes, rates, marker="o")
+    for size, rate in zip(batch_sizes, rates, strict=True):
+        ax.annotate(f"{rate:,.0f}", (size, rate), textcoords="offset points", xytext=(0, 7),
+                    ha="center", fontsize=8)  # fmt: skip
+    ax.set_xticks(batch_sizes, [f"{int(s)}" for s in batch_sizes])
+    ax.minorticks_off()
+    ax.set_ylim(rates.min() / 2, rates.max() * 2)
+    ax.set(xlabel="batch size (images per step)", ylabel="training throughput (images/s)",
+           title=title or "throughput against batch size")  # fmt: skip
+    ax.grid(alpha=0.3, which="both")
+    fig.tight_layout()
+    return fig
+
+
+def plot_accuracy_study(rows, *, title: str | None = None, ylim=None) -> Figure:
+    """Each row's final test accuracy as a bar (its best over the epochs as a tick), and
+    its test accuracy epoch by epoch; ``rows`` are dicts as ``benchmarks/accuracy.py``
+    writes them (``id``, ``change``, ``final_test_accuracy``, ``best_test_accuracy``,
+    ``test_accuracy_per_epoch``).
+    """
+    rows = list(rows)
+    if not rows:
+        raise ValueError("no rows to draw")
+    fig = Figure(figsize=(10, 0.42 * len(rows) + 2.2))
+    bars_ax, curves_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.25, 1]})
+    final = np.array([100 * r["final_test_accuracy"] for r in rows])
+    best = np.array([100 * r["best_test_accuracy"] for r in rows])
+    positions = np.arange(len(rows))[::-1]  # the first row on top
+    low = ylim[0] if ylim else math.floor(final.min() - 1)
+    high = ylim[1] if ylim else math.ceil(max(best.max(), final.max()) + 0.5)
+    colours = [f"C{i % 10}" for i in range(len(rows))]
+    bars_ax.barh(positions, final - low, left=low, color=colours, alpha=0.8, height=0.7)
+    bars_ax.scatter(best, positions, marker="|", s=180, color="black", zorder=3,
+                    label="best epoch")  # fmt: skip
+    for y, value, top in zip(positions, final, best, strict=True):
+        bars_ax.text(max(value, top) + 0.12, y, f"{value:.2f} %", va="center", fontsize=8)
+    labels = [_wrap(f"{r['id']}: {r['change']}", 42) for r in rows]
+    bars_ax.set_yticks(positions, labels, fontsize=8)
+    bars_ax.set_xlim(low, high + 0.8)
+    bars_ax.set(xlabel="final test accuracy (%)", title="after the last epoch")
+    bars_ax.legend(loc="upper right", fontsize=8)
+    bars_ax.grid(axis="x", alpha=0.3)
+    for colour, row in zip(colours, rows, strict=True):
+        curve = 100 * np.asarray(row["test_accuracy_per_epoch"], dtype=float)
+        curves_ax.plot(np.arange(1, len(curve) + 1), curve, color=colour, lw=1.2, label=row["id"])
+    curves_ax.set_ylim(low, high)
+    curves_ax.set(xlabel="epoch", ylabel="test accuracy (%)", title="epoch by epoch")
+    curves_ax.grid(alpha=0.3)
+    curves_ax.legend(title="row", fontsize=7, ncol=2, loc="lower right")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
