@@ -788,7 +788,8 @@ def plot_first_layer_weights(weights, *, units: int = 16, columns: int = 8,
             continue
         column = weights[:, j].reshape(28, 28)
         limit = float(np.abs(column).max()) or 1.0
-        ax.imshow(column, cmap="RdBu_r", vmin=-limit, vmax=limit)
+        # Nearest: one flat square per pixel, as the network sees it (and a smaller PNG).
+        ax.imshow(column, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
         ax.set_title(f"neuron {j}", fontsize=8)
     fig.suptitle(title or f"weights into the first {units} hidden neurons (red +, blue −)",
                  fontsize=10)  # fmt: skip
