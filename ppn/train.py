@@ -46,19 +46,31 @@ class History:
         return len(self.epoch)
 
     def as_dict(self) -> dict:
-        """Plain lists and numbers (what ``to_json`` writes)."""
-        return asdict(self)
+        """Plain lists and numbers (what ``to_json`` writes; nan, e.g. the accuracy of a
+        regression, becomes None so that the file is standard JSON)."""
+        return {
+            key: [None if _is_nan(v) else v for v in value] if isinstance(value, list) else value
+            for key, value in asdict(self).items()
+        }
 
     def to_json(self, path) -> None:
         """Write the history as JSON."""
         with open(path, "w") as file:
-            json.dump(self.as_dict(), file, indent=1)
+            json.dump(self.as_dict(), file, indent=1, allow_nan=False)
 
     @classmethod
     def from_json(cls, path) -> History:
         """Read a history written by ``to_json``."""
         with open(path) as file:
-            return cls(**json.load(file))
+            return cls.from_dict(json.load(file))
+
+    @classmethod
+    def from_dict(cls, fields: dict) -> History:
+        """The inverse of ``as_dict`` (None back to nan)."""
+        return cls(**{
+            key: [math.nan if v is None else v for v in value] if isinstance(value, list) else value
+            for key, value in fields.items()
+        })  # fmt: skip
 
     def to_csv(self, path) -> None:
         """Write one row per epoch (the per-step losses are left out)."""
@@ -68,6 +80,10 @@ class History:
             writer.writerow(columns)
             for i in range(len(self)):
                 writer.writerow([_cell(getattr(self, c), i) for c in columns])
+
+
+def _is_nan(value) -> bool:
+    return isinstance(value, float) and math.isnan(value)
 
 
 def _cell(column: list, i: int):
@@ -186,9 +202,9 @@ def fit(
     separate pass after the epoch.
 
     Divergence stops training with ``DivergenceError`` and advice: a non-finite
-    loss (the model keeps its last finite weights), or a batch loss above
-    ``max_loss_growth`` × max(1, the first batch's loss) (the model goes back to
-    the weights it had at the start of that epoch).  A stable loss such as the
+    loss or weights, or a batch loss above ``max_loss_growth`` × max(1, the first
+    batch's loss).  The model goes back to the weights it had at the start of
+    that epoch, the last ones known to be sound.  A stable loss such as the
     fused softmax cross-entropy never overflows, so a learning rate that is far
     too large shows up as such growth rather than as inf; ``None`` turns this off.
     """
@@ -226,7 +242,7 @@ def fit(
             cost = loss_function(outputs, y[index])
             value = cost.item()
             if not math.isfinite(value):
-                _restore_finite(params, snapshot)
+                _restore(params, snapshot)
                 raise _diverged(f"the loss became {value}", epoch, step, optimizer.lr)
             if value > loss_limit:
                 _restore(params, snapshot)
@@ -249,7 +265,7 @@ def fit(
         # The epoch's last step may overflow with no loss left to show it; checked here, so
         # that the next epoch's snapshot is finite too.
         if not _all_finite(params):
-            _restore_finite(params, snapshot)
+            _restore(params, snapshot)
             raise _diverged("the weights became inf or nan", epoch, step, optimizer.lr)
         history.epoch.append(epoch + 1)
         history.train_loss.append(total_loss / len(x))
@@ -288,14 +304,9 @@ def _diverged(what: str, epoch: int, step: int, lr: float) -> DivergenceError:
     )
 
 
-def _restore_finite(params, snapshot) -> None:
-    # The weights that produced a non-finite loss may themselves be finite but huge;
-    # keep them only if every parameter is finite, else go back to the epoch's start.
-    if not _all_finite(params):
-        _restore(params, snapshot)
-
-
 def _restore(params, snapshot) -> None:
+    # Back to the epoch's start: the weights that made the loss blow up may be finite
+    # but so large that they are useless.
     for p, saved in zip(params, snapshot, strict=True):
         p.data[...] = saved
 
