@@ -18,8 +18,9 @@
 # `ppn.reverse_trace` do it for us. This chapter opens the box. A program does not hand
 # us its trace: we have to **record** it while the function runs, in a data structure
 # that the backward pass can walk. That structure is the **gradient tape**, also called
-# a *Wengert list*: a list with one entry per elementary operation, in the order the
-# operations ran.
+# a *Wengert list*, after {cite:t}`wengert1964`, whose program evaluated derivatives by
+# breaking a formula into such a list: one entry per elementary operation, in the order
+# the operations ran.
 #
 # The first half of the chapter builds the tape of scalar operations that `ppn.Tape`
 # implements; the second half replaces numbers by arrays, so that one node of the tape

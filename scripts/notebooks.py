@@ -2,9 +2,27 @@
 
     python scripts/notebooks.py execute [book/NN_name.py ...]  # twin -> executed .ipynb
     python scripts/notebooks.py check-sync  # every .ipynb matches its .py twin
+    python scripts/notebooks.py student-edition OUT_DIR [book/NN_name.py ...]
 
 Chapters are written as jupytext ``py:percent`` twins (reviewable diffs) and
 committed as executed ``.ipynb`` (what the book renders and nbval checks).
+
+``execute`` keeps no ipywidgets state in the notebook: a widget lives in a kernel,
+and saved state would only make the HTML book fetch a widget manager from a CDN
+(``book/_ext/static_widgets.py`` shows a one-line note in place of widget outputs).
+
+``student-edition`` writes, for each chapter, a notebook for students to work in:
+every output and execution count cleared, and every **solution cell** removed. A
+solution cell is any cell, code or markdown, tagged ``solution``; in a twin::
+
+    # %% tags=["solution"]
+    answer = ...
+
+    # %% [markdown] tags=["solution"]
+    # The answer is ...
+
+The student notebooks carry no jupytext pairing, so saving one in Jupyter writes no
+``.py`` file beside it.
 """
 
 from __future__ import annotations
@@ -17,31 +35,39 @@ import nbformat
 from nbclient import NotebookClient
 
 BOOK = Path(__file__).resolve().parent.parent / "book"
+SOLUTION_TAG = "solution"
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
-def chapters() -> list[Path]:
+def chapters(book: Path = BOOK) -> list[Path]:
     """The .py twins of the chapters, in order."""
-    return sorted(p for p in BOOK.glob("[0-9][0-9]_*.py"))
+    return sorted(p for p in book.glob("[0-9][0-9]_*.py"))
 
 
 def execute(paths: list[Path]) -> None:
-    """Write each twin's notebook and run it top to bottom in a fresh kernel, in book/."""
+    """Write each twin's notebook and run it top to bottom in a fresh kernel, in its folder."""
     for path in paths:
         notebook = path.with_suffix(".ipynb")
         print(f"executing {path.name} -> {notebook.name}", flush=True)
         nb = jupytext.read(path)
-        nb.metadata["kernelspec"] = {
-            "display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3",
-        }  # fmt: skip
-        NotebookClient(nb, timeout=1200, kernel_name="python3", resources={
-            "metadata": {"path": str(BOOK)}}).execute()  # fmt: skip
+        nb.metadata["kernelspec"] = dict(KERNELSPEC)
+        client = NotebookClient(
+            nb,
+            timeout=1200,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        client.execute()
+        # Not store_widget_state=False: nbclient 0.11 then fails on an Output widget
+        # (its output hook writes into the state it did not keep). Drop the state instead.
+        nb.metadata.pop("widgets", None)
         nbformat.write(nb, notebook)
 
 
-def check_sync() -> int:
+def check_sync(book: Path = BOOK) -> int:
     """0 if every notebook's code and text equal its twin's, else 1 with the names."""
     stale = []
-    for twin in chapters():
+    for twin in chapters(book):
         notebook = twin.with_suffix(".ipynb")
         if not notebook.exists():
             stale.append(f"{notebook.name} is missing (run: python scripts/notebooks.py execute)")
@@ -50,7 +76,7 @@ def check_sync() -> int:
         from_notebook = jupytext.read(notebook)
         if _cells(from_twin) != _cells(from_notebook):
             stale.append(f"{notebook.name} and {twin.name} differ (re-execute the twin)")
-    for notebook in sorted(BOOK.glob("*.ipynb")):
+    for notebook in sorted(book.glob("*.ipynb")):
         if not notebook.with_suffix(".py").exists():
             stale.append(f"{notebook.name} has no .py twin")
     for line in stale:
@@ -62,12 +88,53 @@ def _cells(notebook) -> list[tuple[str, str]]:
     return [(c.cell_type, c.source.strip()) for c in notebook.cells]
 
 
+def is_solution(cell) -> bool:
+    """True for a cell tagged ``solution``."""
+    return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def student_notebook(nb):
+    """A copy of ``nb`` without solution cells, outputs, execution counts or pairing."""
+    nb = nbformat.from_dict(nb)  # a deep copy
+    nb.cells = [cell for cell in nb.cells if not is_solution(cell)]
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    for key in ("jupytext", "widgets"):
+        nb.metadata.pop(key, None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    return nb
+
+
+def student_edition(out_dir: Path, paths: list[Path]) -> list[Path]:
+    """Write each twin's student notebook to ``out_dir``; the paths written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in paths:
+        source = jupytext.read(path)
+        nb = student_notebook(source)
+        removed = sum(is_solution(cell) for cell in source.cells)
+        target = out_dir / path.with_suffix(".ipynb").name
+        nbformat.validate(nb)
+        nbformat.write(nb, target)
+        print(f"{path.name} -> {target} ({removed} solution cells removed)", flush=True)
+        written.append(target)
+    return written
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"execute", "check-sync"}:
+    if not argv or argv[0] not in {"execute", "check-sync", "student-edition"}:
         print(__doc__)
         return 2
     if argv[0] == "check-sync":
         return check_sync()
+    if argv[0] == "student-edition":
+        if len(argv) < 2:
+            print("usage: scripts/notebooks.py student-edition OUT_DIR [book/NN_name.py ...]")
+            return 2
+        student_edition(Path(argv[1]), [Path(a).resolve() for a in argv[2:]] or chapters())
+        return 0
     execute([Path(a).resolve() for a in argv[1:]] or chapters())
     return 0
 
