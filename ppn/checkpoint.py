@@ -11,6 +11,7 @@ a half-written file under the real name, and both are read with
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import tempfile
@@ -23,6 +24,7 @@ from .nn import MLP
 
 FORMAT = "ppn-model"
 CHECKPOINT_FORMAT = "ppn-checkpoint"
+JSON_FORMAT = "ppn-model-json"
 VERSION = 1
 
 
@@ -150,3 +152,80 @@ def load_checkpoint(path):
         ) from None
     optimizer_state = {k[len("optim.") :]: v for k, v in arrays.items() if k.startswith("optim.")}
     return model, optimizer_name, optimizer_state, epoch, rng, history, config
+
+
+def export_json(model, path, *, metadata: dict | None = None) -> None:
+    """Write ``model`` as compact JSON for a web page: sizes, activation, base64 float32 weights.
+
+    Each layer is ``{"weight": …, "bias": …}``, the weight of shape (in, out) row-major
+    (``x @ W + b``), each array the base64 of its little-endian float32 bytes: exact,
+    and half the size of the same numbers written as 6-digit decimals.  ``metadata``
+    (plain JSON values) is stored beside them.  Written atomically; ``load_json`` reads
+    it back.
+    """
+    layers = []
+    for layer in model.layers:
+        layers.append({name: _base64_float32(p.data) for name, p in layer.named_parameters()})
+    document = {
+        "format": JSON_FORMAT,
+        "version": VERSION,
+        "sizes": [int(n) for n in model.sizes],
+        "activation": model.activation,
+        "encoding": "base64 float32 little-endian",
+        "layers": layers,
+        "metadata": metadata or {},
+    }
+    text = json.dumps(document, separators=(",", ":"))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def load_json(path) -> MLP:
+    """The MLP written by ``export_json``; a damaged or foreign file raises ModelFileError."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no such file")
+    try:
+        document = json.loads(path.read_text())
+        found = document.get("format", "nothing") if isinstance(document, dict) else "nothing"
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelFileError(f"{path}: not JSON ({error})") from None
+    if found != JSON_FORMAT:
+        raise ModelFileError(f"{path}: expected a {JSON_FORMAT} file, found {found!r}")
+    if document.get("version") != VERSION:
+        raise ModelFileError(
+            f"{path}: format version {document.get('version')}, but this ppn reads version "
+            f"{VERSION}"
+        )
+    try:
+        sizes = [int(n) for n in document["sizes"]]
+        arrays = {"sizes": np.array(sizes), "activation": np.array(document["activation"])}
+        for i, layer in enumerate(document["layers"]):
+            for name, text in layer.items():
+                value = _float32_from_base64(text)
+                shape = tuple(sizes[i : i + 2])  # a weight is stored row-major, (in, out)
+                if name == "weight" and len(shape) == 2 and value.size == shape[0] * shape[1]:
+                    value = value.reshape(shape)
+                arrays[f"param.layers.{i}.{name}"] = value
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ModelFileError(f"{path}: the weights are missing or damaged ({error})") from None
+    return _model_from(arrays, path)
+
+
+def _base64_float32(array: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(array, dtype="<f4").tobytes()).decode("ascii")
+
+
+def _float32_from_base64(text: str) -> np.ndarray:
+    raw = base64.b64decode(text.encode("ascii"), validate=True)
+    if len(raw) % 4:
+        raise ValueError(f"{len(raw)} bytes is not a whole number of float32 values")
+    return np.frombuffer(raw, dtype="<f4").astype(np.float32)

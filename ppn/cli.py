@@ -1,9 +1,10 @@
-"""The command line: ``python -m ppn train | evaluate | predict``.
+"""The command line: ``python -m ppn train | evaluate | predict | export``.
 
     python -m ppn train --dataset mnist --hidden 256,128 --optimizer adam --epochs 30 --out runs/mlp
     python -m ppn train --resume --out runs/mlp          # continue an interrupted run
     python -m ppn evaluate runs/mlp/model.npz
     python -m ppn predict runs/mlp/model.npz digit.png
+    python -m ppn export runs/mlp/model.npz model.json    # the weights for a web page
 
 Every error is one line on stderr and a non-zero exit status, never a traceback.
 """
@@ -92,6 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("predict", help="read the digit in a PNG image")
     p.add_argument("model", type=Path, help="a model.npz written by train")
     p.add_argument("image", type=Path, help="a PNG (or JPEG) of one digit, any size, any colours")
+
+    x = commands.add_parser("export", help="write a model as compact JSON for a web page")
+    x.add_argument("model", type=Path, help="a model.npz written by train")
+    x.add_argument("out", type=Path, help="the JSON file to write, e.g. model.json")
     return parser
 
 
@@ -293,10 +298,31 @@ def predict_command(args) -> int:
     return 0
 
 
+def export_command(args) -> int:
+    model = checkpoint.load_model(args.model)
+    if args.out.suffix.lower() != ".json":
+        raise CommandError(f"{args.out}: the output must be a .json file")
+    try:
+        checkpoint.export_json(model, args.out)
+    except OSError as error:
+        raise CommandError(f"{args.out}: cannot write it ({error.strerror or error})") from None
+    architecture = "-".join(map(str, model.sizes))
+    print(
+        f"{architecture} {model.activation} MLP written to {args.out} "
+        f"({args.out.stat().st_size:,} bytes)"
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command; return the exit status (0 ok, 1 failed, 2 bad arguments, 130 Ctrl-C)."""
     args = build_parser().parse_args(argv)
-    command = {"train": train_command, "evaluate": evaluate_command, "predict": predict_command}
+    command = {
+        "train": train_command,
+        "evaluate": evaluate_command,
+        "predict": predict_command,
+        "export": export_command,
+    }
     try:
         return command[args.command](args)
     except (CommandError, data.DatasetNotFoundError, checkpoint.ModelFileError) as error:

@@ -30,6 +30,7 @@ training set may be smaller than 60,000 images; ``len(x_train)`` tells.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import http.client
@@ -60,6 +61,7 @@ __all__ = [
     "random_shift",
     "shift_images",
     "read_idx",
+    "resize_area",
     "to_float",
     "train_validation_split",
 ]
@@ -575,6 +577,41 @@ def random_shift(images: np.ndarray, rng: np.random.Generator, max_shift: int = 
     return shift_images(images, dx, dy)
 
 
+def resize_area(levels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Box-filter resampling of grey levels 0–255: each new pixel is the mean of the area it covers.
+
+    In one dimension, new pixel i of n covers old pixels [i·m/n, (i+1)·m/n) of m, partly
+    at the ends: out[i] = Σₖ overlap(i, k)·x[k] / (m/n).  The overlaps, counted in units of
+    1/n of an old pixel, are integers, so with integer levels the whole sum is exact; the
+    mean is rounded half up to a level.  Exact integers make the result the same, to the
+    last bit, in any language that repeats these steps (the book's page does it in JavaScript).
+    """
+    levels = np.asarray(levels)
+    if levels.ndim != 2 or not np.issubdtype(levels.dtype, np.integer):
+        raise ValueError(f"expected a 2-D array of integer grey levels, got {levels.dtype} "
+                         f"of shape {levels.shape}")  # fmt: skip
+    height, width = (int(n) for n in shape)
+    if height < 1 or width < 1:
+        raise ValueError(f"the new size must be positive, got {shape}")
+    rows = _area_weights(levels.shape[0], height)
+    columns = _area_weights(levels.shape[1], width)
+    sums = rows @ levels.astype(np.int64) @ columns.T  # Σ overlap_y·overlap_x·level, exact
+    divisor = levels.shape[0] * levels.shape[1]  # = the sum of the weights of one new pixel
+    return ((2 * sums + divisor) // (2 * divisor)).astype(np.uint8)
+
+
+@functools.lru_cache(maxsize=256)
+def _area_weights(old: int, new: int) -> np.ndarray:
+    """(new, old) integers: how much of old pixel k new pixel i covers, in 1/new of a pixel."""
+    i = np.arange(new, dtype=np.int64)[:, None]
+    k = np.arange(old, dtype=np.int64)[None, :]
+    # On a common scale, new pixel i spans [i·old, (i+1)·old) and old pixel k [k·new, (k+1)·new).
+    overlap = np.minimum((i + 1) * old, (k + 1) * new) - np.maximum(i * old, k * new)
+    weights = np.maximum(overlap, 0)
+    weights.flags.writeable = False  # cached and shared between calls
+    return weights
+
+
 def prepare_digit(image: np.ndarray) -> np.ndarray:
     """A drawn or photographed digit → a 28×28 float32 image prepared the way MNIST's were.
 
@@ -584,33 +621,41 @@ def prepare_digit(image: np.ndarray) -> np.ndarray:
     drawn off-centre or at another size is moved and scaled the same way.
     Accepts grey (H, W) or colour (H, W, 3|4) arrays, uint8 or floats in [0, 1],
     dark ink on light paper or the reverse.
-    """
-    from PIL import Image  # Pillow comes with matplotlib; only this function needs it
 
-    grey = _as_grey(image)
-    if _border_mean(grey) > 0.5:  # light paper: make the ink the bright part, as in MNIST
-        grey = 1.0 - grey
-    ink = grey > 0.1
+    Every step after the first works on integer grey levels 0–255 (the scaling is
+    ``resize_area``, rounded half up), so the book's JavaScript pad, which repeats
+    these steps, gets exactly the same image.
+    """
+    levels = np.floor(_as_grey(image) * 255 + 0.5).astype(np.int64)
+    border = np.concatenate([levels[0], levels[-1], levels[:, 0], levels[:, -1]])
+    if 2 * int(border.sum()) > 255 * border.size:  # light paper: make the ink bright, as in MNIST
+        levels = 255 - levels
+    ink = levels > 25  # brighter than 10 % (25.5 of 255)
     if not ink.any():
         raise ValueError("the image is blank: no ink found (is it all one colour?)")
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    box = grey[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    scale = 20.0 / max(box.shape)
-    size = (max(1, round(box.shape[1] * scale)), max(1, round(box.shape[0] * scale)))
-    small = np.asarray(
-        Image.fromarray((box * 255).astype(np.uint8)).resize(size, Image.Resampling.LANCZOS),
-        dtype=np.float32,
-    )
-    small = np.clip(small / 255.0, 0.0, 1.0)
+    box = levels[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    longest = max(box.shape)
+    # round(20·side / longest), halves rounded up, in integers: the longest side becomes 20.
+    height, width = (max(1, (40 * side + longest) // (2 * longest)) for side in box.shape)
+    small = resize_area(box, (height, width)).astype(np.int64)
+    total = int(small.sum())
+    if total == 0:
+        raise ValueError("the ink is too faint or too thin to survive scaling to 20×20 pixels")
+    # Centred in the 28×28 field, then moved so that the centre of mass falls on the
+    # centre (13.5, 13.5 in pixel coordinates), rounding halves up.  The moments are
+    # integers and the mean one division, so every language gets the same float.
+    top, left = (28 - height) // 2, (28 - width) // 2
+    mass_y = top * total + int(np.arange(height) @ small.sum(axis=1))
+    mass_x = left * total + int(np.arange(width) @ small.sum(axis=0))
+    top += math.floor(13.5 - mass_y / total + 0.5)
+    left += math.floor(13.5 - mass_x / total + 0.5)
     field = np.zeros(_IMAGE_SHAPE, dtype=np.float32)
-    top, left = (28 - small.shape[0]) // 2, (28 - small.shape[1]) // 2
-    field[top : top + small.shape[0], left : left + small.shape[1]] = small
-    # Move the centre of mass to the centre (13.5, 13.5 in pixel coordinates).
-    ys, xs = np.indices(field.shape)
-    total = field.sum()
-    dy = int(round(13.5 - (ys * field).sum() / total))
-    dx = int(round(13.5 - (xs * field).sum() / total))
-    return shift_images(field[None], np.array([dx]), np.array([dy]))[0]
+    # What the move pushes past an edge is cut off, as ``shift_images`` does.
+    y0, y1 = max(top, 0), min(top + height, 28)
+    x0, x1 = max(left, 0), min(left + width, 28)
+    field[y0:y1, x0:x1] = small[y0 - top : y1 - top, x0 - left : x1 - left]
+    return field / np.float32(255)
 
 
 def _as_grey(image) -> np.ndarray:
@@ -627,7 +672,3 @@ def _as_grey(image) -> np.ndarray:
     if array.max(initial=0) > 1.0:  # 0–255 grey levels
         array = array / 255.0
     return np.clip(array, 0.0, 1.0)
-
-
-def _border_mean(grey: np.ndarray) -> float:
-    return float(np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]]).mean())
