@@ -913,3 +913,121 @@ def _wrap(text: str, width: int) -> str:
     import textwrap
 
     return "\n".join(textwrap.wrap(text, width)) or text
+
+
+# --- Your own handwriting: from the pen to the network's input ---------------------------------
+
+
+def plot_digit_preparation(drawing, digit, *, title: str | None = None) -> Figure:
+    """A drawing beside what ``ppn.data.prepare_digit`` made of it.
+
+    Left, the drawing (any size, ink bright or dark) with the bounding box of its ink;
+    right, the 28×28 digit: the ink's box, now 20 pixels on its longest side, and its
+    centre of mass (a dot) on the centre of the field (the dashed cross).
+    """
+    drawing = np.asarray(drawing, dtype=np.float64)
+    drawing = drawing / 255.0 if drawing.max(initial=0) > 1 else drawing
+    if drawing.ndim != 2:
+        raise ValueError(f"the drawing must be a grey image (H, W), got shape {drawing.shape}")
+    border = np.concatenate([drawing[0], drawing[-1], drawing[:, 0], drawing[:, -1]])
+    ink_level = 1.0 - drawing if border.mean() > 0.5 else drawing  # ink bright, as prepared
+    digit = np.asarray(digit, dtype=np.float64).reshape(28, 28)
+    fig = Figure(figsize=(7.2, 3.4))
+    ax_drawing, ax_digit = fig.subplots(1, 2, width_ratios=[1, 1])
+    ax_drawing.imshow(ink_level, cmap="gray_r", vmin=0, vmax=1)
+    ax_digit.imshow(digit, cmap="gray_r", vmin=0, vmax=1)
+    boxes = [(ax_drawing, ink_level > 0.1), (ax_digit, digit > 0)]
+    for ax, ink in boxes:
+        if ink.any():
+            rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+            height, width = rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+            ax.add_patch(_rectangle((cols[0] - 0.5, rows[0] - 0.5), width, height))
+            ax.text(cols[0] - 0.5, rows[0] - 1, f"ink: {height}×{width} px", color="C1",
+                    fontsize=8, va="bottom")  # fmt: skip
+        ax.set_xticks([])
+        ax.set_yticks([])
+    ax_drawing.set_title(f"the drawing, {drawing.shape[0]}×{drawing.shape[1]} pixels", fontsize=9)
+    ax_digit.set_title("prepared: 28×28, mass in the centre", fontsize=9)
+    ax_digit.axhline(13.5, color="C2", lw=0.8, ls="--")
+    ax_digit.axvline(13.5, color="C2", lw=0.8, ls="--")
+    if digit.sum() > 0:
+        ys, xs = np.indices(digit.shape)
+        centre = ((xs * digit).sum() / digit.sum(), (ys * digit).sum() / digit.sum())
+        ax_digit.plot(*centre, "o", color="C3", ms=5, label="centre of mass")
+        ax_digit.legend(loc="lower right", fontsize=7, framealpha=0.8)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _rectangle(corner, width, height):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle(corner, width, height, fill=False, edgecolor="C1", lw=1.5)
+
+
+def plot_digit_variants(variants, prepared=None, *, count: int = 6, title: str | None = None
+                        ) -> Figure:  # fmt: skip
+    """One row of ``count`` digits per variant (``{name: images}``, e.g.
+    ``ppn.handwriting.variants``); with ``prepared`` (same names), each digit is followed
+    by what ``prepare_digit`` made of it, on a grey background.
+    """
+    names = list(variants)
+    if not names:
+        raise ValueError("no variants to draw")
+    per_digit = 1 if prepared is None else 2
+    columns = count * per_digit
+    fig = Figure(figsize=(0.78 * columns + 1.4, 0.82 * len(names) + 0.5))
+    axes = np.atleast_2d(fig.subplots(len(names), columns))
+    for row, name in enumerate(names):
+        images = np.asarray(variants[name]).reshape(-1, 28, 28)
+        for k in range(count):
+            pair = [images[k]]
+            if prepared is not None:
+                pair.append(np.asarray(prepared[name]).reshape(-1, 28, 28)[k])
+            for j, image in enumerate(pair):
+                ax = axes[row, per_digit * k + j]
+                ax.imshow(image, cmap="gray_r")
+                ax.set_xticks([])
+                ax.set_yticks([])
+                for spine in ax.spines.values():
+                    spine.set_visible(j == 1)
+                    spine.set_color("#999")
+                if j == 1:
+                    ax.set_facecolor("#eee")
+                if row == 0:
+                    ax.set_title("prepared" if j else "as drawn", fontsize=7)
+        axes[row, 0].set_ylabel(name, fontsize=8, rotation=0, ha="right", va="center")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout(pad=0.4, w_pad=0.1, h_pad=0.2)
+    return fig
+
+
+def plot_reading_accuracy(table, *, title: str | None = None) -> Figure:
+    """Accuracy per kind of digit: ``table[variant][column]`` (fractions), one bar per column.
+
+    The columns are e.g. "no augmentation, as drawn", …; each variant is a group of bars.
+    """
+    variants = list(table)
+    if not variants:
+        raise ValueError("no rows to draw")
+    columns = list(table[variants[0]])
+    fig = Figure(figsize=(9, 0.18 * len(variants) * len(columns) + 1.8))
+    ax = fig.subplots()
+    height = 0.8 / len(columns)
+    positions = np.arange(len(variants))[::-1]  # the first variant on top
+    for j, column in enumerate(columns):
+        values = np.array([100 * table[v][column] for v in variants])
+        y = positions + 0.4 - height * (j + 0.5)
+        ax.barh(y, values, height=height * 0.92, color=f"C{j}", label=column)
+        for yy, value in zip(y, values, strict=True):
+            ax.text(value + 0.6, yy, f"{value:.1f}", va="center", fontsize=7)
+    ax.set_yticks(positions, variants, fontsize=9)
+    ax.set_xlim(0, 108)
+    ax.set(xlabel="test accuracy (%)", title=title or "accuracy on each kind of digit")
+    ax.grid(axis="x", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
+    fig.tight_layout()
+    return fig

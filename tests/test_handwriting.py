@@ -481,3 +481,43 @@ def test_the_build_fails_clearly_without_mnist(tmp_path, monkeypatch):
 
     with pytest.raises(ExtensionError, match="Set the environment variable PPN_DATA_DIR"):
         extension._load_mnist()
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+
+def test_plot_digit_preparation_marks_box_and_centre():
+    from ppn import plots
+
+    image = synthetic_digits()[7]
+    page = np.full((200, 150), 255, dtype=np.uint8)  # dark ink on white paper
+    page[20:132, 30:142] = 255 - np.kron(image, np.ones((4, 4), np.uint8))
+    fig = plots.plot_digit_preparation(page, data.prepare_digit(page), title="a seven")
+    ax_drawing, ax_digit = fig.axes[:2]
+    assert "200×150" in ax_drawing.get_title()
+    labels = [t.get_text() for t in ax_drawing.texts + ax_digit.texts]
+    assert any(t.startswith("ink: ") for t in labels) and "ink: 20×" in " ".join(labels)
+    assert len(ax_digit.patches) == 1 and ax_digit.get_legend() is not None
+    with pytest.raises(ValueError, match="grey image"):
+        plots.plot_digit_preparation(np.zeros((4, 4, 3)), np.zeros((28, 28)))
+
+
+def test_plot_digit_variants_and_reading_accuracy():
+    from ppn import plots
+
+    images = synthetic_digits()
+    variants = handwriting.variants(images)
+    prepared = {name: handwriting.prepare_digits(v) for name, v in variants.items()}
+    fig = plots.plot_digit_variants(variants, prepared, count=4, title="variants")
+    assert len(fig.axes) == len(variants) * 8
+    assert fig.axes[0].get_ylabel() == "as in MNIST" and fig.axes[1].get_title() == "prepared"
+    assert len(plots.plot_digit_variants(variants, count=3).axes) == len(variants) * 3
+    table = {name: {"a": 0.5, "b": 0.9} for name in variants}
+    fig = plots.plot_reading_accuracy(table)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2 * len(variants)
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(variants)
+    with pytest.raises(ValueError):
+        plots.plot_reading_accuracy({})
+    with pytest.raises(ValueError):
+        plots.plot_digit_variants({})
