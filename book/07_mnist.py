@@ -175,11 +175,12 @@ print(f"pixel positions blank in every one of the 10,000 digits: {never_inked.su
 
 # %% [markdown]
 # Most of every image is empty: about four pixels in five are exactly zero, and the ink sits
-# in the centre, where MNIST's makers placed each digit's centre of mass. The histogram shows
-# the rest: pixels are either background, full ink, or the grey of a stroke's anti-aliased
-# edge. Some positions along the border are blank in *every* digit. Keep them in mind: a
-# weight that multiplies an input that is always zero gets a zero gradient, so it never
-# learns anything; we will see this in the network's first layer.
+# in the centre, where MNIST's makers placed each digit's centre of mass
+# {cite:p}`lecun1998`. The histogram shows the rest: pixels are either background, full
+# ink, or the grey of a stroke's anti-aliased edge. Some positions along the border are
+# blank in *every* digit. Keep them in mind: a weight that multiplies an input that is
+# always zero gets a zero gradient, so it never learns anything; we will see this in the
+# network's first layer.
 #
 # ## Training a network
 #
@@ -197,10 +198,11 @@ print(data.one_hot(y_train[:3]))
 # the one-hot vector with $-\log p$. Since that only picks one entry, `ppn` takes the integer
 # labels directly, which saves building the one-hot matrix.
 #
-# The network: one hidden layer of 128 ReLU neurons, He initialisation, seed 0, so the same
-# weights on every run. Optimiser: Adam with learning rate $10^{-3}$, mini-batches of 64,
-# 15 epochs. We pass the test set as `validation`: after each epoch, `fit` measures the loss
-# and accuracy on it, which gives the training curves.
+# The network: one hidden layer of 128 ReLU neurons, He initialisation {cite:p}`he2015`,
+# seed 0, so the same weights on every run. Optimiser: Adam {cite:p}`kingma2015` with
+# learning rate $10^{-3}$, mini-batches of 64, 15 epochs. We pass the test set as
+# `validation`: after each epoch, `fit` measures the loss and accuracy on it, which gives the
+# training curves.
 
 # %%
 x = data.to_float(x_train, flatten=True)  # shape (10000, 784), values in [0, 1]
@@ -429,9 +431,9 @@ from ipywidgets import Dropdown, FloatLogSlider, IntSlider, interact
 def show_test_digit(index):
     label, guess = y_test[index], predictions[index]
     verdict = "right" if guess == label else "wrong"
+    title = f"network: {guess} ({probabilities[index, guess]:.1%}), {verdict}"
     plots.draw_digit_scores(x_test[index], probabilities[index], label=label,
-                            score_name="probability",
-                            title=f"network: {guess} ({probabilities[index, guess]:.1%}), {verdict}")
+                            score_name="probability", title=title)
     plt.show()
 
 
@@ -494,8 +496,9 @@ print(f"{len(frames)} frames, one per epoch")
 #    at most 1/4, and to the initialisation each activation gets (Glorot or He).
 # 2. **Augmentation.** Train again with
 #    `augment=lambda batch, rng: data.random_shift(batch, rng, 2)`, which moves every
-#    training digit by up to 2 pixels in each direction, each time it is used. Compare the
-#    final training and test accuracies with this chapter's, after 15 and after 30 epochs.
+#    training digit by up to 2 pixels in each direction, each time it is used
+#    {cite:p}`simard2003`. Compare the final training and test accuracies with this
+#    chapter's, after 15 and after 30 epochs.
 #    Why does the gap between them shrink? And what happens to the white frame of
 #    never-changed weights?
 # 3. **The confusions.** Find the five largest entries off the diagonal of `matrix`. For the
