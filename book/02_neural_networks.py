@@ -306,8 +306,8 @@ print(
 # ## Looking at more digits
 #
 # In Jupyter, move the slider to run the untrained network on other images. (The web
-# version of the book shows the slider's first position only; the grid after it shows
-# eight images at once.)
+# version of the book has no Python behind it and shows a note in the slider's place;
+# the grid after it shows eight images at once.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -240,8 +240,8 @@ plt.show()
 #
 # In Jupyter, move the slider to step through the rows of Table 1: the current row is
 # highlighted in the graph and in the table, and rows the sweep has not reached yet show
-# "?". (In the web version of the book the slider shows its first position only; the
-# animation below plays the same steps without a running Python.)
+# "?". (The web version of the book has no Python behind it and shows a note in the
+# slider's place; the animation below plays the same steps.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -174,9 +174,9 @@ plt.show()
 #
 # In Jupyter, move the slider to follow the backward pass: at each step one adjoint
 # becomes complete (highlighted) and is sent back along the orange arrows to the
-# operands of its node; adjoints not yet complete show "?". (In the web version of the
-# book the slider shows its first position only; the animation below plays the same
-# steps.)
+# operands of its node; adjoints not yet complete show "?". (The web version of the book
+# has no Python behind it and shows a note in the slider's place; the animation below
+# plays the same steps.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT

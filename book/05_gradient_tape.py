@@ -229,7 +229,8 @@ assert steps[-1][1] == tape.backward(y)  # the same numbers, bit for bit
 # orange node is the one being processed, its adjoint sent back along the orange
 # arrows), the vector $\nabla$ on the right (dark bars are final, light ones still
 # partial sums, the outlined ones just received a contribution). The web version of the
-# book shows the slider's first position only; the animation after it plays all the steps.
+# book has no Python behind it and shows a note in the slider's place; the animation
+# after it plays all the steps.
 
 # %%
 # NBVAL_IGNORE_OUTPUT

@@ -1,0 +1,147 @@
+"""scripts/notebooks.py: the student edition, the twin check, and execution without widget state."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_spec = importlib.util.spec_from_file_location("notebooks", ROOT / "scripts" / "notebooks.py")
+notebooks = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(notebooks)
+
+TWIN = """# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # A chapter
+#
+# ## Exercises
+#
+# 1. Compute six times seven.
+
+# %%
+question = "six times seven"
+print(question)
+
+# %% tags=["solution"]
+answer = 6 * 7
+print(answer)
+
+# %% [markdown] tags=["solution"]
+# The answer is 42.
+
+# %% tags=["raises-exception"]
+raise ValueError("kept: only solution cells go")
+"""
+
+
+@pytest.fixture
+def book(tmp_path):
+    """A book folder with one chapter twin, 01_chapter.py, and its executed-looking notebook."""
+    folder = tmp_path / "book"
+    folder.mkdir()
+    twin = folder / "01_chapter.py"
+    twin.write_text(TWIN)
+    nb = jupytext.read(twin)
+    for count, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
+        cell.execution_count = count + 1
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="output\n")]
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    nbformat.write(nb, folder / "01_chapter.ipynb")
+    return folder
+
+
+def test_solution_cells_are_recognised_by_their_tag(book):
+    cells = jupytext.read(book / "01_chapter.py").cells
+    assert [notebooks.is_solution(c) for c in cells] == [False, False, True, True, False]
+
+
+def test_student_edition_removes_solutions_and_outputs(book, tmp_path):
+    out = tmp_path / "students"
+    written = notebooks.student_edition(out, [book / "01_chapter.py"])
+    assert written == [out / "01_chapter.ipynb"]
+    nb = nbformat.read(written[0], as_version=4)
+    nbformat.validate(nb)
+    sources = [c.source for c in nb.cells]
+    assert len(nb.cells) == 3
+    assert not any("answer" in s or "42" in s for s in sources)
+    assert any("six times seven" in s for s in sources)  # the exercise itself stays
+    assert any(s.startswith("raise ValueError") for s in sources)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    assert "jupytext" not in nb.metadata and "widgets" not in nb.metadata
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert nb.cells[-1].metadata["tags"] == ["raises-exception"]  # other tags are kept
+
+
+def test_student_notebook_leaves_its_input_alone(book):
+    nb = nbformat.read(book / "01_chapter.ipynb", as_version=4)
+    before = json.dumps(nb, sort_keys=True)
+    notebooks.student_notebook(nb)
+    assert json.dumps(nb, sort_keys=True) == before
+
+
+def test_student_edition_command(book, tmp_path, capsys):
+    out = tmp_path / "students"
+    assert notebooks.main(["student-edition", str(out), str(book / "01_chapter.py")]) == 0
+    assert (out / "01_chapter.ipynb").exists()
+    assert "2 solution cells removed" in capsys.readouterr().out
+    assert notebooks.main(["student-edition"]) == 2  # no OUT_DIR: usage
+
+
+def test_check_sync_passes_when_twin_and_notebook_agree(book, capsys):
+    assert notebooks.check_sync(book) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_check_sync_names_a_stale_notebook(book, capsys):
+    twin = book / "01_chapter.py"
+    twin.write_text(TWIN.replace("answer = 6 * 7", "answer = 7 * 6"))
+    assert notebooks.check_sync(book) == 1
+    assert "01_chapter.ipynb and 01_chapter.py differ" in capsys.readouterr().out
+
+
+def test_check_sync_names_a_missing_notebook_and_a_missing_twin(book, capsys):
+    (book / "01_chapter.ipynb").rename(book / "02_orphan.ipynb")
+    assert notebooks.check_sync(book) == 1
+    out = capsys.readouterr().out
+    assert "01_chapter.ipynb is missing" in out
+    assert "02_orphan.ipynb has no .py twin" in out
+
+
+WIDGET_TWIN = """# %%
+from ipywidgets import IntSlider, interact
+
+
+def show(value):
+    print(value * 2)
+
+
+_ = interact(show, value=IntSlider(min=0, max=3, value=1))
+"""
+
+
+def test_execute_keeps_no_widget_state(tmp_path):
+    """A notebook with an interact() slider runs, and stores no widget state (no CDN later)."""
+    twin = tmp_path / "01_widget.py"
+    twin.write_text(WIDGET_TWIN)
+    notebooks.execute([twin])
+    nb = nbformat.read(twin.with_suffix(".ipynb"), as_version=4)
+    assert "widgets" not in nb.metadata
+    mimes = {m for c in nb.cells for o in c.outputs for m in o.get("data", {})}
+    assert "application/vnd.jupyter.widget-view+json" in mimes  # the view, for Jupyter
