@@ -216,7 +216,7 @@ class Visit:
         elif method == "Network.requestWillBeSent":
             url = params["request"]["url"]
             self.requests[params["requestId"]] = url
-            if not url.startswith(("http://127.0.0.1", "data:", "blob:", "about:")):
+            if not url.startswith(("http://127.0.0.1", "file://", "data:", "blob:", "about:")):
                 self.external.append(url)
         elif method == "Network.loadingFailed" and not params.get("canceled"):
             url = self.requests.get(params["requestId"], "?")
@@ -369,6 +369,20 @@ def test_page(browser, server, page):
         visit.screenshot(SCREENSHOTS / f"{name}.png")
     finally:
         visit.close()
+    check(page, visit, seen)
+    if page in chapters():
+        check_buttons(page, seen)
+
+
+@pytest.mark.parametrize("page", ["book/index.html", *chapters()[2:3]])
+def test_page_opened_from_disk(browser, page):
+    """The same, opened as a file (what the README suggests), with no server at all."""
+    visit, seen = open_page(browser, HTML.as_uri() + "/", page)
+    visit.close()
+    check(page, visit, seen)
+
+
+def check(page: str, visit: Visit, seen: dict) -> None:
     problems = []
     if visit.external:
         problems.append(f"requests leave the machine: {visit.external}")
@@ -391,11 +405,8 @@ def test_page(browser, server, page):
     assert not problems, f"{page} ({seen['title']}):\n  " + "\n  ".join(problems)
 
 
-@pytest.mark.parametrize("page", chapters())
-def test_chapter_buttons(browser, server, page):
+def check_buttons(page: str, seen: dict) -> None:
     """Binder and Colab launch this chapter; the download button offers its .ipynb."""
-    visit, seen = open_page(browser, server, page)
-    visit.close()
     assert seen["binder"] and seen["colab"], f"{page}: no Binder/Colab launch button"
     notebook = page.removesuffix(".html") + ".ipynb"
     assert any(href.endswith("_sources/" + notebook) for href in seen["downloads"]), seen
