@@ -182,6 +182,7 @@ def export_json(model, path, *, metadata: dict | None = None) -> None:
     try:
         with os.fdopen(handle, "w") as file:
             file.write(text)
+        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide the file from a web server
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

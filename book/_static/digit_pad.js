@@ -267,7 +267,7 @@
     container.textContent = "";
     container.classList.add("ppn-digit-pad");
 
-    const padColumn = element("div", "dp-column");
+    const padColumn = element("div", "dp-column dp-pad-column");
     const pad = element("canvas", "dp-pad");
     pad.width = pad.height = size;
     pad.setAttribute("aria-label", "drawing pad: draw one digit with the mouse or a finger");
@@ -276,14 +276,12 @@
     clear.type = "button";
     const status = element("output", "dp-status", "loading the network…");
     controls.append(clear, status);
-    padColumn.append(pad, controls);
+    const about = element("div", "dp-caption dp-about", "");
+    padColumn.append(pad, controls, about);
 
-    const previewColumn = element("div", "dp-column");
+    const side = element("div", "dp-column");
     const preview = element("canvas", "dp-preview");
     preview.width = preview.height = 28;
-    previewColumn.append(element("div", "dp-caption", "what the network sees (28×28)"), preview);
-
-    const barsColumn = element("div", "dp-column");
     const bars = element("div", "dp-bars");
     const barValues = [];
     for (let k = 0; k < 10; k++) {
@@ -295,8 +293,9 @@
       bars.append(column);
       barValues.push({ column: column, value: value, fill: fill });
     }
-    barsColumn.append(element("div", "dp-caption", "probabilities"), bars);
-    container.append(padColumn, previewColumn, barsColumn);
+    side.append(element("div", "dp-caption", "what the network sees (28×28)"), preview,
+                element("div", "dp-caption", "probabilities"), bars);
+    container.append(padColumn, side);
 
     const ink = pad.getContext("2d", { willReadFrequently: true });
     let model = null, drawing = false, last = null, pending = false, touched = false;
@@ -311,7 +310,7 @@
     function show(reading) {
       barValues.forEach(function (bar, k) {
         const p = reading ? reading.probabilities[k] : 0;
-        bar.fill.style.height = (140 * p).toFixed(1) + "px"; // the tallest bar: 140 px
+        bar.fill.style.height = (100 * p).toFixed(1) + "px"; // the tallest bar: 100 px
         bar.value.textContent = reading ? Math.round(100 * p) + "%" : "";
         bar.column.classList.toggle("dp-best", !!reading && k === reading.label);
       });
@@ -401,6 +400,10 @@
     blank();
     modelPromise.then(function (document) {
       model = loadModel(document);
+      const info = model.metadata;
+      about.textContent = "network " + model.sizes.join("-") + " (" + model.activation + ")" +
+        (info.test_accuracy ? ", " + (100 * info.test_accuracy).toFixed(1) +
+          " % right on MNIST's 10,000 test digits" : "");
       container.setAttribute("data-ready", "true");
       show(null);
       read();
