@@ -95,7 +95,7 @@ for name, model in [("random shifts", reader), ("no augmentation", plain)]:
 # helper `handwriting.strokes_from_image` turns a 28×28 image into pen strokes (one per run of
 # ink along each row), which is how the tests "draw" too.
 
-# %%
+# %% mystnb={"figure": {"caption": "A test digit drawn large and off-centre on the 280×280 pad (left), and what `prepare_digit` makes of it (right): the ink's bounding box scaled to 20 pixels, its centre of mass (red) on the centre of the 28×28 field.", "name": "fig-preparation"}}
 index = 0  # the first test digit, a 7
 pad = handwriting.Drawing(size=280, pen_width=16)
 for stroke in handwriting.strokes_from_image(x_test[index], scale=7):
@@ -183,7 +183,7 @@ assert all(np.array_equal(p, prepared["28×28, as in MNIST"]) for p in prepared.
 # drawn with a thicker or thinner pen, and small and off-centre at once. Each digit is
 # shown beside what `prepare_digit` makes of it.
 
-# %%
+# %% mystnb={"figure": {"caption": "Six test digits as a reader might draw them (one kind per row), each beside what `prepare_digit` makes of it (grey background): position and size come back to MNIST's, stroke width does not.", "name": "fig-variants"}}
 variants = handwriting.variants(x_test, seed=0)
 prepared_variants = {name: handwriting.prepare_digits(images) for name, images in variants.items()}
 fig = plots.plot_digit_variants(variants, prepared_variants, count=6,
@@ -193,7 +193,7 @@ fig
 # %% [markdown]
 # Now both networks read every variant, as drawn and after `prepare_digit`:
 
-# %%
+# %% mystnb={"markdown_format": "gfm"}
 columns = {
     "no augmentation, as drawn": (plain, False),
     "no augmentation, prepared": (plain, True),
@@ -215,15 +215,15 @@ rows = "".join(
 )
 display(Markdown(header + rows))
 
-# %%
+# %% mystnb={"figure": {"caption": "Test accuracy of the two networks on each kind of digit (10,000 test digits per kind), reading the digits as drawn and after `prepare_digit`.", "name": "fig-reading-accuracy"}}
 fig = plots.plot_reading_accuracy(table, title="test accuracy on each kind of digit")
 fig
 
 # %% [markdown]
-# Read the blue bars first: the network trained on MNIST as it is, reading the digits as
-# drawn. A move of a few pixels takes it from 94 % to about a third right; a small digit, to
-# a quarter; small and off-centre, to about one in eight, barely better than guessing
-# (10 %). Its accuracy was never about 7s and 2s in general, only about 7s and 2s drawn where
+# Read the blue bars of {numref}`fig-reading-accuracy` first: the network trained on MNIST
+# as it is, reading the digits as drawn. A move of a few pixels takes it from 94 % to about
+# a third right; a small digit, to a quarter; small and off-centre, to about one in eight,
+# barely better than guessing (10 %). Its accuracy was never about 7s and 2s in general, only about 7s and 2s drawn where
 # and as large as MNIST's.
 #
 # The orange bars are the same network after `prepare_digit`: moved, small, large and
