@@ -177,7 +177,9 @@ class Visit:
         self.errors: list[str] = []
         self.external: list[str] = []
         self.loaded = False
+        self.navigations = 0
         self.call("Page.navigate", {"url": url})
+        self.pump(until=lambda: self.navigations, timeout=30)
         self.pump(until=lambda: self.loaded, timeout=30)
 
     def call(self, method: str, params=None, timeout=20.0):
@@ -213,6 +215,9 @@ class Visit:
             return  # asked by the browser itself, for a page that names no icon (the redirect)
         if method == "Page.loadEventFired":
             self.loaded = True
+        elif method == "Page.frameNavigated" and not params["frame"].get("parentId"):
+            self.navigations += 1
+            self.loaded = False
         elif method == "Network.requestWillBeSent":
             url = params["request"]["url"]
             self.requests[params["requestId"]] = url
@@ -347,10 +352,21 @@ def browser():
 
 
 def open_page(browser: Browser, server: str, page: str) -> tuple[Visit, dict]:
+    """Open a page, follow a redirect if it makes one, let it settle and inspect it."""
     visit = Visit(browser, server + page)
-    visit.evaluate(SETTLE, timeout=30)
-    visit.pump(timeout=0.5)  # late console messages and requests
-    return visit, visit.evaluate(INSPECT)
+    for _ in range(3):
+        navigations = visit.navigations
+        try:
+            visit.evaluate(SETTLE, timeout=30)
+            visit.pump(timeout=0.5)  # late console messages and requests
+            seen = visit.evaluate(INSPECT)
+        except RuntimeError:
+            if visit.navigations == navigations:
+                raise
+        if visit.navigations == navigations:
+            return visit, seen
+        visit.pump(until=lambda: visit.loaded, timeout=30)  # the page moved (a redirect)
+    raise AssertionError(f"{page} keeps navigating")
 
 
 def test_the_book_has_pages():
