@@ -32,19 +32,28 @@ class ModelFileError(ValueError):
     """A model or checkpoint file that cannot be used: damaged, foreign, or for another model."""
 
 
-def _write_atomically(path, arrays: dict[str, np.ndarray]) -> None:
+def _write_atomically(path, write, binary: bool = True) -> None:
+    """Call ``write(file)`` on a temporary file beside ``path``, then rename it to ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "wb") as file:
-            np.savez(file, **arrays)
+        with os.fdopen(handle, "wb" if binary else "w") as file:
+            write(file)
             file.flush()
             os.fsync(file.fileno())
+        # mkstemp makes the file private (0600); give it the usual permissions instead.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _write_npz(path, arrays: dict[str, np.ndarray]) -> None:
+    _write_atomically(path, lambda file: np.savez(file, **arrays))
 
 
 def _read(path, expected_format: str) -> dict[str, np.ndarray]:
@@ -110,7 +119,7 @@ def save_model(model, path) -> None:
     """Write ``model`` (architecture and weights) to ``path`` as a versioned .npz, atomically."""
     arrays = {"format": np.array(FORMAT), "version": np.array(VERSION), **_architecture(model)}
     arrays.update({f"param.{name}": p.data for name, p in model.named_parameters()})
-    _write_atomically(path, arrays)
+    _write_npz(path, arrays)
 
 
 def load_model(path) -> MLP:
@@ -132,7 +141,7 @@ def save_checkpoint(path, model, optimizer, *, epoch: int, rng, history, config=
     }
     arrays.update({f"param.{name}": p.data for name, p in model.named_parameters()})
     arrays.update({f"optim.{key}": np.asarray(v) for key, v in optimizer.state_dict().items()})
-    _write_atomically(path, arrays)
+    _write_npz(path, arrays)
 
 
 def load_checkpoint(path):
@@ -176,17 +185,7 @@ def export_json(model, path, *, metadata: dict | None = None) -> None:
         "metadata": metadata or {},
     }
     text = json.dumps(document, separators=(",", ":"))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as file:
-            file.write(text)
-        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide the file from a web server
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    _write_atomically(path, lambda file: file.write(text), binary=False)
 
 
 def load_json(path) -> MLP:
