@@ -38,7 +38,7 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import ppn
-from ppn import cli, data, optim, train
+from ppn import cli, data, train
 from ppn.nn import MLP
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -96,23 +96,13 @@ def run_row(
     command = command_line(options, dataset, epochs, train_size, seed)
     args = cli.build_parser().parse_args(shlex.split(command)[3:])
     (x_train, y_train), (x_test, y_test) = arrays
-    lr = args.lr if args.lr is not None else cli.DEFAULT_LR[args.optimizer]
-    # What cli.train_command does, step by step: same model, optimiser, schedule and generator.
+    # What cli.train_command does: same model, optimiser, schedule, augmentation, generator.
+    config = cli.config_from_args(args)
     model = MLP([x_train.shape[1], *args.hidden, 10], activation=args.activation, rng=args.seed)
-    options_ = {"lr": lr, "weight_decay": args.weight_decay}
-    if args.optimizer == "momentum":
-        options_["momentum"] = args.momentum
-    optimizer = cli.OPTIMIZERS[args.optimizer](model.parameters(), **options_)
-    schedule = None
-    if args.schedule == "cosine":
-        schedule = optim.CosineSchedule(optimizer, args.epochs)
-    elif args.schedule == "step":
-        schedule = optim.StepSchedule(optimizer, every=max(1, args.epochs // 3), gamma=0.1)
+    optimizer = cli.build_optimizer(config, model)
+    schedule = cli.build_schedule(config, optimizer)
+    augment = cli.build_augment(config)
     rng = np.random.default_rng(args.seed)
-    augment = None
-    if args.augment:
-        pixels = args.augment
-        augment = lambda batch, generator: data.random_shift(batch, generator, pixels)  # noqa: E731
 
     print(f"[{_now()}] row {row_id}, seed {seed}: {change}\n  {command}", flush=True)
     epoch_started = time.perf_counter()

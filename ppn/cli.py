@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from . import checkpoint, data, optim, train
 from .nn import MLP
@@ -84,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=Path, required=True, help="output folder, e.g. runs/mlp")
     t.add_argument("--resume", action="store_true", help="continue the run saved in --out")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    t.add_argument("--threads", type=_positive(int), default=1,
+                   help="BLAS threads (default 1: for these small matrices more threads rarely "
+                   "help, and the last digits of float32 results depend on the count)")  # fmt: skip
 
     e = commands.add_parser("evaluate", help="accuracy, per-class accuracy, confusion matrix")
     e.add_argument("model", type=Path, help="a model.npz written by train")
@@ -104,7 +108,8 @@ def _load_data(dataset: str, data_dir):
     return DATASETS[dataset](data_dir, download=True)
 
 
-def _config(args) -> dict:
+def config_from_args(args) -> dict:
+    """The training configuration (what config.json holds) from parsed ``train`` arguments."""
     return {
         "dataset": args.dataset,
         "data_dir": args.data_dir,
@@ -123,7 +128,8 @@ def _config(args) -> dict:
     }
 
 
-def _optimizer(config: dict, model):
+def build_optimizer(config: dict, model):
+    """The optimiser a configuration names, over the model's parameters."""
     kind = config["optimizer"]
     options = {"lr": config["lr"], "weight_decay": config["weight_decay"]}
     if kind == "momentum":
@@ -131,12 +137,21 @@ def _optimizer(config: dict, model):
     return OPTIMIZERS[kind](model.parameters(), **options)
 
 
-def _schedule(config: dict, optimizer):
+def build_schedule(config: dict, optimizer):
+    """The learning-rate schedule a configuration names (None for a constant rate)."""
     if config["schedule"] == "cosine":
         return optim.CosineSchedule(optimizer, config["epochs"])
     if config["schedule"] == "step":
         return optim.StepSchedule(optimizer, every=max(1, config["epochs"] // 3), gamma=0.1)
     return None
+
+
+def build_augment(config: dict):
+    """The batch transformation a configuration names: random shifts, or None."""
+    pixels = config["augment"]
+    if not pixels:
+        return None
+    return lambda batch, generator: data.random_shift(batch, generator, pixels)
 
 
 def train_command(args) -> int:
@@ -154,7 +169,7 @@ def train_command(args) -> int:
             raise CommandError(
                 f"{out} already holds a run: continue it with --resume, or choose another --out"
             )
-        config = _config(args)
+        config = config_from_args(args)
         model, done, rng = None, 0, np.random.default_rng(config["seed"])
         history = train.History()
 
@@ -166,8 +181,9 @@ def train_command(args) -> int:
     sizes = [x_train.shape[1], *config["hidden"], 10]
     if model is None:
         model = MLP(sizes, activation=config["activation"], rng=config["seed"])
-    optimizer = _optimizer(config, model)
-    schedule = _schedule(config, optimizer)  # before loading: its base rate is the configured one
+    optimizer = build_optimizer(config, model)
+    # The schedule is built before the state is loaded: its base rate is the configured one.
+    schedule = build_schedule(config, optimizer)
     if args.resume:
         optimizer.load_state_dict(optimizer_state)
     if done >= config["epochs"]:
@@ -182,10 +198,7 @@ def train_command(args) -> int:
         f"({config['optimizer']}, lr {config['lr']:g}, {config['epochs']} epochs) → {out}",
         file=sys.stderr,
     )
-    augment = None
-    if config["augment"]:
-        pixels = config["augment"]
-        augment = lambda batch, generator: data.random_shift(batch, generator, pixels)  # noqa: E731
+    augment = build_augment(config)
 
     def save_and_report(epoch: int, history: train.History) -> None:
         checkpoint.save_checkpoint(out / "checkpoint.npz", model, optimizer, epoch=epoch + 1,
@@ -208,12 +221,13 @@ def train_command(args) -> int:
             save_and_report(epoch, history)
             started = time.perf_counter()
 
-        train.fit(
-            model, x_train, y_train, optimizer=optimizer, epochs=fit_epochs,
-            batch_size=config["batch_size"], validation=(x_test, y_test), rng=rng,
-            schedule=schedule, augment=augment, progress=not args.no_progress,
-            on_epoch_end=on_epoch_end, history=history, start_epoch=done,
-        )  # fmt: skip
+        with threadpool_limits(args.threads):
+            train.fit(
+                model, x_train, y_train, optimizer=optimizer, epochs=fit_epochs,
+                batch_size=config["batch_size"], validation=(x_test, y_test), rng=rng,
+                schedule=schedule, augment=augment, progress=not args.no_progress,
+                on_epoch_end=on_epoch_end, history=history, start_epoch=done,
+            )  # fmt: skip
     except KeyboardInterrupt:
         print(
             f"\ninterrupted: the epochs finished so far are saved in {out / 'checkpoint.npz'}; "
