@@ -65,6 +65,17 @@ def graph_layout(rows: Sequence[TraceRow]) -> dict[int, tuple[float, float]]:
     return positions
 
 
+def _crosses_a_node(edge: Edge, positions: dict[int, tuple[float, float]]) -> bool:
+    """True if the straight arrow of ``edge`` would pass over a node in a column it skips."""
+    (x0, y0), (x1, y1) = positions[edge.operand], positions[edge.result]
+    for index, (x, y) in positions.items():
+        if index not in edge and min(x0, x1) < x < max(x0, x1):
+            height_there = y0 + (y1 - y0) * (x - x0) / (x1 - x0)
+            if abs(height_there - y) < 0.2:  # a node box is about 0.4 rows high
+                return True
+    return False
+
+
 def pass_order(rows: Sequence[TraceRow], derivative: str = "tangent") -> list[int]:
     """The indices i in the order the pass computes v̇ᵢ (forward: first to last) or v̄ᵢ (reverse)."""
     _check_kind(derivative)
@@ -118,6 +129,8 @@ def draw_computation_graph(
     for edge in graph_edges(rows):
         repeat = drawn.get(edge, 0)  # x·x: two edges between the same nodes, bent apart
         drawn[edge] = repeat + 1
+        # x·x·x: the edge v₀ → v₂ would run straight through v₁; bend it over the node.
+        rad = 0.25 * repeat - (0.35 if _crosses_a_node(edge, positions) else 0.0)
         highlighted = edge.result == current
         ax.annotate(
             "",
@@ -132,7 +145,7 @@ def draw_computation_graph(
                 "linewidth": 2.2 if highlighted else 1.0,
                 "patchA": nodes[edge.operand].get_bbox_patch(),
                 "patchB": nodes[edge.result].get_bbox_patch(),
-                "connectionstyle": f"arc3,rad={0.25 * repeat}",
+                "connectionstyle": f"arc3,rad={rad}",
             },
             gid=f"edge {edge.operand}->{edge.result}",
         )
