@@ -115,8 +115,173 @@ plt.show()
 # %% [markdown]
 # ## Exercises
 #
-# 1. Differentiate eq. 2 by hand and check your result against `linreg.cost_gradient`
-#    at $(a, b) = (1, 0)$.
-# 2. Add one outlier (a height of 150 cm with a weight of 150 kg) and refit. How much
-#    does the slope move? Why does squaring the error make this model sensitive to outliers?
-# 3. Fit with gradient descent and `learning_rate=2.5`. What happens, and why?
+# In the book, a worked solution follows each exercise, folded away: try first, then
+# open it. The solutions are code that runs with the chapter and checks its own answer
+# (the student edition of the notebooks leaves them out).
+#
+# ```{exercise} The gradient of the cost, by hand
+# :label: ex-linreg-gradient
+#
+# Differentiate eq. 2 by hand with respect to $a$ and to $b$, and evaluate your formulas
+# at $(a, b) = (1, 0)$ on the fifty people. Check the result against
+# `linreg.cost_gradient` and against a central finite difference
+# $\big(C(a + \delta, b) - C(a - \delta, b)\big) / 2\delta$ (and the same in $b$).
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-linreg-gradient
+# :label: ex-linreg-gradient-solution
+# :class: dropdown
+# ```
+#
+# Each term $(a x_i + b - y_i)^2$ is a square of something linear in $a$ and $b$; the
+# chain rule (derivative of the square, times derivative of the inside) gives
+#
+# $$ \frac{\partial C}{\partial a} = \sum_i 2\,(a x_i + b - y_i)\, x_i, \qquad
+#    \frac{\partial C}{\partial b} = \sum_i 2\,(a x_i + b - y_i) . $$
+#
+# At $(1, 0)$ every residual $x_i - y_i$ is a height minus a weight, about 100, so both
+# partials are large and positive: the line $y = x$ is far too high, and lowering $a$ or
+# $b$ lowers the cost.
+
+# %% tags=["solution"]
+a, b = 1.0, 0.0
+residual = a * height + b - weight
+by_hand = (np.sum(2 * residual * height), np.sum(2 * residual))
+library = linreg.cost_gradient(a, b, height, weight)
+delta = 1e-6  # the usual step in float64: ppn.gradcheck's docstring explains the choice
+finite_difference = (
+    (linreg.cost(a + delta, b, height, weight) - linreg.cost(a - delta, b, height, weight)) / (2 * delta),
+    (linreg.cost(a, b + delta, height, weight) - linreg.cost(a, b - delta, height, weight)) / (2 * delta),
+)
+print(f"by hand:            ∂C/∂a = {by_hand[0]:12.1f},  ∂C/∂b = {by_hand[1]:9.2f}")
+print(f"linreg:             ∂C/∂a = {library[0]:12.1f},  ∂C/∂b = {library[1]:9.2f}")
+print(f"finite difference:  ∂C/∂a = {finite_difference[0]:12.0f},  ∂C/∂b = {finite_difference[1]:9.0f}")
+assert np.allclose(by_hand, library, rtol=1e-12)
+assert np.allclose(by_hand, finite_difference, rtol=1e-6)
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} One outlier
+# :label: ex-linreg-outlier
+#
+# Add one outlier, a person of 150 cm weighing 150 kg, and refit with
+# `linreg.fit_closed_form`. How much does the slope move? Why does squaring the error make
+# this model so sensitive to a single point?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-linreg-outlier
+# :label: ex-linreg-outlier-solution
+# :class: dropdown
+# ```
+#
+# The slope falls to about a quarter of its value. The outlier sits about 100 kg above
+# the line, and its squared error, about $100^2 = 10{,}000$ kg², is nearly six times the
+# cost of all fifty other people together. The least-squares line tilts towards it until
+# the extra cost it pays on the fifty is balanced by what it saves on the one. It also
+# pulls hard because it is far from the mean height: in $\partial C / \partial a$ its
+# residual is multiplied by its height. An absolute error $|a x_i + b - y_i|$ would grow
+# only linearly with the distance and resist much better.
+
+# %% tags=["solution"]
+with_outlier = linreg.fit_closed_form(np.append(height, 150.0), np.append(weight, 150.0))
+outlier_error = 150.0 - line.predict(150.0)
+print(f"without the outlier: a = {line.slope:.3f} kg/cm,  b = {line.intercept:7.2f} kg")
+print(f"with the outlier:    a = {with_outlier.slope:.3f} kg/cm,  b = {with_outlier.intercept:7.2f} kg")
+print(f"the outlier's squared error on the old line: {outlier_error**2:,.0f} kg²; "
+      f"the fifty others: {linreg.cost(*line, height, weight):,.0f} kg²")
+assert with_outlier.slope < 0.3 * line.slope  # one point in 51 removes over two thirds of the slope
+assert outlier_error**2 > 5 * linreg.cost(*line, height, weight)
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} Too large a learning rate
+# :label: ex-linreg-learning-rate
+#
+# Fit with `linreg.fit_gradient_descent(height, weight, learning_rate=2.5)`. What happens,
+# and why? `fit_gradient_descent` works on the standardised heights
+# $u_i = (x_i - \bar x) / s$ (its docstring says why), for which
+# $\frac{1}{n}\sum_i u_i^2 = 1$ and $\sum_i u_i = 0$: compute by hand what one step does to
+# the distance from the minimum, and find the largest learning rate that still converges.
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-linreg-learning-rate
+# :label: ex-linreg-learning-rate-solution
+# :class: dropdown
+# ```
+#
+# It diverges: `fit_gradient_descent` stops with a `FloatingPointError`. On standardised
+# heights the step in $a$ is $\eta \cdot \frac{1}{n}\sum_i 2 (a u_i + b - y_i) u_i
+# = 2\eta\,(a - a^*)$, where $a^*$ is the best slope (the sums $\sum u_i = 0$ and
+# $\frac1n \sum u_i^2 = 1$ make the cross terms vanish), and likewise in $b$. So one step
+# multiplies the distance from the minimum by $1 - 2\eta$. For $\eta = 2.5$ that factor is
+# $-4$: each step jumps to the other side of the minimum, four times farther away. The
+# iterates converge exactly when $|1 - 2\eta| < 1$, that is $0 < \eta < 1$; the default
+# $\eta = 0.25$ gives $1 - 2\eta = 0.5$, halving the distance at every step.
+
+# %% tags=["solution"]
+for eta in (0.25, 0.95, 1.05, 2.5):
+    try:
+        fitted = linreg.fit_gradient_descent(height, weight, learning_rate=eta)
+        outcome = f"a = {fitted.slope:.4f} kg/cm"
+        assert eta < 1 and abs(fitted.slope - line.slope) < 1e-6
+    except FloatingPointError:
+        outcome = "diverged (FloatingPointError)"
+        assert eta > 1
+    print(f"η = {eta:<4}  factor 1 − 2η = {1 - 2 * eta:+.1f}:  {outcome}")
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} A new model: a line through the origin
+# :label: ex-linreg-origin
+#
+# Some relations have no intercept (a distance is zero after zero seconds). Extend the
+# library's idea to the model $y = a\,x$: minimise $C(a) = \sum_i (a x_i - y_i)^2$ by hand,
+# write `fit_through_origin(x, y)` returning a `linreg.Line` with intercept 0, and check
+# that `linreg.cost_gradient` says $\partial C / \partial a = 0$ at your slope. Is it a
+# good model for heights and weights?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-linreg-origin
+# :label: ex-linreg-origin-solution
+# :class: dropdown
+# ```
+#
+# $C'(a) = \sum_i 2 (a x_i - y_i) x_i = 0$ gives $a = \sum_i x_i y_i / \sum_i x_i^2$, and
+# since $C''(a) = 2 \sum_i x_i^2 > 0$ it is a minimum. It is a poor model here: over the
+# heights we measured, weight rises by about 0.8 kg per cm but is far from proportional
+# to height, and a line forced through the origin cannot get both its level and its slope
+# right. Its cost is over a third higher than the free line's. The free line could not do
+# worse: $y = a x$ is the special case $b = 0$ of $y = a x + b$, and one more parameter to
+# choose can only lower the minimum.
+
+# %% tags=["solution"]
+def fit_through_origin(x, y):
+    """y = a·x with a = Σ xᵢyᵢ / Σ xᵢ²: the minimum of Σ (a·xᵢ − yᵢ)²."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return linreg.Line(float(np.sum(x * y) / np.sum(x * x)), 0.0)
+
+
+origin_line = fit_through_origin(height, weight)
+slope_gradient, _ = linreg.cost_gradient(origin_line.slope, 0.0, height, weight)
+origin_cost, free_cost = linreg.cost(*origin_line, height, weight), linreg.cost(*line, height, weight)
+print(f"through the origin: a = {origin_line.slope:.4f} kg/cm, where ∂C/∂a is 0 up to rounding")
+print(f"cost: {origin_cost:,.0f} kg² through the origin, {free_cost:,.0f} kg² for the free line")
+assert abs(slope_gradient) < 1e-6 * np.sum(2 * height * weight)  # zero, up to rounding
+assert origin_cost > 1.3 * free_cost
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
