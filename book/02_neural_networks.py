@@ -340,19 +340,253 @@ assert accuracy < 0.2
 # No better than guessing, as expected from random weights. The next chapters
 # compute how the cost changes with each of the 25,450 parameters (its gradient), and
 # chapter 6 uses that to make the cost smaller.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Count the parameters of `MLP([784, 32, 10])` by hand, layer by layer, and check your
-#    count with `mlp.num_parameters()`. How many does `MLP([784, 128, 10])` have? Which
-#    layer holds most of them, and why?
-# 2. Write eq. 4 for the **output** layer of the MNIST network: which index runs over
-#    32 values and which over 10? Check with `mlp.layers[1].weight.shape`, then compute
-#    output neuron 3 for the first image with a loop over `hidden` and compare with
-#    `mlp(x[0])`.
-# 3. The untrained outputs are all near 0.5. Explain why from the initial weights (look at
-#    `ppn.nn.glorot_uniform`) and the zero biases. What does the output look like if you
-#    set every bias of the last layer to 3? What does that do to the cost (eq. 7)?
-# 4. For a network that outputs exactly 0.5 everywhere, compute eq. 7 by hand for any
-#    image. Then compute the mean squared error over a batch of 16 images and over 1,000
-#    images: why does the mean not grow with the batch while the sum does?
+# In the book, a worked solution follows each exercise, folded away: try first, then
+# open it. The solutions are code that runs with the chapter and checks its own answer
+# (the student edition of the notebooks leaves them out).
+#
+# ```{exercise} Counting parameters
+# :label: ex-mlp-count
+#
+# Count the parameters of `MLP([784, 32, 10])` by hand, layer by layer, and check your
+# count with `mlp.num_parameters()`. How many does `MLP([784, 128, 10])` have? Which layer
+# holds most of them, and why?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-mlp-count
+# :label: ex-mlp-count-solution
+# :class: dropdown
+# ```
+#
+# A layer from $n$ inputs to $m$ neurons has an $n \times m$ weight matrix and $m$ biases,
+# $n m + m$ parameters. For 784 → 32 → 10 that is $784 \cdot 32 + 32 = 25{,}120$ in the
+# first layer and $32 \cdot 10 + 10 = 330$ in the second, 25,450 in all; for
+# 784 → 128 → 10, $100{,}480 + 1{,}290 = 101{,}770$. The first layer holds almost all of
+# them (nearly 99 %) because every one of its neurons has a weight for each of the 784 pixels,
+# while an output neuron reads only the hidden layer.
+
+# %% tags=["solution"]
+def count_by_hand(sizes):
+    """n·m weights + m biases for each layer n → m."""
+    return [n * m + m for n, m in zip(sizes[:-1], sizes[1:], strict=True)]
+
+
+for sizes in ([784, 32, 10], [784, 128, 10]):
+    per_layer = count_by_hand(sizes)
+    library = MLP(sizes, rng=0).num_parameters()
+    print(f"{sizes}: {per_layer} -> {sum(per_layer):,} (num_parameters: {library:,}); "
+          f"first layer {per_layer[0] / sum(per_layer):.1%}")
+    assert sum(per_layer) == library
+    assert per_layer[0] / sum(per_layer) > 0.98
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} Eq. 4 for the output layer
+# :label: ex-mlp-output-layer
+#
+# Write eq. 4 for the **output** layer of the MNIST network (without $\sigma$, since `MLP`
+# returns logits): which index runs over 32 values and which over 10? Check the shape of
+# `mlp.layers[1].weight`, then compute output 3 for the first image with a loop over the
+# 32 hidden values and compare it with `mlp(x[0])`.
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-mlp-output-layer
+# :label: ex-mlp-output-layer-solution
+# :class: dropdown
+# ```
+#
+# With the hidden values $H_1, \dots, H_{32}$ as inputs, logit $k$ is
+# $\sum_{j=1}^{32} H_j\, w_{jk} + b_k$: the sum runs over $j$, the 32 hidden neurons, and
+# $k$ runs over the 10 outputs. So the weight matrix has shape $(32, 10)$, one row per
+# hidden neuron.
+
+# %% tags=["solution"]
+W1, b1 = mlp.layers[1].weight.data, mlp.layers[1].bias.data
+H = ppn.sigmoid(mlp.layers[0](x[0])).data  # the 32 hidden values of the first image
+k = 3
+logit_by_loop = sum(float(H[j]) * float(W1[j, k]) for j in range(32)) + float(b1[k])
+print(f"weight of the output layer: {W1.shape}")
+print(f"logit {k} by the loop: {logit_by_loop:.5f},  mlp(x[0])[{k}]: {mlp(x[0]).data[k]:.5f}")
+assert W1.shape == (32, 10)
+assert math.isclose(logit_by_loop, float(mlp(x[0]).data[k]), abs_tol=1e-5)  # float32 vs float64
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} Why one half, and what a bias does
+# :label: ex-mlp-bias
+#
+# The untrained outputs are all near 0.5. Explain why from the initial weights (look at
+# `ppn.nn.glorot_uniform`) and the zero biases. Then set every bias of the last layer to 3
+# (on a copy of the network): what do the outputs look like, and what does that do to the
+# cost (eq. 7) of the first image?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-mlp-bias
+# :label: ex-mlp-bias-solution
+# :class: dropdown
+# ```
+#
+# The output layer's weights are uniform in $\pm\sqrt{6/(32 + 10)} \approx \pm 0.38$,
+# positive and negative alike, and its biases are 0. A logit sums 32 such weights times
+# hidden values near 0.5: the terms largely cancel, and the logits stay within about
+# $\pm 1$, where $\sigma$ is between 0.27 and 0.73. With every output bias at 3, each logit
+# is shifted by 3 and every output is about $\sigma(3) \approx 0.95$: the network says
+# "yes" to all ten classes. The cost jumps from about 2.8 to about 8: the nine wrong
+# classes each cost about $0.95^2 \approx 0.9$, and the right one almost nothing.
+
+# %% tags=["solution"]
+biased = MLP([784, 32, 10], activation="sigmoid", rng=0)  # the same weights as mlp (same seed)
+biased.layers[1].bias.data[:] = 3.0
+biased_output = ppn.sigmoid(biased(x[0]))
+logits_1000 = mlp(x[:1000]).data
+print(f"logits of the untrained network on 1,000 images: {logits_1000.min():.2f} to {logits_1000.max():.2f}")
+print("outputs with biases 3:", np.round(biased_output.data, 2))
+print(f"cost (eq. 7): {losses.sum_squared_error(output, y[0]).item():.2f} with biases 0, "
+      f"{losses.sum_squared_error(biased_output, y[0]).item():.2f} with biases 3")
+assert np.abs(logits_1000).max() < 1.0
+assert np.all(biased_output.data > 0.9)
+assert losses.sum_squared_error(biased_output, y[0]).item() > 2.5 * cost.item()
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} A sum grows, a mean does not
+# :label: ex-mlp-mean-cost
+#
+# For a network that outputs exactly 0.5 everywhere, compute eq. 7 by hand for any image.
+# Then compute, with `losses.sum_squared_error` and `losses.mse`, the cost of such outputs
+# over a batch of 16 images and over 1,000 images: why does the mean not grow with the
+# batch while the sum does?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-mlp-mean-cost
+# :label: ex-mlp-mean-cost-solution
+# :class: dropdown
+# ```
+#
+# Nine wrong classes cost $(0.5 - 0)^2 = 0.25$ each and the right one $(0.5 - 1)^2 = 0.25$:
+# $C = 10 \times 0.25 = 2.5$ for every image. Over a batch the sum adds one 2.5 per image
+# ($40$ for 16 images, $2{,}500$ for 1,000), while the mean divides by the number of
+# entries ($10 B$) and stays at $0.25$. That is why training averages: with a sum, the
+# gradient, and so the right learning rate, would change with the batch size
+# (chapter 6 shows it with the source's Algorithm 3).
+
+# %% tags=["solution"]
+for size in (16, 1000):
+    halves = Tensor(np.full((size, 10), 0.5))
+    total = losses.sum_squared_error(halves, y[:size]).item()
+    mean = losses.mse(halves, y[:size]).item()
+    print(f"{size:5} images: sum {total:8.1f},  mean {mean:.3f}")
+    assert math.isclose(total, 2.5 * size) and math.isclose(mean, 0.25)
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} The derivative of the sigmoid
+# :label: ex-mlp-sigmoid-derivative
+#
+# Differentiate $\sigma(z) = 1 / (1 + e^{-z})$ by hand and show that
+# $\sigma'(z) = \sigma(z)\,(1 - \sigma(z))$, the form in ppn's derivative table
+# (`ppn.elementary.UNARY["sigmoid"]`, chapter 3). Where is $\sigma'$ largest, and how
+# large? Check your formula against the central difference
+# $(\sigma(z + \delta) - \sigma(z - \delta)) / 2\delta$ on a grid of $z$.
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-mlp-sigmoid-derivative
+# :label: ex-mlp-sigmoid-derivative-solution
+# :class: dropdown
+# ```
+#
+# By the chain rule, $\sigma'(z) = -(1 + e^{-z})^{-2} \cdot (-e^{-z})
+# = \frac{1}{1 + e^{-z}} \cdot \frac{e^{-z}}{1 + e^{-z}}$, and
+# $\frac{e^{-z}}{1 + e^{-z}} = 1 - \frac{1}{1 + e^{-z}} = 1 - \sigma(z)$. The product
+# $s(1 - s)$ of two numbers that add up to 1 is largest when both are $\frac12$: at $z = 0$,
+# where $\sigma'(0) = \frac14$. Away from 0 it falls fast ($\sigma'(8) \approx 3 \times 10^{-4}$):
+# a saturated neuron barely passes on a change, which chapter 7 meets again.
+
+# %% tags=["solution"]
+zs = np.linspace(-8, 8, 33)
+by_hand = ppn.sigmoid(zs) * (1 - ppn.sigmoid(zs))
+delta = 1e-6
+central = (ppn.sigmoid(zs + delta) - ppn.sigmoid(zs - delta)) / (2 * delta)
+row = ppn.elementary.UNARY["sigmoid"]
+table = [row.derivative(z, row.value(z)) for z in zs.tolist()]
+print(f"largest σ'(z): {by_hand.max()} at z = {zs[by_hand.argmax()]}")
+print("σ(z)(1 − σ(z)) = central difference (within 1e-9) = ppn's table, at 33 points in [−8, 8]")
+assert np.allclose(by_hand, central, atol=1e-9) and np.allclose(by_hand, table, rtol=1e-12)
+assert by_hand.max() == 0.25 and zs[by_hand.argmax()] == 0.0
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} A new activation: leaky ReLU
+# :label: ex-mlp-leaky-relu
+#
+# `MLP` knows three activations (`ppn.nn.ACTIVATIONS`). Extend it without touching the
+# library: write a subclass `LeakyReluMLP(MLP)` whose hidden layers apply the **leaky
+# ReLU** $\max(z, \alpha z)$ with $\alpha = 0.01$, built from `Tensor` operations (hint:
+# for $\alpha < 1$, $\max(z, \alpha z) = \operatorname{relu}(z) - \alpha\,\operatorname{relu}(-z)$).
+# Check its forward pass against eq. 5 written with numpy, on a batch of images.
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-mlp-leaky-relu
+# :label: ex-mlp-leaky-relu-solution
+# :class: dropdown
+# ```
+#
+# The subclass keeps `MLP`'s layers, parameters and He initialisation (it passes
+# `activation="relu"` to the parent) and overrides only `forward`. Because the activation
+# is made of `Tensor` operations (`relu`, `-`, `*`), the tape records it like any other
+# and gradients flow through it with no new rule. Unlike ReLU, a neuron whose sum is
+# negative still passes $\alpha$ times it on, so it never becomes completely silent.
+
+# %% tags=["solution"]
+class LeakyReluMLP(MLP):
+    """An MLP with leaky ReLU max(z, αz) between its layers."""
+
+    def __init__(self, sizes, slope=0.01, rng=None):
+        super().__init__(sizes, activation="relu", rng=rng)  # He initialisation, as for ReLU
+        self.slope = slope
+
+    def forward(self, x):
+        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=self.dtype))
+        for i, layer in enumerate(self.layers):
+            x = layer(x)
+            if i < len(self.layers) - 1:
+                x = x.relu() - self.slope * (-x).relu()  # max(z, αz) for α < 1
+        return x
+
+
+leaky = LeakyReluMLP([784, 32, 10], rng=0)
+W0, b0 = leaky.layers[0].weight.data, leaky.layers[0].bias.data
+W1, b1 = leaky.layers[1].weight.data, leaky.layers[1].bias.data
+z = x[:16] @ W0 + b0
+with_numpy = np.maximum(z, 0.01 * z) @ W1 + b1  # eq. 5, leaky ReLU, then the output layer
+print(f"logits {leaky(x[:16]).shape}; hidden sums below zero: {np.mean(z < 0):.0%}")
+assert np.allclose(leaky(x[:16]).data, with_numpy, atol=1e-5)
+assert np.any(z < 0)  # the leaky part is exercised
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
