@@ -341,20 +341,279 @@ assert J.tolist() == [[3.0, 2.0, 0.0], [1.0, 0.0, 1.0]]  # by hand: (x₂, x₁,
 # For a neural network's cost, $n = 1$ and $m$ is the number of parameters: forward mode
 # would need one pass per parameter. Chapter 4 turns the sweep around and gets the whole
 # gradient in one backward pass.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Fill in Table 1 by hand at the point $(x_1, x_2) = (\pi/2, 2)$, for both seeds.
-#    Check your table with `ppn.forward_trace(f, (math.pi / 2, 2.0), (1.0, 0.0))` and
-#    `trace_table`. Which entry is again not exactly zero in floating point, and why?
-# 2. `ppn.tan` uses the rule $\frac{d}{dx}\tan x = 1 + \tan^2 x$. Check it against the
-#    textbook form $1 / \cos^2 x$ with `ppn.jvp(ppn.tan, (x,), (1.0,))` at ten points of
-#    $(-\pi/2, \pi/2)$. What happens to the tangent near $\pi/2$?
-# 3. Write a function of your own, for instance $h(x) = x\,e^{\sin x} / (1 + x^2)$,
-#    compute $h'(1)$ with one forward pass, and compare it with the central finite
-#    difference $(h(1 + \delta) - h(1 - \delta)) / 2\delta$ for
-#    $\delta = 10^{-1}, 10^{-2}, \dots, 10^{-12}$. Plot the error against $\delta$ on
-#    log–log axes: why does it first shrink and then grow again, and why does forward
-#    mode have no such trade-off?
-# 4. Draw the graph of $q(x) = x \cdot x + \sin x$ with `draw_computation_graph`. How many
-#    arrows leave $v_0$? Use eq. 11 to explain the tangent of the product node.
+# In the book, a worked solution follows each exercise, folded away: try first, then
+# open it. The solutions are code that runs with the chapter and checks its own answer
+# (the student edition of the notebooks leaves them out).
+#
+# ```{exercise} Table 1 at another point
+# :label: ex-forward-table
+#
+# Fill in Table 1 by hand at the point $(x_1, x_2) = (\pi/2, 2)$, for both seeds. Check
+# your table with `ppn.forward_trace(f, (math.pi / 2, 2.0), (1.0, 0.0))` and the same with
+# the seed $(0, 1)$. Which entries are not exactly zero in floating point, and why?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-forward-table
+# :label: ex-forward-table-solution
+# :class: dropdown
+# ```
+#
+# With $\cos(\pi/2) = 0$ and $\sin(\pi/2) = 1$:
+#
+# | $i$ | $v_i$ | $\dot v_i$ for $\dot x_1 = 1$ | $\dot v_i$ for $\dot x_2 = 1$ |
+# |:--|:--|:--|:--|
+# | $-1$ | $\pi/2$ | $1$ | $0$ |
+# | $0$ | $2$ | $0$ | $1$ |
+# | $1$ | $\cos v_{-1} = 0$ | $-\sin v_{-1} \cdot 1 = -1$ | $0$ |
+# | $2$ | $v_0 v_1 = 0$ | $\dot v_0 v_1 + v_0 \dot v_1 = -2$ | $\dot v_0 v_1 + v_0 \dot v_1 = v_1 = 0$ |
+# | $3$ | $e^{v_0} = e^2$ | $0$ | $e^2$ |
+# | $4$ | $v_2 + v_3 = e^2$ | $-2$ | $e^2$ |
+#
+# So $\nabla f(\pi/2, 2) = (-2, e^2)$. This time three entries are not exactly 0: the
+# floating-point $\pi/2$ is not exactly $\pi/2$, so $v_1 = \cos v_{-1}$ is about
+# $6 \times 10^{-17}$; so is the tangent of $v_2$ for the seed $\dot x_2 = 1$, which is
+# $v_1$ itself, and $v_2 = 2 v_1$ is about $1.2 \times 10^{-16}$.
+
+# %% tags=["solution"]
+e2 = math.exp(2)
+by_hand = {  # i: (vᵢ, v̇ᵢ for ẋ₁ = 1, v̇ᵢ for ẋ₂ = 1)
+    -1: (math.pi / 2, 1.0, 0.0),
+    0: (2.0, 0.0, 1.0),
+    1: (0.0, -1.0, 0.0),
+    2: (0.0, -2.0, 0.0),
+    3: (e2, 0.0, e2),
+    4: (e2, -2.0, e2),
+}
+other_x1 = ppn.forward_trace(f, (math.pi / 2, 2.0), (1.0, 0.0))
+other_x2 = ppn.forward_trace(f, (math.pi / 2, 2.0), (0.0, 1.0))
+not_zero = []
+for row_x1, row_x2 in zip(other_x1, other_x2, strict=True):
+    value, tangent_x1, tangent_x2 = by_hand[row_x1.index]
+    computed = (row_x1.primal, row_x1.derivative, row_x2.derivative)
+    for name, mine, theirs in zip(("v", "v̇ (ẋ₁ = 1)", "v̇ (ẋ₂ = 1)"), (value, tangent_x1, tangent_x2), computed, strict=True):
+        assert math.isclose(mine, theirs, abs_tol=1e-15), (row_x1.index, name)
+        if mine == 0 and theirs != 0:
+            not_zero.append(f"{name} of row {row_x1.index}: {theirs:.1e}")
+print("the hand table matches forward_trace; zero by hand but not in floating point:")
+print("\n".join(not_zero))
+assert len(not_zero) == 3
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} Two forms of the derivative of tan
+# :label: ex-forward-tan
+#
+# `ppn.tan` uses the rule $\frac{d}{dx}\tan x = 1 + \tan^2 x$. Show by hand that it equals
+# the textbook form $1 / \cos^2 x$, and check with `ppn.jvp(ppn.tan, (x,), (1.0,))` at ten
+# points of $(-\pi/2, \pi/2)$. What happens to the tangent near $\pi/2$?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-forward-tan
+# :label: ex-forward-tan-solution
+# :class: dropdown
+# ```
+#
+# $\frac{d}{dx} \frac{\sin x}{\cos x} = \frac{\cos^2 x + \sin^2 x}{\cos^2 x}
+# = \frac{1}{\cos^2 x}$, and dividing $\cos^2 x + \sin^2 x$ term by term by $\cos^2 x$ gives
+# $1 + \tan^2 x$. The table prefers the second form because it reuses the value
+# $y = \tan x$ already computed. Near $\pi/2$ the tangent grows without bound, like
+# $1 / (\pi/2 - x)^2$: at $x = 1.5$ it is already about 200, and at $x = \pi/2 - 10^{-4}$
+# about $10^8$. The rule is exact there too; only the function is steep.
+
+# %% tags=["solution"]
+import numpy as np
+
+for x_k in np.linspace(-1.5, 1.5, 10).tolist():
+    value, tangent = ppn.jvp(ppn.tan, (x_k,), (1.0,))
+    textbook = 1 / math.cos(x_k) ** 2
+    print(f"x = {x_k:+.3f}: tan x = {value:+8.3f},  tangent = {tangent:8.3f},  1/cos² x = {textbook:8.3f}")
+    assert math.isclose(tangent, textbook, rel_tol=1e-12)
+_, steep = ppn.jvp(ppn.tan, (math.pi / 2 - 1e-4,), (1.0,))
+print(f"at π/2 − 1e-4: tangent = {steep:.4g}")
+assert math.isclose(steep, 1e8, rel_tol=1e-6)
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} Forward mode against finite differences
+# :label: ex-forward-finite-differences
+#
+# Write a function of your own, for instance $h(x) = x\,e^{\sin x} / (1 + x^2)$, compute
+# $h'(1)$ with one forward pass, and compare it with the central finite difference
+# $(h(1 + \delta) - h(1 - \delta)) / 2\delta$ for
+# $\delta = 10^{-1}, 10^{-2}, \dots, 10^{-12}$. Plot the error against $\delta$ on log–log
+# axes: why does it first shrink and then grow again, and why does forward mode have no such
+# trade-off?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-forward-finite-differences
+# :label: ex-forward-finite-differences-solution
+# :class: dropdown
+# ```
+#
+# Two errors pull in opposite directions. The Taylor series gives
+# $\frac{h(1 + \delta) - h(1 - \delta)}{2\delta} = h'(1) + \frac{\delta^2}{6} h'''(1) + \dots$:
+# a **truncation** error that shrinks like $\delta^2$ (a factor of 100 per decade on the
+# right of the plot). But $h(1 \pm \delta)$ are each rounded, with an error of about
+# $10^{-16}$, and their difference is divided by $2\delta$: a **rounding** error that grows
+# like $10^{-16} / \delta$. The sum is smallest near $\delta \approx 10^{-5}$, at about
+# $10^{-11}$, and at $\delta = 10^{-12}$ only four digits are left. Forward mode never
+# subtracts nearby values: it applies the exact derivative rule of each operation, so its
+# only error is the ordinary rounding of each step, about $10^{-16}$.
+
+# %% tags=["solution"]
+def h(x):
+    return x * ppn.exp(ppn.sin(x)) / (1 + x * x)
+
+
+_, exact = ppn.jvp(h, (1.0,), (1.0,))
+deltas = [10.0**-k for k in range(1, 13)]
+errors = [abs((h(1 + d) - h(1 - d)) / (2 * d) - exact) for d in deltas]
+
+fig, ax = plt.subplots(figsize=(5.5, 3.6))
+_ = ax.loglog(deltas, errors, "o-", label="central difference")
+_ = ax.loglog(deltas, [d**2 for d in deltas], ":", color="0.5", label=r"$\delta^2$ (truncation)")
+_ = ax.loglog(deltas, [1e-16 / d for d in deltas], "--", color="0.5", label=r"$10^{-16}/\delta$ (rounding)")
+ax.set_xlabel(r"step $\delta$")
+ax.set_ylabel(r"|difference − forward mode|")
+ax.set_title(f"h'(1) = {exact:.6f}: finite differences against one forward pass", fontsize=10)
+ax.set_ylim(1e-13, 1e-1)
+_ = ax.legend(fontsize=8)
+fig.tight_layout()
+plt.show()
+
+best = int(np.argmin(errors))
+print(f"h'(1) = {exact:.10f} by one forward pass")
+print("central differences: the error is smallest for δ between 1e-7 and 1e-4, "
+      "and over 1,000 times larger at δ = 1e-12")
+assert errors[0] > 1e-4 > errors[3]  # truncation: δ² shrinks by 100 per decade
+assert 1e-7 <= deltas[best] <= 1e-4  # the balance point
+assert errors[-1] > 1e3 * errors[best]  # rounding takes over for tiny δ
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} A variable used twice
+# :label: ex-forward-reuse
+#
+# Draw the graph of $q(x) = x \cdot x + \sin x$ at $x = 0.5$ with `draw_computation_graph`
+# and `ppn.forward_trace(q, (0.5,), (1.0,))`. How many times is $v_0 = x$ used? Use eq. 11
+# to explain the tangent of the product node, and check that $q'(x) = 2x + \cos x$.
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-forward-reuse
+# :label: ex-forward-reuse-solution
+# :class: dropdown
+# ```
+#
+# $v_0$ is used three times: twice by the product $v_1 = v_0 \cdot v_0$ (both of its
+# operands) and once by $v_2 = \sin v_0$. Eq. 11 adds one term per path from $x$ to $v_1$:
+# $\dot v_1 = \frac{\partial v_1}{\partial (\text{left})} \dot v_0
+# + \frac{\partial v_1}{\partial (\text{right})} \dot v_0 = v_0 \dot v_0 + v_0 \dot v_0 = 2 x$,
+# the product rule. Then $\dot v_3 = \dot v_1 + \dot v_2 = 2x + \cos x$.
+
+# %% tags=["solution"]
+def q(x):
+    return x * x + ppn.sin(x)
+
+
+q_rows = ppn.forward_trace(q, (0.5,), (1.0,))
+fig, ax = plt.subplots(figsize=(7, 2.8))
+_ = draw_computation_graph(q_rows, ax, title=r"$q(x) = x \cdot x + \sin x$ at $x = 0.5$, seed $\dot x = 1$")
+fig.tight_layout()
+plt.show()
+
+uses = sum(row.operands.count(0) for row in q_rows)
+print(f"v₀ is an operand {uses} times; tangent of the product: {q_rows[1].derivative} = 2 · 0.5")
+assert uses == 3 and q_rows[1].operands == (0, 0) and q_rows[1].derivative == 2 * 0.5
+assert math.isclose(q_rows[-1].derivative, 2 * 0.5 + math.cos(0.5), rel_tol=1e-15)
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} A new elementary function: arctan
+# :label: ex-forward-atan
+#
+# Teach forward mode a function it does not know, $\arctan x$, whose derivative is
+# $\frac{1}{1 + x^2}$, without touching the library. Make a **copy** of the derivative
+# table (`dict(ppn.elementary.UNARY)`), add a row `"atan"` to it
+# (`ppn.elementary.UnaryRule(value, derivative, formula)`), and write a small subclass of
+# `ppn.Dual` that reads its derivatives from your copy (override `_unary`, and `_result`
+# so that results stay of your class). Check that $\frac{d}{dx}\arctan(\tan x) = 1$, and
+# compare the derivative of $x \mapsto \arctan(x^2) \sin x$ with a finite difference
+# (`ppn.gradcheck.numerical_grad`).
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-forward-atan
+# :label: ex-forward-atan-solution
+# :class: dropdown
+# ```
+#
+# Derive the rule first: if $y = \arctan x$ then $x = \tan y$, so
+# $\frac{dx}{dy} = 1 + \tan^2 y = 1 + x^2$ and $\frac{dy}{dx} = \frac{1}{1 + x^2}$. The
+# subclass applies a row of its own table exactly as `Dual._unary` does; every other
+# operation (`+`, `*`, `ppn.sin`, …) still goes through `Dual`'s code, which builds its
+# results with `_result`, so they stay `TableDual`s and carry the new function along.
+
+# %% tags=["solution"]
+from ppn.elementary import UNARY, UnaryRule
+from ppn.gradcheck import numerical_grad
+
+TABLE = dict(UNARY)  # a copy: the library's own table is left as it is
+TABLE["atan"] = UnaryRule(math.atan, lambda x, y: 1.0 / (1.0 + x * x), "1/(1 + x²)")
+
+
+class TableDual(ppn.Dual):
+    """A dual number whose elementary functions come from TABLE."""
+
+    __slots__ = ()
+
+    def _result(self, primal, tangent, op, operands):
+        return TableDual(primal, tangent)
+
+    def _unary(self, name):
+        row = TABLE[name]
+        value = row.value(self.primal)
+        return TableDual(value, row.derivative(self.primal, value) * self.tangent)
+
+
+def atan(x):
+    """arctan x for a TableDual (with its tangent) or a plain number."""
+    return x._unary("atan") if isinstance(x, TableDual) else math.atan(x)
+
+
+def r(x):
+    return atan(x * x) * ppn.sin(x)
+
+
+for x_k in (-1.2, 0.3, 1.0):
+    identity = atan(ppn.tan(TableDual(x_k, 1.0)))
+    forward = r(TableDual(x_k, 1.0)).tangent
+    (numeric,) = numerical_grad(r, x_k)
+    print(f"x = {x_k:+.1f}: d/dx atan(tan x) = {identity.tangent:.6f},  "
+          f"r'(x) = {forward:+.6f} (finite difference {numeric:+.6f})")
+    assert math.isclose(identity.tangent, 1.0, rel_tol=1e-12)
+    assert math.isclose(forward, numeric, rel_tol=1e-8)
+assert "atan" not in UNARY  # the library's table is untouched
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
