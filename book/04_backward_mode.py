@@ -304,18 +304,245 @@ Markdown("\n".join(table))
 # {cite:t}`griewank2008` bound that constant (a few evaluations of $f$, whatever the
 # number of inputs) and show how to trade the memory for recomputation; {cite:t}`baydin2018`
 # compare the two modes for machine learning.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. Compute Table 2 by hand at the point $(x_1, x_2) = (\pi/2, 2)$ and check it with
-#    `ppn.reverse_trace(f, math.pi / 2, 2.0)`. Which adjoints have two terms, and why?
-# 2. Draw the graph of $p(x) = x \cdot x \cdot x$ with `draw_computation_graph` and a
-#    reverse trace. Predict each adjoint from eq. 15, and check that $\bar x = 3x^2$. Which
-#    contributions would be lost if `Tape.backward` assigned (`=`) instead of
-#    accumulating (`+=`)?
-# 3. For the curve $c(t) = (\cos t, \sin t, t^2, e^t, \tanh t)$, compute the Jacobian in both
-#    modes and compare their `.passes`. Then, for a function $\mathbb{R}^m \to \mathbb{R}^n$
-#    of your own, find the rule that says which mode to use.
-# 4. Reproduce the source's mistake on purpose: fill the adjoint column with the values
-#    $e, -1, -1$ for rows $\bar v_3, \bar v_2, \bar v_1$ and continue the backward pass
-#    with eq. 15. What gradient do you get, and which check of this chapter catches it?
+# In the book, a worked solution follows each exercise, folded away: try first, then
+# open it. The solutions are code that runs with the chapter and checks its own answer
+# (the student edition of the notebooks leaves them out).
+#
+# ```{exercise} Table 2 at another point
+# :label: ex-backward-table
+#
+# Compute Table 2 by hand at the point $(x_1, x_2) = (\pi/2, 2)$ and check it with
+# `ppn.reverse_trace(f, math.pi / 2, 2.0)`. Which adjoints have two terms, and why?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-backward-table
+# :label: ex-backward-table-solution
+# :class: dropdown
+# ```
+#
+# The values are those of chapter 3's exercise: $v_1 = \cos(\pi/2) = 0$, $v_2 = 0$,
+# $v_3 = v_4 = e^2$. From the output backwards, with eq. 15:
+#
+# $$
+# \begin{aligned}
+# \bar v_4 &= 1, \qquad \bar v_3 = \bar v_4 \cdot 1 = 1, \qquad \bar v_2 = \bar v_4 \cdot 1 = 1, \\
+# \bar v_1 &= \bar v_2 \cdot v_0 = 2, \\
+# \bar v_0 &= \bar v_3 \cdot e^{v_0} + \bar v_2 \cdot v_1 = e^2 + 0 = e^2, \\
+# \bar v_{-1} &= \bar v_1 \cdot (-\sin v_{-1}) = -2 .
+# \end{aligned}
+# $$
+#
+# So $\nabla f(\pi/2, 2) = (-2, e^2)$, as forward mode found with two passes. Only
+# $\bar v_0$ has two terms: $v_0 = x_2$ is used by two operations ($v_2 = v_0 v_1$ and
+# $v_3 = e^{v_0}$), so two paths lead from it to the output, and eq. 15 sums one term per
+# path. Every other variable is used once.
+
+# %% tags=["solution"]
+e2 = math.exp(2)
+by_hand = {4: 1.0, 3: 1.0, 2: 1.0, 1: 2.0, 0: e2, -1: -2.0}
+other = ppn.reverse_trace(f, math.pi / 2, 2.0)
+subscripts = {-1: "₋₁", 0: "₀", 1: "₁", 2: "₂", 3: "₃", 4: "₄"}
+for row in other:
+    print(f"v̄{subscripts[row.index]:2} = {row.derivative:+.4f}   (by hand {by_hand[row.index]:+.4f})")
+    assert math.isclose(row.derivative, by_hand[row.index], rel_tol=1e-15)
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} A cube, and why adjoints accumulate
+# :label: ex-backward-cube
+#
+# Draw the graph of $p(x) = x \cdot x \cdot x$ at $x = 2$ with `draw_computation_graph` and
+# a reverse trace. Predict each adjoint from eq. 15, and check that $\bar x = 3x^2$. Which
+# contributions would be lost if `Tape.backward` assigned (`=`) instead of accumulating
+# (`+=`)? Run such a loop over the tape's `parents` and `partials` to see.
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-backward-cube
+# :label: ex-backward-cube-solution
+# :class: dropdown
+# ```
+#
+# The trace is $v_1 = v_0 \cdot v_0 = 4$ and $v_2 = v_1 \cdot v_0 = 8$. Backwards:
+# $\bar v_2 = 1$; $\bar v_1 = \bar v_2 \cdot v_0 = 2$; and $v_0$ is used three times (twice
+# by $v_1$, once by $v_2$), so
+# $\bar v_0 = \bar v_2 \cdot v_1 + \bar v_1 \cdot v_0 + \bar v_1 \cdot v_0 = 4 + 4 + 4 = 12
+# = 3 \cdot 2^2$.
+#
+# An assigning loop keeps only the **last** contribution that reaches $v_0$: node 2 sets
+# $\bar v_0 = 4$, then node 1 overwrites it with $4$ twice. The answer, 4, is $x^2$
+# instead of $3x^2$: two of the three paths are lost.
+
+# %% tags=["solution"]
+def p(x):
+    return x * x * x
+
+
+cube_rows = ppn.reverse_trace(p, 2.0)
+fig, ax = plt.subplots(figsize=(6.5, 2.8))
+_ = draw_computation_graph(cube_rows, ax, derivative="adjoint", title=r"$p(x) = x \cdot x \cdot x$ at $x = 2$")
+fig.tight_layout()
+plt.show()
+
+with ppn.Tape() as cube_tape:
+    x = cube_tape.var(2.0)
+    cube = p(x)
+assigned = [0.0] * len(cube_tape)
+assigned[cube.index] = 1.0
+for i in range(cube.index, -1, -1):
+    for parent, partial in zip(cube_tape.parents[i], cube_tape.partials[i], strict=True):
+        assigned[parent] = assigned[i] * partial  # = instead of +=: the bug
+print(f"adjoints v̄₀, v̄₁, v̄₂: {[row.derivative for row in cube_rows]}; 3x² = {3 * 2.0**2}")
+print(f"with = instead of +=: x̄ = {assigned[0]}")
+assert [row.derivative for row in cube_rows] == [12.0, 2.0, 1.0]
+assert assigned[0] == 4.0
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} Which mode for which Jacobian
+# :label: ex-backward-jacobian
+#
+# For the curve $c(t) = (\cos t, \sin t, t^2, e^t, \tanh t)$, write its Jacobian by hand,
+# compute it in both modes at $t = 0.5$, and compare their `.passes`. Then, for a function
+# $\mathbb{R}^m \to \mathbb{R}^n$ of your own, find the rule that says which mode to use.
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-backward-jacobian
+# :label: ex-backward-jacobian-solution
+# :class: dropdown
+# ```
+#
+# The Jacobian of $c$ is one column, $(-\sin t, \cos t, 2t, e^t, 1 - \tanh^2 t)$: one input,
+# five outputs. Forward mode gets it in **one** pass (one seed, $\dot t = 1$); backward
+# mode needs **five**, one per output. The rule: forward mode costs $m$ passes (inputs),
+# backward mode $n$ (outputs), so use forward mode when $m < n$ and backward mode when
+# $n < m$. For $s(x_1, x_2, x_3) = x_1 x_2 x_3$, from $\mathbb{R}^3$ to $\mathbb{R}$, it is
+# the other way round: 3 forward passes, 1 backward pass.
+
+# %% tags=["solution"]
+def curve(t):
+    return ppn.cos(t), ppn.sin(t), t * t, ppn.exp(t), ppn.tanh(t)
+
+
+t = 0.5
+by_hand = np.array([[-math.sin(t)], [math.cos(t)], [2 * t], [math.exp(t)], [1 - math.tanh(t) ** 2]])
+forward, backward = ppn.jacobian(curve, "forward"), ppn.jacobian(curve, "reverse")
+J_forward, J_backward = forward(t), backward(t)
+print(f"the curve, 1 → 5: {forward.passes} forward pass, {backward.passes} backward passes")
+assert np.allclose(J_forward, by_hand, rtol=1e-15) and np.allclose(J_backward, by_hand, rtol=1e-15)
+assert (forward.passes, backward.passes) == (1, 5)
+
+product_forward, product_backward = ppn.jacobian(lambda a, b, c: a * b * c, "forward"), ppn.jacobian(lambda a, b, c: a * b * c, "reverse")
+assert np.allclose(product_forward(1.0, 2.0, 3.0), [[6.0, 3.0, 2.0]])
+assert np.allclose(product_backward(1.0, 2.0, 3.0), [[6.0, 3.0, 2.0]])
+print(f"x₁x₂x₃, 3 → 1: {product_forward.passes} forward passes, {product_backward.passes} backward pass")
+assert (product_forward.passes, product_backward.passes) == (3, 1)
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} The source's mistake, on purpose
+# :label: ex-backward-source-mistake
+#
+# Reproduce the source's Table 2: put its values $e, -1, -1$ in the rows
+# $\bar v_3, \bar v_2, \bar v_1$ and continue the backward pass with eq. 15 to $\bar v_0$
+# and $\bar v_{-1}$. What gradient do you get, and which check of this chapter catches it?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-backward-source-mistake
+# :label: ex-backward-source-mistake-solution
+# :class: dropdown
+# ```
+#
+# Continuing with the wrong adjoints:
+# $\bar v_0 = \bar v_3 \cdot e^{v_0} + \bar v_2 \cdot v_1 = e \cdot e + (-1)(-1) = e^2 + 1
+# \approx 8.39$ and $\bar v_{-1} = \bar v_1 \cdot (-\sin \pi) \approx 0$. The gradient
+# $(0, e^2 + 1)$ is wrong in its second entry: it should be $e - 1 \approx 1.72$. Every
+# independent check catches it: forward mode (`ppn.jvp` with the seed $(0, 1)$, the
+# comparison of the "one backward pass" section), a finite difference, or eq. 13 by hand.
+
+# %% tags=["solution"]
+from ppn.gradcheck import numerical_grad
+
+values = {row.index: row.primal for row in rows}  # the trace at (π, 1)
+wrong = {3: e, 2: -1.0, 1: -1.0}  # the source's v̄₃, v̄₂, v̄₁
+wrong[0] = wrong[3] * math.exp(values[0]) + wrong[2] * values[1]  # v̄₀ = v̄₃·e^v₀ + v̄₂·v₁
+wrong[-1] = wrong[1] * -math.sin(values[-1])  # v̄₋₁ = v̄₁·(−sin v₋₁)
+_, forward_x2 = ppn.jvp(f, point, (0.0, 1.0))
+_, numeric_x2 = numerical_grad(f, *point)
+print(f"with the source's adjoints: ∂f/∂x₂ = v̄₀ = {wrong[0]:.4f} (e² + 1 = {e**2 + 1:.4f})")
+print(f"forward mode: {forward_x2:.4f}, finite difference: {numeric_x2:.4f}, e − 1 = {e - 1:.4f}")
+assert math.isclose(wrong[0], e**2 + 1) and abs(wrong[-1]) < 1e-15
+assert math.isclose(forward_x2, e - 1) and math.isclose(numeric_x2, e - 1, rel_tol=1e-8)
+assert not math.isclose(wrong[0], forward_x2, rel_tol=0.1)  # the check fails loudly
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} A vector-Jacobian product in one pass
+# :label: ex-backward-vjp
+#
+# Forward mode has `ppn.jvp`, $J \dot x$ in one pass. Extend ppn with its backward
+# counterpart: write `vjp(f, xs, v)` that returns $v^\top J$ for a function with several
+# outputs, with **one** backward pass on one `ppn.Tape` whatever the number of outputs.
+# (Hint: $v^\top J$ is the gradient of the scalar $\sum_i v_i f_i$.) Check it against
+# `v @ ppn.jacobian(function, "reverse")(*xs)` on the curve of the previous exercise and on a
+# function of three inputs and two outputs.
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-backward-vjp
+# :label: ex-backward-vjp-solution
+# :class: dropdown
+# ```
+#
+# Entry $j$ of $v^\top J$ is $\sum_i v_i \frac{\partial f_i}{\partial x_j}
+# = \frac{\partial}{\partial x_j} \sum_i v_i f_i$, because the $v_i$ are constants. So record
+# $f$ and the weighted sum $z = \sum_i v_i f_i$ on the tape, and one backward pass from $z$
+# gives all of $v^\top J$. Seeding the output adjoints with $v$ instead of 1 is exactly
+# what a neural network's backward pass does with a vector of costs. With
+# $v = e_i$ it returns row $i$ of $J$: `ppn.jacobian(f, "reverse")` is $n$ such passes.
+
+# %% tags=["solution"]
+def vjp(function, xs, v):
+    """(f(x), vᵀJ): the outputs and the vector-Jacobian product, from one backward pass."""
+    with ppn.Tape() as tape:
+        inputs = [tape.var(x) for x in xs]
+        outputs = function(*inputs)
+        weighted = sum(float(v_i) * y_i for v_i, y_i in zip(v, outputs, strict=True))
+    values = tuple(y.value for y in outputs)
+    return values, np.array(tape.gradient(weighted, inputs))
+
+
+def g3(x1, x2, x3):
+    return x1 * x2, ppn.sin(x3) + x1
+
+
+checks = [(curve, (0.5,), [1.0, -2.0, 0.5, 3.0, 1.0]), (g3, (2.0, 3.0, 0.0), [1.0, 10.0])]
+for function, xs, v in checks:
+    _, product = vjp(function, xs, v)
+    expected = np.array(v) @ ppn.jacobian(function, "reverse")(*xs)
+    print(f"{function.__name__}: vᵀJ = ({', '.join(f'{p:.4f}' for p in product)}), "
+          f"from the Jacobian: ({', '.join(f'{p:.4f}' for p in expected)})")
+    assert np.allclose(product, expected, rtol=1e-14)
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
