@@ -522,9 +522,13 @@ assert errors[-1] > 1e3 * errors[best]  # rounding takes over for tiny δ
 # ```
 #
 # $v_0$ is used three times: twice by the product $v_1 = v_0 \cdot v_0$ (both of its
-# operands) and once by $v_2 = \sin v_0$. Eq. 11 adds one term per path from $x$ to $v_1$:
-# $\dot v_1 = \frac{\partial v_1}{\partial (\text{left})} \dot v_0
-# + \frac{\partial v_1}{\partial (\text{right})} \dot v_0 = v_0 \dot v_0 + v_0 \dot v_0 = 2 x$,
+# operands) and once by $v_2 = \sin v_0$. Eq. 11 adds one term per path from $x$ to $v_1$,
+# one through each operand of the product:
+#
+# $$ \dot v_1 = \frac{\partial v_1}{\partial (\text{left})}\, \dot v_0
+#    + \frac{\partial v_1}{\partial (\text{right})}\, \dot v_0
+#    = v_0 \dot v_0 + v_0 \dot v_0 = 2 x , $$
+#
 # the product rule. Then $\dot v_3 = \dot v_1 + \dot v_2 = 2x + \cos x$.
 
 # %% tags=["solution"]
