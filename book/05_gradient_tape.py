@@ -533,23 +533,306 @@ assert worst < 1e-8
 # %% [markdown]
 # ## Exercises
 #
-# 1. **A new elementary function, in both tables.** Add `softplus`,
-#    $s(x) = \log(1 + e^x)$ with $s'(x) = \sigma(x)$, to the scalar table
-#    (`ppn.elementary.UNARY`, with its numpy version in `_NUMPY`), to `Tensor`'s forward
-#    functions (`ppn.tensor._UNARY`) and to the VJP table (`"softplus": lambda g, x, y:
-#    g * _sigmoid(x)`). Check the scalar rule with `ppn.grad` against the formula, and
-#    the tensor rule with `check_grad(lambda t: t._unary("softplus").sum(), x)` on a
-#    random array.
-# 2. Print the tape (with `tape_table`) of $g(x) = x \cdot x \cdot x$ and of
-#    $h(x) = \sin(x)^2 + \cos(x)^2$ at $x = 0.5$. Predict the adjoint vector after each
-#    node with `reverse_loop_steps`, and check that $h'(x) = 0$. Why is the computed
-#    value not exactly 0?
-# 3. Change `reverse_loop_steps` to *assign* (`adjoints[parent] = adjoints[i] * partial`)
-#    instead of accumulating. Which gradients of this chapter become wrong (the example
-#    $f$, $x \cdot x$, the MLP)? Which ones stay right, and why?
-# 4. Count the nodes of the scalar tape of `MLP([784, 32, 10])` on a batch of $B$ images
-#    as a formula in $B$, and check it against `len(scalar_tape)` for $B = 1$ and $B = 2$.
-#    How many nodes would a batch of 128 images need, and roughly how much memory?
-# 5. Write the VJP of $y = x^\top A x$ (for a square matrix $A$) by hand, build the same
-#    function from `Tensor` operations, and compare `backward()` with your formula and
-#    with `check_grad`.
+# In the book, a worked solution follows each exercise, folded away: try first, then
+# open it. The solutions are code that runs with the chapter and checks its own answer
+# (the student edition of the notebooks leaves them out).
+#
+# ```{exercise} A new elementary function: softplus
+# :label: ex-tape-softplus
+#
+# Teach ppn the **softplus** $s(x) = \log(1 + e^x)$, a smooth ReLU, without editing the
+# library. Derive $s'(x)$ by hand. On the scalar tape, write `softplus(x)` for a `ppn.Var`
+# that records **one** node with its local partial, using `x.tape.record(op, parents,
+# partials, value)` (the method every operation uses); check it with `ppn.grad` against
+# your formula and, inside a larger expression, against `ppn.gradcheck.numerical_grad`.
+# For tensors, build it from existing operations and check it with `check_grad` and
+# against your formula.
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-tape-softplus
+# :label: ex-tape-softplus-solution
+# :class: dropdown
+# ```
+#
+# By the chain rule, $s'(x) = \frac{e^x}{1 + e^x} = \frac{1}{1 + e^{-x}} = \sigma(x)$: the
+# derivative of softplus is the sigmoid. On the scalar tape a new function is one node: its
+# value, its parent's index and its partial $\sigma(x)$, exactly what figure 11 says a node
+# holds; the backward loop needs nothing more. (The value is computed as
+# $\max(x, 0) + \log(1 + e^{-|x|})$, the same number written so that $e^x$ cannot overflow.)
+#
+# For tensors, `(1 + t.exp()).log()` records two nodes, `exp` and `log`, whose rules the
+# engine already has; their product is again $\frac{1}{1 + e^x} \cdot e^x = \sigma(x)$. A
+# row in the library's tables would be a single node and would avoid the overflow of
+# $e^x$ for $x > 709$; the composition is enough to check the calculus.
+
+# %% tags=["solution"]
+from ppn.gradcheck import numerical_grad
+
+
+def softplus(x):
+    """log(1 + eˣ): one tape node with partial σ(x) for a Var, a float for a number."""
+    if isinstance(x, ppn.Var):
+        value = max(x.value, 0.0) + math.log1p(math.exp(-abs(x.value)))
+        return x.tape.record("softplus", (x.index,), (ppn.sigmoid(x.value),), value)
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+for x_k in (-30.0, -1.0, 0.0, 2.5, 800.0):
+    (derivative,) = ppn.grad(softplus)(x_k)
+    assert derivative == ppn.sigmoid(x_k), x_k  # the rule, σ(x)
+
+
+def uses_softplus(a, b):
+    return softplus(a * b) * ppn.sin(b)
+
+
+with ppn.Tape() as softplus_tape:
+    a, b = softplus_tape.var(0.7), softplus_tape.var(-1.3)
+    uses_softplus(a, b)
+print(f"the tape: {softplus_tape.ops}")
+reverse = ppn.grad(uses_softplus)(0.7, -1.3)
+numeric = numerical_grad(uses_softplus, 0.7, -1.3)
+print(f"∇ by the tape: ({reverse[0]:.6f}, {reverse[1]:.6f}); finite differences: ({numeric[0]:.6f}, {numeric[1]:.6f})")
+assert softplus_tape.ops.count("softplus") == 1
+assert np.allclose(reverse, numeric, rtol=1e-8)
+
+t = Tensor(np.random.default_rng(1).normal(size=(3, 4)) * 3, requires_grad=True)
+(1 + t.exp()).log().sum().backward()
+check_grad(lambda u: (1 + u.exp()).log().sum(), t.data)  # raises if backward() is wrong
+print(f"tensors: check_grad passes; the gradient is σ(x): {np.allclose(t.grad, ppn.sigmoid(t.data))}")
+assert np.allclose(t.grad, ppn.sigmoid(t.data), rtol=1e-12)
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} Reading tapes
+# :label: ex-tape-read
+#
+# Print the tape (with this chapter's `tape_table`) of $g(x) = x \cdot x \cdot x$ and of
+# $h(x) = \sin(x)^2 + \cos(x)^2$ at $x = 0.5$. Predict the adjoint vector after each node,
+# and check with `reverse_loop_steps`. Since $h = 1$, $h'(x) = 0$: is the computed
+# $h'(0.5)$ zero only up to rounding, or exactly? Explain from the partials on the tape.
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-tape-read
+# :label: ex-tape-read-solution
+# :class: dropdown
+# ```
+#
+# For $g$: node 1 is $w_1 = w_0 \cdot w_0$ with parents $(0, 0)$ and partials $(x, x)$, node
+# 2 is $w_2 = w_1 \cdot w_0$ with partials $(x, x^2) = (0.5, 0.25)$. Backwards: after node 2,
+# $\nabla = (0.25, 0.5, 1)$; after node 1, $\nabla[0]$ receives $0.5 \cdot 0.5$ twice:
+# $(0.75, 0.5, 1)$, and $g'(0.5) = 3 \cdot 0.5^2 = 0.75$.
+#
+# For $h$ the tape is $\sin$, pow, $\cos$, pow, add. The two contributions that reach $x$
+# are $(2 \sin x) \cdot \cos x$ and $(2 \cos x) \cdot (-\sin x)$. They are exactly opposite
+# in floating point: both multiply the same two rounded numbers $\sin x$ and $\cos x$ (in
+# another order, and multiplication is commutative in floating point too), the factor 2
+# is exact, and the sign is exact. So $h'(0.5)$ is exactly $0.0$, not $10^{-17}$.
+
+# %% tags=["solution"]
+with ppn.Tape() as g_tape:
+    x = g_tape.var(0.5)
+    g_out = x * x * x
+with ppn.Tape() as h_tape:
+    x = h_tape.var(0.5)
+    h_out = ppn.sin(x) ** 2 + ppn.cos(x) ** 2
+
+# %% mystnb={"markdown_format": "gfm"} tags=["solution"]
+Markdown(tape_table(g_tape, ["x", "x · x", "x · x · x"]) + "\n\n"
+         + tape_table(h_tape, ["x", "sin x", "sin² x", "cos x", "cos² x", "h = sin² x + cos² x"]))
+
+# %% tags=["solution"]
+g_steps = [vector for _, vector in reverse_loop_steps(g_tape, g_out)]
+h_steps = [vector for _, vector in reverse_loop_steps(h_tape, h_out)]
+print("g, ∇ after each node:", g_steps)
+print(f"h'(0.5) = {h_steps[-1][0]!r}")
+assert g_steps == [[0.25, 0.5, 1.0], [0.75, 0.5, 1.0], [0.75, 0.5, 1.0]]
+assert h_steps[-1][0] == 0.0  # exactly
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} What if the loop assigned?
+# :label: ex-tape-assign
+#
+# Write a copy of `reverse_loop_steps` that **assigns**
+# (`adjoints[parent] = adjoints[i] * partial`) instead of accumulating. Which gradients
+# become wrong: the example $f$, $x \cdot x$, a small MLP on the scalar tape (use
+# `scalar_forward` on `MLP([4, 3, 2])` and two inputs)? Which stay right, and why?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-tape-assign
+# :label: ex-tape-assign-solution
+# :class: dropdown
+# ```
+#
+# An assignment keeps only the last contribution that reaches a node, so a gradient
+# stays right exactly when every variable is used **once** (one path to the output). In
+# $f$, $x_2$ is used twice (by $\times$ and $\exp$): its adjoint becomes $e$ instead of
+# $e - 1$. In $x \cdot x$ the derivative becomes $x$ instead of $2x$. In an MLP almost
+# everything is reused: each input feeds every hidden neuron, each hidden value every
+# output, each weight every image of the batch: here all 23 of its gradients are wrong. A
+# chain such as $0.999999 \cdot (0.999999 \cdot \dots x)$, where each node is used once,
+# stays right.
+
+# %% tags=["solution"]
+def assigning_backward(tape, output):
+    """The reverse loop with = instead of +=: the bug of tinygrad's first version."""
+    adjoints = [0.0] * (output.index + 1)
+    adjoints[output.index] = 1.0
+    for i in range(output.index, -1, -1):
+        for parent, partial in zip(tape.parents[i], tape.partials[i], strict=True):
+            adjoints[parent] = adjoints[i] * partial
+    return adjoints
+
+
+def both_gradients(build):
+    """(accumulated, assigned) gradients of the output of build(tape) -> (output, inputs)."""
+    with ppn.Tape() as tape:
+        output, inputs = build(tape)
+    assigned = assigning_backward(tape, output)
+    return tape.gradient(output, inputs), [assigned[v.index] for v in inputs]
+
+
+def build_f(tape):
+    x1, x2 = tape.var(math.pi), tape.var(1.0)
+    return x2 * ppn.cos(x1) + ppn.exp(x2), [x1, x2]
+
+
+def build_square(tape):
+    x = tape.var(3.0)
+    return x * x, [x]
+
+
+def build_chain(tape):
+    x = tape.var(2.0)
+    y = x
+    for _ in range(10):
+        y = 0.999999 * y
+    return y, [x]
+
+
+tiny = MLP([4, 3, 2], activation="sigmoid", rng=0, dtype=np.float64)
+tiny_images = np.random.default_rng(0).random((2, 4))
+
+
+def build_tiny_mlp(tape):
+    parameters, outputs = scalar_forward(tape, tiny, tiny_images)
+    cost = sum(o * o for row in outputs for o in row)
+    return cost, [v for W, b in parameters for v in [*(w for row in W for w in row), *b]]
+
+
+wrong = {}
+for name, build in [("f", build_f), ("x · x", build_square), ("a chain", build_chain), ("MLP 4-3-2", build_tiny_mlp)]:
+    right, assigned = both_gradients(build)
+    wrong[name] = sum(not math.isclose(r, a, rel_tol=1e-12, abs_tol=1e-15) for r, a in zip(right, assigned, strict=True))
+    print(f"{name:10}: {wrong[name]} of {len(right)} partial derivatives wrong with =")
+assert (wrong["f"], wrong["x · x"], wrong["a chain"]) == (1, 1, 0)
+assert wrong["MLP 4-3-2"] >= 20  # of 23: nearly all
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} How long is a scalar tape?
+# :label: ex-tape-count
+#
+# Count the nodes of the scalar tape of `MLP([784, 32, 10])` on a batch of $B$ images
+# (this chapter's `scalar_cost_and_gradient`) as a formula in $B$. Check it against a tape
+# for $B = 1$ and against the chapter's `scalar_nodes` ($B = 16$). How many nodes would a
+# batch of 128 images need, and roughly how much memory (measure the bytes per node with
+# `sys.getsizeof` on the tape's three lists and their contents)?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-tape-count
+# :label: ex-tape-count-solution
+# :class: dropdown
+# ```
+#
+# The parameters are $P = 25{,}450$ leaves, recorded once. Per image, a neuron with $n$
+# inputs records $n$ products $v_j \cdot w_{ji}$, $n$ additions (the sum starts from the
+# bias) and one sigmoid: $2n + 1$ nodes. The hidden layer makes $32 \cdot 1{,}569$, the
+# output layer $10 \cdot 65$; the cost adds, per output, a subtraction, a square and one
+# addition to the running sum: $3 \cdot 10$. So
+#
+# $$ \text{nodes}(B) = 25{,}450 + B \cdot (50{,}208 + 650 + 30) = 25{,}450 + 50{,}888\,B , $$
+#
+# 76,338 for one image, 839,658 for 16, and about 6.5 million for a batch of 128. At
+# about 170 bytes per node (two small tuples, a float, an index and the lists' slots)
+# that is over a gigabyte of Python objects for one gradient, which a tensor tape
+# computes with nine nodes.
+
+# %% tags=["solution"]
+import sys
+
+
+def nodes(batch):
+    return 25_450 + batch * (32 * (2 * 784 + 1) + 10 * (2 * 32 + 1) + 3 * 10)
+
+
+one_tape, *_ = scalar_cost_and_gradient(mlp, x_batch[:1], y_batch[:1])
+node_bytes = sum(sys.getsizeof(column) for column in (one_tape.parents, one_tape.partials))
+node_bytes += sum(sys.getsizeof(entry) for column in (one_tape.parents, one_tape.partials) for entry in column)
+node_bytes += sum(sys.getsizeof(partial) for partials in one_tape.partials for partial in partials)
+node_bytes += sys.getsizeof(one_tape.ops) + len(one_tape) * sys.getsizeof(len(one_tape))  # names; one index each
+per_node = node_bytes / len(one_tape)
+print(f"B = 1: {len(one_tape):,} nodes (formula {nodes(1):,}); B = 16: {scalar_nodes:,} (formula {nodes(16):,})")
+print(f"B = 128: {nodes(128):,} nodes, at about {per_node:.0f} bytes each: {nodes(128) * per_node / 1e9:.1f} GB")
+assert len(one_tape) == nodes(1) and scalar_nodes == nodes(16)
+assert 100 < per_node < 250
+del one_tape
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} The gradient of a quadratic form, by hand
+# :label: ex-tape-quadratic-form
+#
+# For a square matrix $A$ and $y = x^\top A x$, derive by hand the vector-Jacobian
+# products $\bar x$ and $\bar A$ (the adjoints of $x$ and $A$, given $\bar y$). Build the same
+# function from `Tensor` operations, and compare `backward()` with your formulas and with
+# `check_grad`.
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-tape-quadratic-form
+# :label: ex-tape-quadratic-form-solution
+# :class: dropdown
+# ```
+#
+# Write $y = \sum_{j,k} x_j A_{jk} x_k$. Then $\partial y / \partial A_{jk} = x_j x_k$, so
+# $\bar A = \bar y\, x x^\top$; and $x_j$ appears twice in each term where it occurs (as the
+# left and as the right factor), so by eq. 11
+# $\partial y / \partial x_j = \sum_k A_{jk} x_k + \sum_i x_i A_{ij}$, that is
+# $\bar x = \bar y\,(A + A^\top)\, x$. For a symmetric $A$ this is the familiar $2 A x$.
+# As tensors, `x @ (A @ x)` is two matrix-product nodes; its backward pass applies the
+# `matmul` rules twice and accumulates both contributions into $\bar x$.
+
+# %% tags=["solution"]
+rng = np.random.default_rng(2)
+A = Tensor(rng.normal(size=(4, 4)), requires_grad=True)
+x = Tensor(rng.normal(size=4), requires_grad=True)
+y = x @ (A @ x)
+y.backward()
+x_bar = (A.data + A.data.T) @ x.data  # ȳ = 1
+A_bar = np.outer(x.data, x.data)
+check_grad(lambda x_, A_: x_ @ (A_ @ x_), x.data, A.data)  # raises if backward() is wrong
+print(f"y = {y.item():.4f}; x̄ and Ā equal the formulas: "
+      f"{np.allclose(x.grad, x_bar) and np.allclose(A.grad, A_bar)}; check_grad passes")
+assert np.allclose(x.grad, x_bar, rtol=1e-12) and np.allclose(A.grad, A_bar, rtol=1e-12)
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
