@@ -662,8 +662,8 @@ assert remedies["early stopping (patience 5)"][1].stopped_early
 #
 # In Jupyter, move the sliders: the network of the Algorithm 2 and 3 section is trained
 # with `fit` on the 1,024 digits for the chosen learning rate, batch size and number of
-# epochs, and the curves are redrawn. (In the web version of the book the sliders are
-# frozen at their first position; the grid below shows the same lesson without Python.)
+# epochs, and the curves are redrawn. (The web version of the book has no Python behind
+# it and shows a note in the sliders' place; the grid below shows the same lesson.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -744,29 +744,237 @@ assert accuracy[0.01, 4] > accuracy[0.01, 256] + 0.3  # small η needs many step
 #   slow (no vectorisation); they are not the cause of overfitting.
 # * Overfitting comes from capacity against data: many parameters, few examples. More
 #   data cures it best; weight decay, early stopping and smaller models limit it.
-#
+
+# %% [markdown]
 # ## Exercises
 #
-# 1. **The largest stable learning rate.** The cost of figure 12 is a quadratic, so its
-#    Hessian $H = \frac{2}{n} \begin{pmatrix} \sum u_i^2 & \sum u_i \\ \sum u_i & n \end{pmatrix}$
-#    is constant. Show that one step multiplies the distance to the minimum along an
-#    eigenvector of $H$ with eigenvalue $\lambda$ by $1 - \eta \lambda$, so that gradient
-#    descent converges if and only if $\eta < 2 / \lambda_{\max}$. Compute
-#    $\lambda_{\max}$ with `np.linalg.eigvalsh`, then check with `descend` that
-#    $\eta$ just below $2/\lambda_{\max}$ converges and just above diverges. Which
-#    direction limits $\eta$, and how would measuring $u$ in 10-cm steps change the limit?
-# 2. **Nesterov momentum.** Write `class Nesterov(optim.Optimizer)` whose `_update(i, theta,
-#    gradient)` does $v \leftarrow \mu v + g$, $\theta \leftarrow \theta - \eta\,(g + \mu v)$
-#    (PyTorch's form of Nesterov's method), with its velocity buffers allocated by
-#    `self._buffers()`. Check it on the bowl of figure 12 against `optim.Momentum`: which
-#    one reaches a cost within 1 % of the minimum in fewer steps, for $\mu = 0.9$ and
-#    $\eta = 0.05$?
-# 3. **Adam against SGD on the overfitting example.** Repeat the 300-digit run of
-#    figure 13 with `optim.Adam(model.parameters(), lr=1e-3)` and then with
-#    `weight_decay=0.01`. Does Adam overfit sooner or later than momentum (compare the
-#    epoch of lowest validation cost and the final gap)? Does its decoupled weight decay
-#    help as much as momentum's?
-# 4. **Fix the source's Algorithm 3 without the mean.** Keep the sum form but choose
-#    $\eta_{\text{sum}} = 0.05 / |B|$. Rerun the loss curves with $|B| = 64$ and compare
-#    with the mean form. Then explain, from the step-length figure, why a *constant*
-#    $\eta$ in the mean form is not quite "the same training" for all batch sizes either.
+# In the book, a worked solution follows each exercise, folded away: try first, then
+# open it. The solutions are code that runs with the chapter and checks its own answer
+# (the student edition of the notebooks leaves them out).
+#
+# ```{exercise} The largest stable learning rate
+# :label: ex-descent-stable-lr
+#
+# The cost of figure 12 is a quadratic, so its Hessian (the matrix of second derivatives)
+# $H = \frac{2}{n} \begin{pmatrix} \sum u_i^2 & \sum u_i \\ \sum u_i & n \end{pmatrix}$ is
+# constant. Derive it by hand, and show that one step of gradient descent multiplies the
+# distance to the minimum along an eigenvector of $H$ with eigenvalue $\lambda$ by
+# $1 - \eta \lambda$, so that it converges if and only if $\eta < 2 / \lambda_{\max}$.
+# Compute $\lambda_{\max}$ with `np.linalg.eigvalsh`, then check with `descend` that $\eta$
+# just below $2/\lambda_{\max}$ converges and just above diverges. Which direction limits
+# $\eta$, and how would measuring $u$ in 10-cm steps change the limit?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-descent-stable-lr
+# :label: ex-descent-stable-lr-solution
+# :class: dropdown
+# ```
+#
+# Differentiating $\nabla C = \frac{2}{n}\big(\sum_i r_i u_i, \sum_i r_i\big)$ once more,
+# with $\partial r_i / \partial a = u_i$ and $\partial r_i / \partial b = 1$, gives $H$. For a
+# quadratic, $\nabla C(\theta) = H (\theta - \theta^*)$ exactly, so a step
+# $\theta \leftarrow \theta - \eta \nabla C$ maps the error $e = \theta - \theta^*$ to
+# $(I - \eta H)\, e$. Along an eigenvector ($H v = \lambda v$) that is multiplication by
+# $1 - \eta \lambda$, and $|1 - \eta\lambda| < 1$ for every eigenvalue exactly when
+# $0 < \eta < 2 / \lambda_{\max}$.
+#
+# Here $u$ is centred, so $\sum_i u_i = 0$: $H$ is diagonal, with eigenvalues
+# $\frac{2}{n} \sum_i u_i^2 \approx 5.38$ along $a$ and $2$ along $b$. The slope $a$, the
+# steep direction of the oval bowl, limits $\eta$ to $2/5.38 \approx 0.372$: between the
+# 0.34 that converged and the 0.38 that diverged in the figure above. In 10-cm steps, $u$
+# is halved and $\frac{2}{n}\sum_i u_i^2$ quartered, to about 1.34; then $b$ is the steep
+# direction, with $\lambda = 2$, and the limit rises to $\eta < 1$.
+
+# %% tags=["solution"]
+H = 2 / n * np.array([[np.sum(u * u), np.sum(u)], [np.sum(u), n]])
+eigenvalues = np.linalg.eigvalsh(H)
+limit = 2 / eigenvalues.max()
+print(f"eigenvalues of H: {eigenvalues[0]:.3f} and {eigenvalues[1]:.3f}; 2/λmax = {limit:.4f}")
+below, above = descend(0.99 * limit, steps=300), descend(1.01 * limit, steps=300)
+print(f"300 steps, η = 0.99 · limit: C = {cost(*below[-1]):.3f} kg² (minimum {minimum_cost:.3f})")
+print(f"300 steps, η = 1.01 · limit: C = {cost(*above[-1]):.3g} kg²")
+assert cost(*below[-1]) < 1.001 * minimum_cost
+assert cost(*above[-1]) > 1e4 * minimum_cost
+u_10cm = u / 2
+H_10cm = 2 / n * np.array([[np.sum(u_10cm**2), np.sum(u_10cm)], [np.sum(u_10cm), n]])
+eigenvalues_10cm = np.linalg.eigvalsh(H_10cm)
+print(f"in 10-cm steps: eigenvalues {eigenvalues_10cm[0]:.3f} and {eigenvalues_10cm[1]:.3f}; "
+      f"2/λmax = {2 / eigenvalues_10cm.max():.4f}")
+assert math.isclose(2 / eigenvalues_10cm.max(), 1.0)
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} A new optimiser: Nesterov momentum
+# :label: ex-descent-nesterov
+#
+# Extend `ppn.optim` with Nesterov's method, without touching the library: write
+# `class Nesterov(optim.Optimizer)` whose `_update(i, theta, gradient)` does
+# $v \leftarrow \mu v + g$, $\theta \leftarrow \theta - \eta\,(g + \mu v)$ (PyTorch's form),
+# with its velocity buffers allocated by `self._buffers()`. Check it on the bowl of figure
+# 12 against `optim.Momentum` and `optim.SGD`: with $\mu = 0.9$ and $\eta = 0.05$, which
+# one first reaches a cost within 1 % of the minimum, and does each end at the minimum?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-descent-nesterov
+# :label: ex-descent-nesterov-solution
+# :class: dropdown
+# ```
+#
+# `Optimizer.step` calls `_update` once per parameter with its gradient; the subclass only
+# supplies the arithmetic, in place on `theta` (the parameter's array). Heavy-ball momentum
+# steps along the velocity $v$, which keeps pointing the old way after the valley turns,
+# so it overshoots and circles around the minimum before settling: 44 steps to come within
+# 1 %, slower than plain gradient descent (32) on this small bowl. Nesterov's step adds
+# the fresh gradient to a damped look-ahead, $g + \mu v$, which corrects the course as soon
+# as the slope changes: 14 steps. All three converge to the same minimum.
+
+# %% tags=["solution"]
+class Nesterov(optim.Optimizer):
+    """v ← μv + g;  θ ← θ − η·(g + μv): Nesterov momentum, PyTorch's formulation."""
+
+    def __init__(self, params, lr, momentum=0.9):
+        super().__init__(params, lr)
+        self.momentum = float(momentum)
+        self.velocity = self._buffers()
+
+    def _update(self, i, theta, gradient):
+        velocity = self.velocity[i]
+        velocity *= self.momentum
+        velocity += gradient
+        theta -= self.lr * (gradient + self.momentum * velocity)
+
+
+def costs_with(make_optimizer, steps=300, start=(-6.0, 50.0)):
+    """The cost after each step of `make_optimizer([θ])` on the bowl of figure 12."""
+    theta = Tensor(np.array(start), requires_grad=True)
+    optimizer = make_optimizer([theta])
+    costs = [cost(*theta.data)]
+    for _ in range(steps):
+        optimizer.zero_grad()
+        mse(theta[0] * u + theta[1], weight).backward()
+        optimizer.step()
+        costs.append(cost(*theta.data))
+    return np.array(costs)
+
+
+optimisers = {
+    "SGD": lambda params: optim.SGD(params, lr=0.05),
+    "Momentum": lambda params: optim.Momentum(params, lr=0.05, momentum=0.9),
+    "Nesterov": lambda params: Nesterov(params, lr=0.05, momentum=0.9),
+}
+first_within = {}
+for name, make in optimisers.items():
+    costs = costs_with(make)
+    first_within[name] = int(np.argmax(costs < 1.01 * minimum_cost))
+    print(f"{name:8}: within 1 % of the minimum after {first_within[name]:3} steps; "
+          f"after 300 steps C = {costs[-1]:.4f} kg² (minimum {minimum_cost:.4f})")
+    assert costs[-1] < minimum_cost * (1 + 1e-6)
+assert first_within["Nesterov"] < first_within["SGD"] < first_within["Momentum"]
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} Adam on the overfitting example
+# :label: ex-descent-adam
+#
+# Repeat the 300-digit run of figure 13 with `optim.Adam(model.parameters(), lr=1e-3)`,
+# then with `weight_decay=0.01` as well. Does Adam overfit sooner or later than momentum
+# (compare the epoch of lowest validation cost and the final gap between validation and
+# training cost)? Does its decoupled weight decay help as much as momentum's did?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-descent-adam
+# :label: ex-descent-adam-solution
+# :class: dropdown
+# ```
+#
+# Adam's lowest validation cost comes later (epoch 13 against momentum's 6) and its final
+# gap is a little smaller, but it still memorises the 300 digits (training cost near 0)
+# and overfits: the optimiser changes the path, not the capacity-against-data problem.
+#
+# Its weight decay of 0.01 changes almost nothing, while momentum's 0.01 lowered the final
+# validation cost clearly. The same number means very different things. Momentum adds
+# $\lambda \theta$ to the gradient: each step shrinks a weight by $\eta\lambda = 5 \times
+# 10^{-4}$, amplified about tenfold by the velocity ($1 / (1 - \mu)$). Adam's decoupled
+# decay shrinks it by $\eta \lambda = 10^{-5}$ per step, some 500 times less. Decoupled
+# decay needs a much larger $\lambda$ (AdamW is typically used with $\lambda \approx 0.01$
+# to $0.1$ and longer training) to have the same pull.
+
+# %% tags=["solution"]
+def adam_run(weight_decay):
+    model = MLP([784, 256, 10], activation="relu", rng=0)
+    optimizer = optim.Adam(model.parameters(), lr=1e-3, weight_decay=weight_decay)
+    return fit(model, x_all[:300], y_all[:300], optimizer=optimizer, epochs=40, batch_size=32,
+               validation=(x_val, y_val), progress=False)
+
+
+adam_runs = {
+    "momentum": big_history,
+    "momentum, λ = 0.01": remedies["weight decay (λ = 0.01)"][1],
+    "Adam": adam_run(0.0),
+    "Adam, λ = 0.01": adam_run(0.01),
+}
+summary = {}
+for name, history in adam_runs.items():
+    lowest = int(np.argmin(history.val_loss)) + 1
+    final_gap = history.val_loss[-1] - history.train_loss[-1]
+    summary[name] = (lowest, final_gap, history.val_loss[-1])
+    print(f"{name:19}: lowest validation cost at epoch {lowest:2}, final validation cost "
+          f"{history.val_loss[-1]:.3f}, final gap {final_gap:.3f}")
+assert summary["Adam"][0] > summary["momentum"][0]  # overfits later
+assert summary["Adam"][1] < summary["momentum"][1]  # and with a smaller final gap
+assert abs(summary["Adam, λ = 0.01"][2] - summary["Adam"][2]) < 0.01  # decoupled decay: hardly a change
+assert summary["momentum, λ = 0.01"][2] < summary["momentum"][2] - 0.1  # L2 with momentum: clearly lower
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} The sum form with a learning rate divided by the batch size
+# :label: ex-descent-sum-form
+#
+# Keep the source's sum form of Algorithm 3 but choose $\eta_{\text{sum}} = 0.05 / |B|$.
+# Rerun the loss curve with $|B| = 64$ (`train_in_chunks`) and compare it with the mean
+# form's. Then explain, from the step-length figure, why a *constant* $\eta$ in the mean
+# form is not quite "the same training" for all batch sizes either.
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-descent-sum-form
+# :label: ex-descent-sum-form-solution
+# :class: dropdown
+# ```
+#
+# $\frac{\eta}{|B|} \nabla_{\text{acc}} = \eta \cdot \frac{\nabla_{\text{acc}}}{|B|}$: the
+# two forms make the same step, so the curves coincide (up to rounding, since the
+# multiplications happen in another order). Dividing $\eta$ by the batch size is all the
+# source's algorithm needs.
+#
+# With the mean form and a constant $\eta$, each step has about the same length whatever
+# the batch (the mean form's curve in the step-length figure is nearly flat), but a batch of
+# 64 makes 64 times fewer steps per epoch than single samples. A larger batch gives a less
+# noisy direction, not a longer step, so per sample processed it makes less progress, as the
+# loss curves showed. That is why large-batch training raises $\eta$ with the batch size
+# (roughly in proportion, up to the stability limit of the first exercise).
+
+# %% tags=["solution"]
+sum_form_scaled = train_in_chunks(
+    lambda model, x, y: optim.accumulated_batch_epoch(model, softmax_cross_entropy, x, y, lr / 64, 64)
+)
+mean_form = curves["Algorithm 3, mean, |B| = 64"]
+print(f"sum form, η = {lr}/64: cost {sum_form_scaled[0]:.3f} → {sum_form_scaled[-1]:.3f}; "
+      f"mean form, η = {lr}: {mean_form[0]:.3f} → {mean_form[-1]:.3f}")
+assert np.allclose(sum_form_scaled, mean_form, rtol=1e-4)
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
