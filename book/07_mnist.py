@@ -254,7 +254,7 @@ plots.plot_history(history, title="784 → 128 → 10 ReLU, Adam, 10,000 trainin
 #   the test loss even creeps up again. The network is starting to learn its 10,000 training
 #   digits by heart (chapter 6's overfitting). The gap between the two accuracies, about four
 #   points, is the price of training on 10,000 images; more data (all 60,000) or augmentation
-#   (exercise 2) narrows it.
+#   ({numref}`ex-mnist-augment`) narrows it.
 #
 # ```{note}
 # We used the test set to draw curves, which is fine for watching. But choosing anything by
@@ -326,7 +326,7 @@ assert confidence[most_confident].min() > 0.9
 # A softmax output is not a calibrated probability. The training loss rewards pushing the
 # right class towards 1 on the training digits, and a network that has started to overfit
 # does so even where it should hesitate. Use the confidence to rank digits, not as a
-# promise (exercise 4 measures how far to trust it).
+# promise ({numref}`ex-mnist-confidence` measures how far to trust it).
 #
 # ## What the first layer looks at
 #
@@ -420,8 +420,8 @@ assert np.array_equal(predict_logits(loaded, x_test_flat), logits)
 # In Jupyter, the slider below browses the test set: each digit with the ten probabilities
 # the network gives it (the true class in orange). The second set of controls retrains a
 # small network (3 epochs on 2,000 images, a few seconds) with another hidden layer size or
-# learning rate. (The web version of the book has no Python running behind it, so the
-# controls do nothing there; the small multiples and the animation after them need none.)
+# learning rate. (The web version of the book has no Python running behind it and shows a
+# note in the controls' place; the small multiples and the animation after them need none.)
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -490,25 +490,280 @@ print(f"{len(frames)} frames, one per epoch")
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Sigmoid against ReLU.** Train `MLP([784, 128, 10], "sigmoid", rng=0)` exactly as
-#    above and draw both runs' test accuracy on one axes with `plots.draw_history`. Which
-#    learns faster in the first epochs? Relate your answer to the derivative of the sigmoid,
-#    at most 1/4, and to the initialisation each activation gets (Glorot or He).
-# 2. **Augmentation.** Train again with
-#    `augment=lambda batch, rng: data.random_shift(batch, rng, 2)`, which moves every
-#    training digit by up to 2 pixels in each direction, each time it is used
-#    {cite:p}`simard2003`. Compare the final training and test accuracies with this
-#    chapter's, after 15 and after 30 epochs.
-#    Why does the gap between them shrink? And what happens to the white frame of
-#    never-changed weights?
-# 3. **The confusions.** Find the five largest entries off the diagonal of `matrix`. For the
-#    largest, show 24 of its digits with `plots.digit_grid` and describe what they have in
-#    common. Is the confusion symmetric (are 3s read as 5s as often as 5s as 3s)? Which of
-#    the most confident mistakes above would *you* label differently?
-# 4. **Confidence.** Sort the test digits into bins by the network's confidence (0.5–0.6, …,
-#    0.9–0.99, above 0.99) and compute the accuracy in each bin. In which bins does the
-#    confidence overstate the accuracy?
-# 5. **More data.** With internet (or all four files in `PPN_DATA_DIR`), train on all 60,000
-#    images with `python -m ppn train --epochs 15 --out runs/full`. How much of the gap
-#    between training and test accuracy closes? Is 6 times more data worth more than 30 epochs
-#    instead of 15?
+# In the book, a worked solution follows each exercise, folded away: try first, then
+# open it. The solutions are code that runs with the chapter and checks its own answer
+# (the student edition of the notebooks leaves them out). The training runs in the
+# solutions are short (a few epochs, or 2,000 images) so that the chapter stays quick.
+#
+# ```{exercise} The gradient of softmax cross-entropy, by hand
+# :label: ex-mnist-softmax-gradient
+#
+# For a batch of $N$ logit vectors $z_n$ with labels $y_n$, the loss is
+# $L = -\frac{1}{N} \sum_n \log p_{n, y_n}$ with $p_{nk} = e^{z_{nk}} / \sum_j e^{z_{nj}}$.
+# Show by hand that $\partial L / \partial z_{nk} = (p_{nk} - [k = y_n]) / N$, where
+# $[k = y_n]$ is 1 for the label and 0 otherwise (the one-hot vector). Check it against
+# `backward()` through `ppn.losses.softmax_cross_entropy` on the logits of a few test
+# digits, and with `check_grad`. Why does this gradient never vanish for a wrong answer,
+# unlike the squared error of a sigmoid output?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-mnist-softmax-gradient
+# :label: ex-mnist-softmax-gradient-solution
+# :class: dropdown
+# ```
+#
+# One image at a time: $-\log p_y = -z_y + \log \sum_j e^{z_j}$. The derivative of the first
+# term with respect to $z_k$ is $-[k = y]$; of the second, $e^{z_k} / \sum_j e^{z_j} = p_k$.
+# So $\partial(-\log p_y) / \partial z_k = p_k - [k = y]$, and the mean over the batch
+# divides by $N$. This is the rule `ppn.tensor`'s table uses for the fused loss
+# (`_softmax_cross_entropy_vjp`).
+#
+# For a confidently wrong answer, $p_y \approx 0$ and the gradient towards the right class is
+# about $-1/N$: as large as it gets. With a sigmoid output and squared error the gradient
+# carries a factor $\sigma'(z) = \sigma(1 - \sigma)$, which is nearly 0 exactly when the output
+# is saturated, confidently right or confidently wrong.
+
+# %% tags=["solution"]
+from ppn.gradcheck import check_grad
+from ppn.losses import softmax_cross_entropy
+
+unsure = least_sure  # the four test digits the network is least sure about
+z = Tensor(predict_logits(model, x_test_flat[unsure]).astype(np.float64), requires_grad=True)
+labels = y_test[unsure]
+softmax_cross_entropy(z, labels).backward()
+p = np.exp(z.data) / np.exp(z.data).sum(axis=1, keepdims=True)
+by_hand = (p - data.one_hot(labels)) / len(labels)
+check_grad(lambda logits: softmax_cross_entropy(logits, labels), z.data)  # raises if wrong
+print(f"the least sure digit, a {labels[0]}: p = {np.round(p[0], 3).tolist()}")
+print("∂L/∂z by hand:", np.round(by_hand[0], 4).tolist())
+print("backward():   ", np.round(z.grad[0], 4).tolist())
+assert np.allclose(z.grad, by_hand, rtol=1e-10, atol=1e-14)
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} Sigmoid against ReLU
+# :label: ex-mnist-sigmoid
+#
+# Train `MLP([784, 128, 10], "sigmoid", rng=0)` as above but for 3 epochs, and the ReLU
+# network the same way, and draw both runs' test accuracy on one axes with
+# `plots.draw_history(..., metric="accuracy")`. Which learns faster in the first epochs?
+# Relate your answer to the derivative of the sigmoid, at most 1/4, and to the
+# initialisation each activation gets (Glorot or He).
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-mnist-sigmoid
+# :label: ex-mnist-sigmoid-solution
+# :class: dropdown
+# ```
+#
+# ReLU learns faster: about four points ahead after the first epoch, and still ahead after
+# the third. In the backward pass, each sigmoid layer multiplies the adjoint by
+# $\sigma'(z) \le 1/4$ (and much less where a neuron saturates), while a ReLU passes it on
+# unchanged (factor 1) wherever the neuron is active. The initialisations are chosen for
+# each activation: Glorot keeps the sigmoid's sums small, in its steep middle; He's larger
+# weights (variance $2/n$) make up for ReLU silencing half of its inputs. With Adam, which
+# rescales each parameter's step, the difference is smaller than it would be with plain SGD,
+# but it is still there.
+
+# %% tags=["solution"]
+short_runs = {}
+for activation in ("relu", "sigmoid"):
+    network = MLP([784, 128, 10], activation, rng=0)
+    short_runs[activation] = fit(network, x, y_train, optimizer=Adam(network.parameters(), lr=1e-3),
+                                 epochs=3, batch_size=64, validation=(x_test_flat, y_test),
+                                 seed=0, progress=False)
+    print(f"{activation:8} ({network.init} init): test accuracy per epoch "
+          + ", ".join(f"{a:.1%}" for a in short_runs[activation].val_accuracy))
+
+fig, ax = plt.subplots(figsize=(5.5, 3.4))
+for (activation, run), color in zip(short_runs.items(), ("C0", "C1"), strict=True):
+    _ = plots.draw_history(run, ax, metric="accuracy", splits=("validation",), label=activation, color=color)
+ax.set_title("784 → 128 → 10, Adam: test accuracy per epoch")
+ax.set_xticks([1, 2, 3])
+_ = ax.legend(title="hidden activation", fontsize=8)
+fig.tight_layout()
+plt.show()
+relu_accuracy, sigmoid_accuracy = short_runs["relu"].val_accuracy, short_runs["sigmoid"].val_accuracy
+assert all(r > s + 0.01 for r, s in zip(relu_accuracy, sigmoid_accuracy, strict=True))
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} Augmentation
+# :label: ex-mnist-augment
+#
+# Train on the first 2,000 training digits for 10 epochs, once as they are and once with
+# `augment=lambda batch, rng: data.random_shift(batch, rng, 2)`, which moves every
+# training digit by up to 2 pixels in each direction, each time it is used
+# {cite:p}`simard2003`. Compare the final training and test accuracies of the two runs.
+# Why does the gap between them shrink? And what happens to the white frame of
+# never-changed first-layer weights?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-mnist-augment
+# :label: ex-mnist-augment-solution
+# :class: dropdown
+# ```
+#
+# Without augmentation, the network learns its 2,000 digits almost by heart (training
+# accuracy near 98 %) and the test accuracy stays some 7 points lower. With random shifts it
+# never sees exactly the same image twice, so it cannot memorise pixels: training accuracy
+# drops and the gap shrinks to a few points. After only 10 epochs the test accuracy has not
+# caught up yet (shifted digits are a harder task, and augmentation pays off over longer
+# training: chapter 8's accuracy study trains for 40 epochs).
+#
+# The frame of never-changed weights mostly disappears. A weight from pixel $j$ changes only
+# if pixel $j$ is inked in some training digit; shifted digits put ink up to 2 pixels
+# further out, so most border pixels now receive a gradient. Only the outermost ring, which
+# no shifted digit reaches, stays as initialised.
+
+# %% tags=["solution"]
+small_x, small_y = x[:2000], y_train[:2000]
+augmented = {}
+for name, augment in [("as they are", None), ("random shifts", lambda batch, rng: data.random_shift(batch, rng, 2))]:
+    network = MLP([784, 128, 10], "relu", rng=0)
+    fit(network, small_x, small_y, optimizer=Adam(network.parameters(), lr=1e-3), epochs=10,
+        batch_size=64, seed=0, augment=augment, progress=False)
+    train_accuracy = evaluate(network, small_x, small_y).accuracy
+    test_accuracy_2000 = evaluate(network, x_test_flat, y_test).accuracy
+    learned = network.layers[0].weight.data - MLP([784, 128, 10], "relu", rng=0).layers[0].weight.data
+    frozen = int(np.all(learned == 0, axis=1).sum())
+    augmented[name] = (train_accuracy, test_accuracy_2000, frozen)
+    print(f"{name:14}: training {train_accuracy:.1%}, test {test_accuracy_2000:.1%}, "
+          f"gap {train_accuracy - test_accuracy_2000:.1%}; pixels whose weights never changed: {frozen}")
+plain_gap = augmented["as they are"][0] - augmented["as they are"][1]
+shifted_gap = augmented["random shifts"][0] - augmented["random shifts"][1]
+assert shifted_gap < plain_gap / 2
+assert augmented["random shifts"][2] < augmented["as they are"][2] / 3
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} The confusions
+# :label: ex-mnist-confusions
+#
+# Find the five largest entries off the diagonal of `matrix`. For the largest, show up to
+# 24 of its digits with `plots.digit_grid` and describe what they have in common. Is the
+# confusion symmetric (are 5s read as 3s as often as 3s as 5s)?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-mnist-confusions
+# :label: ex-mnist-confusions-solution
+# :class: dropdown
+# ```
+#
+# The largest confusions pair digits that share strokes (the list is printed below). Most
+# of the fives read as threes have a short or missing vertical stroke at the top left: the
+# top bar runs straight into the lower curve, an S shape whose lower half is a 3's. Several
+# are written thick, which fills the corner where the stroke turns. The confusion is not
+# symmetric: far more fives are read as threes than threes as fives. A 3 rarely has the
+# vertical stroke at top left that makes a 5, and fives are the rarest class in training,
+# so the network leans away from answering "5" when in doubt.
+
+# %% tags=["solution"]
+off_diagonal = matrix.copy()
+np.fill_diagonal(off_diagonal, 0)
+largest = np.argsort(-off_diagonal, axis=None, kind="stable")[:5]
+pairs = [tuple(int(k) for k in np.unravel_index(index, matrix.shape)) for index in largest]
+print("largest confusions (true → predicted: count):",
+      ", ".join(f"{i} → {j}: {matrix[i, j]}" for i, j in pairs))
+print(f"5 read as 3: {matrix[5, 3]}; 3 read as 5: {matrix[3, 5]}")
+assert pairs[0] == (5, 3) and matrix[5, 3] > 2 * matrix[3, 5]
+fives_as_threes = np.flatnonzero((y_test == 5) & (predictions == 3))[:24]
+plots.digit_grid(x_test[fives_as_threes], y_test[fives_as_threes],
+                 predictions=predictions[fives_as_threes], columns=8,
+                 title="test digits labelled 5 that the network read as 3")
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} Confidence against accuracy
+# :label: ex-mnist-confidence
+#
+# Sort the test digits into bins by the network's confidence (the largest softmax
+# probability: 0.5–0.6, 0.6–0.7, …, 0.9–0.99, above 0.99) and compute the accuracy in each
+# bin. In which bins does the confidence overstate the accuracy?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-mnist-confidence
+# :label: ex-mnist-confidence-solution
+# :class: dropdown
+# ```
+#
+# A calibrated network would be right 55 % of the time on digits where it says about 55 %,
+# and so on. Here the accuracy is below the mean confidence in every bin, and clearly so
+# between 0.7 and 0.99 (by 3 to 13 points): the network is **over-confident** when it
+# hesitates, the sign of a network that has begun to overfit (its training loss rewards
+# pushing probabilities to 1). Most digits fall in the top bin, where it is right almost
+# always, which is why the overall accuracy is high.
+
+# %% tags=["solution"]
+edges = [0.5, 0.6, 0.7, 0.8, 0.9, 0.99, 1.0 + 1e-9]
+right = predictions == y_test
+overstated = []
+print("confidence    digits   mean confidence   accuracy")
+for low, high in zip(edges[:-1], edges[1:], strict=True):
+    in_bin = (confidence >= low) & (confidence < high)
+    mean_confidence, accuracy_in_bin = confidence[in_bin].mean(), right[in_bin].mean()
+    print(f"{low:.2f}–{min(high, 1.0):.2f}   {in_bin.sum():7,}   {mean_confidence:15.1%}   {accuracy_in_bin:8.1%}")
+    if accuracy_in_bin < mean_confidence:
+        overstated.append(low)
+assert confidence.min() > 0.2 and np.mean(confidence >= 0.99) > 0.7
+assert {0.7, 0.8, 0.9} <= set(overstated)  # over-confident where it hesitates
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} More data or more epochs?
+# :label: ex-mnist-more-data
+#
+# With a fixed budget of 300 steps of 64 images (Adam, $\eta = 10^{-3}$), train on the
+# first 1,000, 3,000 and 10,000 training digits (that is about 19, 6 and 2 epochs) and
+# compare the test accuracies. Is more data worth more than more passes over the same
+# data? (With internet, or all four files in `PPN_DATA_DIR`,
+# `python -m ppn train --epochs 15 --out runs/full` continues the experiment on all
+# 60,000 images.)
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-mnist-more-data
+# :label: ex-mnist-more-data-solution
+# :class: dropdown
+# ```
+#
+# For the same number of steps, more data wins clearly: the network trained on 1,000
+# digits reaches 100 % on them and only about 88 % on the test set, while 10,000 digits seen
+# twice give about 93 %. Each pass over the same digits teaches less than the last (they
+# have been learnt, and then memorised); new digits keep showing new ways of writing.
+
+# %% tags=["solution"]
+budget = {}
+for size in (1000, 3000, 10000):
+    network = MLP([784, 128, 10], "relu", rng=0)
+    epochs = round(300 * 64 / size)
+    fit(network, x[:size], y_train[:size], optimizer=Adam(network.parameters(), lr=1e-3),
+        epochs=epochs, batch_size=64, seed=0, progress=False)
+    budget[size] = evaluate(network, x_test_flat, y_test).accuracy
+    print(f"{size:6,} digits, {epochs:2} epochs: training {evaluate(network, x[:size], y_train[:size]).accuracy:.1%}, "
+          f"test {budget[size]:.1%}")
+assert budget[1000] < budget[3000] < budget[10000]
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
