@@ -3,29 +3,18 @@ confident mistakes, first-layer weights as images, and training curves growing e
 
 import re
 
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from ppn.nn import MLP  # noqa: E402
-from ppn.plots import (  # noqa: E402
+from ppn.nn import MLP
+from ppn.plots import (
     animate_history,
     digit_confidence_grid,
     plot_class_counts,
     plot_first_layer_weights,
     plot_pixel_statistics,
 )
-from ppn.train import History  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
+from ppn.train import History
 
 
 @pytest.fixture

@@ -3,16 +3,12 @@
 import math
 import re
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.text import Annotation
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.text import Annotation  # noqa: E402
-
-import ppn  # noqa: E402
-from ppn.plots import (  # noqa: E402
+import ppn
+from ppn.plots import (
     Edge,
     animate_trace,
     draw_computation_graph,
@@ -36,12 +32,6 @@ def table1():
 @pytest.fixture
 def table2():
     return ppn.reverse_trace(source_f, math.pi, 1.0)
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def drawn(ax):

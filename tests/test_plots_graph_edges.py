@@ -2,15 +2,11 @@
 
 import math
 
-import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib.text import Annotation
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.text import Annotation  # noqa: E402
-
-import ppn  # noqa: E402
-from ppn.plots import draw_computation_graph  # noqa: E402
+import ppn
+from ppn.plots import draw_computation_graph
 
 
 def bends(ax) -> dict[str, list[float]]:

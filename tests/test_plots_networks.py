@@ -4,18 +4,14 @@ scores, and the adjoint vector of Algorithm 1 step by step."""
 import math
 import re
 
-import matplotlib
+import matplotlib.colors
+import numpy as np
+import pytest
+from matplotlib.collections import LineCollection
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
-
-import ppn  # noqa: E402
-from ppn.nn import MLP  # noqa: E402
-from ppn.plots import (  # noqa: E402
+import ppn
+from ppn.nn import MLP
+from ppn.plots import (
     animate_reverse_loop,
     digit_scores_grid,
     draw_adjoint_vector,
@@ -23,12 +19,6 @@ from ppn.plots import (  # noqa: E402
     draw_network,
     network_layout,
 )
-
-
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
 
 
 def weight_lines(ax):

@@ -1,13 +1,9 @@
 """ppn.plots for chapter 8: throughput against batch size, and the accuracy study's figure."""
 
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from ppn.plots import plot_accuracy_study, plot_throughput  # noqa: E402
+from ppn.plots import plot_accuracy_study, plot_throughput
 
 
 def study_rows():
