@@ -63,16 +63,15 @@ def softmax_cross_entropy(logits, labels) -> Tensor:
     logits = _as_tensor(logits)
     labels = _check_labels(logits, labels)
     x, n = logits.data, len(labels)
+    rows = np.arange(n)
     # −log softmax(x)[label] = log Σⱼ e^(xⱼ − m) − (x_label − m), with m = max x: no overflow
     shifted = x - np.maximum.reduce(x, axis=1, keepdims=True)
     exps = np.exp(shifted)
     sums = np.add.reduce(exps, axis=1, keepdims=True)
-    loss = (
-        np.add.reduce(np.log(sums), axis=None) - np.add.reduce(shifted[np.arange(n), labels])
-    ) / n
-    probabilities = exps / sums
+    loss = (np.add.reduce(np.log(sums), axis=None) - np.add.reduce(shifted[rows, labels])) / n
+    probabilities = np.divide(exps, sums, out=exps)  # exps is not needed any more
     return record(np.asarray(loss, dtype=x.dtype), "softmax_cross_entropy", (logits,),
-                  (probabilities, labels))  # fmt: skip
+                  (probabilities, rows, labels))  # fmt: skip
 
 
 def _check_labels(logits: Tensor, labels) -> np.ndarray:
@@ -101,7 +100,8 @@ def _check_labels(logits: Tensor, labels) -> np.ndarray:
             f"softmax_cross_entropy: expected {n} labels (shape ({n},)) for logits of shape "
             f"{logits.shape}, got labels of shape {labels.shape}"
         )
-    if labels.min() < 0 or labels.max() >= classes:
+    # The ufuncs' own reductions: labels.min() would add a Python-level wrapper per call.
+    if np.minimum.reduce(labels) < 0 or np.maximum.reduce(labels) >= classes:
         bad = labels[(labels < 0) | (labels >= classes)]
         raise ValueError(
             f"softmax_cross_entropy: labels must lie in [0, {classes}) for {classes} classes; "

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .elementary import binary_rule, evaluate, evaluate_binary, rule
+from .elementary import BINARY, UNARY, domain_error, rule
 from .forward import forward_trace
 from .trace import TraceRow
 
@@ -30,6 +30,8 @@ class TapeError(RuntimeError):
 
 class Tape:
     """A Wengert list: node i holds its parents' indices and ∂wᵢ/∂w_p for each parent p."""
+
+    __slots__ = ("parents", "partials", "ops", "closed")
 
     def __init__(self):
         self.parents: list[tuple[int, ...]] = []
@@ -62,10 +64,15 @@ class Tape:
                 f"this tape is closed: {op} cannot be recorded on it. Compute inside the "
                 "`with ppn.Tape() as tape:` block, or start a new tape."
             )
+        index = len(self.parents)
         self.parents.append(parents)
         self.partials.append(partials)
         self.ops.append(op)
-        return Var(self, len(self.parents) - 1, value)
+        # The fields set here rather than by calling Var(...): that call would be a good
+        # part of the cost of every operation, and a scalar tape records little else.
+        variable = _new(Var)
+        variable.tape, variable.index, variable.value = self, index, value
+        return variable
 
     def backward(self, output: Var) -> list[float]:
         """Algorithm 1: the adjoints ∂output/∂wᵢ of every node i, from one reverse loop."""
@@ -77,19 +84,25 @@ class Tape:
             adjoint = adjoints[i]
             if adjoint == 0.0:
                 continue  # nothing flows back from here (and 0·inf must not become nan)
-            for parent, partial in zip(parents[i], partials[i], strict=True):
+            # parents[i] and partials[i] were recorded together, so they have one length
+            # (zip's strict=True would check it again at every node, for a third of the loop)
+            for parent, partial in zip(parents[i], partials[i]):  # noqa: B905
                 adjoints[parent] += adjoint * partial
         return adjoints
 
     def gradient(self, output: Var, inputs: Sequence[Var]) -> list[float]:
         """[∂output/∂x for x in inputs], all from one backward pass."""
         for x in inputs:
-            self._check_owner(x, "an input")
+            if type(x) is not Var or x.tape is not self:
+                self._check_owner(x, "an input")
         adjoints = self.backward(output)
         # An input recorded after the output cannot influence it.
-        return [adjoints[x.index] if x.index < len(adjoints) else 0.0 for x in inputs]
+        last = output.index
+        return [adjoints[x.index] if x.index <= last else 0.0 for x in inputs]
 
     def _check_owner(self, variable, role: str) -> None:
+        if type(variable) is Var and variable.tape is self:
+            return  # the usual case, decided by one test
         if not isinstance(variable, Var):
             raise TypeError(
                 f"{role} of tape.gradient must be a Var recorded on this tape, "
@@ -114,55 +127,78 @@ class Var:
 
     def _unary(self, name: str) -> Var:
         """f(w) recorded with its one partial f'(w)."""
-        value = evaluate(name, self.value)
-        partial = rule(name).derivative(self.value, value)
-        return self.tape.record(name, (self.index,), (partial,), value)
+        f, x = UNARY.get(name) or rule(name), self.value  # rule() names an unknown function
+        try:
+            value = f.value(x)
+        except (ValueError, ZeroDivisionError, OverflowError) as error:
+            raise domain_error(name, x, error) from None
+        return self.tape.record(name, (self.index,), (f.derivative(x, value),), value)
 
     def _binary(self, name: str, left, right) -> Var:
         """left ∘ right recorded with the partials towards whichever operands are variables."""
-        tape = _common_tape(name, left, right)
-        left_value = left.value if isinstance(left, Var) else float(left)
-        right_value = right.value if isinstance(right, Var) else float(right)
-        value = evaluate_binary(name, left_value, right_value)
-        d_left, d_right = binary_rule(name).partials(left_value, right_value, value)
+        other = right if left is self else left  # self is one operand; what is the other?
+        if type(other) is not Var and not _is_operand(other):
+            return NotImplemented  # let Python try the other operand's method
+        tape, f = self.tape, BINARY[name]
+        if type(other) is Var and other.tape is not tape:
+            raise _mixed_tapes(name, left, right)
+        x = left.value if type(left) is Var else float(left)
+        y = right.value if type(right) is Var else float(right)
+        try:
+            z = f.value(x, y)
+        except (ValueError, ZeroDivisionError, OverflowError) as error:
+            raise domain_error(name, (x, y), error) from None
+        if type(z) is complex:  # (-8) ** (1/3): Python answers with a complex number
+            raise domain_error(name, (x, y), ValueError("the result would be complex"))
+        d_left, d_right = f.partials(x, y, z)
         # Constants get no node and no partial: only variables are parents.
-        if isinstance(left, Var) and isinstance(right, Var):
-            parents, partials = (left.index, right.index), (d_left, d_right)
-        elif isinstance(left, Var):
-            parents, partials = (left.index,), (d_left,)
-        else:
-            parents, partials = (right.index,), (d_right,)
-        return tape.record(name, parents, partials, value)
+        if type(other) is Var:
+            return tape.record(name, (left.index, right.index), (d_left, d_right), z)
+        if left is self:
+            return tape.record(name, (left.index,), (d_left,), z)
+        return tape.record(name, (right.index,), (d_right,), z)
+
+    # The two commonest operations of a network, + and ×, between two variables take a
+    # short path: the same table row (BINARY["add"], BINARY["mul"]), none of the checks
+    # that only constants or mixed tapes need.  Everything else goes through _binary.
 
     def __add__(self, other):
-        return self._binary("add", self, other) if _is_operand(other) else NotImplemented
+        if type(other) is Var and other.tape is self.tape:
+            x, y = self.value, other.value
+            z = _ADD.value(x, y)
+            return self.tape.record("add", (self.index, other.index), _ADD.partials(x, y, z), z)
+        return self._binary("add", self, other)
 
     def __radd__(self, other):
-        return self._binary("add", other, self) if _is_operand(other) else NotImplemented
+        return self._binary("add", other, self)
 
     def __sub__(self, other):
-        return self._binary("sub", self, other) if _is_operand(other) else NotImplemented
+        return self._binary("sub", self, other)
 
     def __rsub__(self, other):
-        return self._binary("sub", other, self) if _is_operand(other) else NotImplemented
+        return self._binary("sub", other, self)
 
     def __mul__(self, other):
-        return self._binary("mul", self, other) if _is_operand(other) else NotImplemented
+        if type(other) is Var and other.tape is self.tape:
+            x, y = self.value, other.value
+            z = _MUL.value(x, y)
+            return self.tape.record("mul", (self.index, other.index), _MUL.partials(x, y, z), z)
+        return self._binary("mul", self, other)
 
     def __rmul__(self, other):
-        return self._binary("mul", other, self) if _is_operand(other) else NotImplemented
+        return self._binary("mul", other, self)
 
     def __truediv__(self, other):
-        return self._binary("div", self, other) if _is_operand(other) else NotImplemented
+        return self._binary("div", self, other)
 
     def __rtruediv__(self, other):
-        return self._binary("div", other, self) if _is_operand(other) else NotImplemented
+        return self._binary("div", other, self)
 
     def __pow__(self, other):
-        return self._binary("pow", self, other) if _is_operand(other) else NotImplemented
+        return self._binary("pow", self, other)
 
     def __rpow__(self, other):
-        return self._binary("pow", other, self) if _is_operand(other) else NotImplemented
+        return self._binary("pow", other, self)
 
     def __neg__(self):
         return self._unary("neg")
@@ -171,17 +207,19 @@ class Var:
         return self
 
 
+_new = object.__new__
+_ADD, _MUL = BINARY["add"], BINARY["mul"]
+
+
 def _is_operand(value) -> bool:
     return isinstance(value, (Var, int, float)) and not isinstance(value, bool)
 
 
-def _common_tape(name: str, left, right) -> Tape:
-    if isinstance(left, Var) and isinstance(right, Var) and left.tape is not right.tape:
-        raise TapeError(
-            f"{name} mixes variables from two different tapes ({left!r} and {right!r}); "
-            "record the whole computation on one tape"
-        )
-    return left.tape if isinstance(left, Var) else right.tape
+def _mixed_tapes(name: str, left: Var, right: Var) -> TapeError:
+    return TapeError(
+        f"{name} mixes variables from two different tapes ({left!r} and {right!r}); "
+        "record the whole computation on one tape"
+    )
 
 
 def value_and_grad(f: Callable) -> Callable:

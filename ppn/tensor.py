@@ -87,7 +87,7 @@ def unbroadcast(gradient: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return gradient
     extra = gradient.ndim - len(shape)
     if gradient.shape[extra:] == shape:  # only new leading axes, as for a bias
-        return np.add.reduce(gradient, axis=tuple(range(extra)))
+        return np.add.reduce(gradient, axis=0 if extra == 1 else tuple(range(extra)))
     stretched = tuple(
         extra + i for i, n in enumerate(shape) if n == 1 and gradient.shape[extra + i] != 1
     )
@@ -176,11 +176,11 @@ def _transpose_vjp(g, x, y, axes):
     return g.transpose() if axes is None else g.transpose(np.argsort(axes))
 
 
-def _softmax_cross_entropy_vjp(g, logits, loss, probabilities, labels):
+def _softmax_cross_entropy_vjp(g, logits, loss, probabilities, rows, labels):
     # ∂/∂logits of mean(−log softmax(logits)[n, labelₙ]) = (softmax − onehot) / N
     scale = g / len(labels)
     x_bar = probabilities * scale
-    x_bar[np.arange(len(labels)), labels] -= scale
+    x_bar[rows, labels] -= scale  # rows = 0 … N−1, made once by the forward pass
     return x_bar
 
 
@@ -263,7 +263,10 @@ class Tensor:
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         if isinstance(data, Tensor):
             data = data.data
-        array = np.asarray(data, dtype=dtype)
+        if type(data) is np.ndarray and dtype is None:
+            array = data  # as it is: a training loop wraps a batch this way on every step
+        else:
+            array = np.asarray(data, dtype=dtype)
         if dtype is None and array.dtype.kind in "biu":
             array = array.astype(np.float64)
         if requires_grad and array.dtype.kind != "f":
@@ -367,25 +370,25 @@ class Tensor:
         return _node(data, op, (a, b))
 
     def __add__(self, other) -> Tensor:
-        return self._binary("add", self, self._lift(other))
+        return self._binary("add", self, other if type(other) is Tensor else self._lift(other))
 
     def __radd__(self, other) -> Tensor:
         return self._binary("add", self._lift(other), self)
 
     def __sub__(self, other) -> Tensor:
-        return self._binary("sub", self, self._lift(other))
+        return self._binary("sub", self, other if type(other) is Tensor else self._lift(other))
 
     def __rsub__(self, other) -> Tensor:
         return self._binary("sub", self._lift(other), self)
 
     def __mul__(self, other) -> Tensor:
-        return self._binary("mul", self, self._lift(other))
+        return self._binary("mul", self, other if type(other) is Tensor else self._lift(other))
 
     def __rmul__(self, other) -> Tensor:
         return self._binary("mul", self._lift(other), self)
 
     def __truediv__(self, other) -> Tensor:
-        return self._binary("div", self, self._lift(other))
+        return self._binary("div", self, other if type(other) is Tensor else self._lift(other))
 
     def __rtruediv__(self, other) -> Tensor:
         return self._binary("div", self._lift(other), self)
@@ -408,7 +411,7 @@ class Tensor:
         return _node(self.data**exponent, "pow", (self,), (exponent,))
 
     def __matmul__(self, other) -> Tensor:
-        return _matmul(self, self._lift(other))
+        return _matmul(self, other if type(other) is Tensor else self._lift(other))
 
     def __rmatmul__(self, other) -> Tensor:
         return _matmul(self._lift(other), self)
@@ -538,11 +541,12 @@ class Tensor:
                 node._adjoint = None
                 if g is None:
                     continue
-                rules, parents, params, y = _RULES[node._op], node._parents, node._params, node.data
-                inputs = [p.data for p in parents]
-                for rule, parent in zip(rules, parents, strict=True):
+                parents = node._parents
+                # What every rule of the row reads after g: the inputs, the output, the constants.
+                arguments = (*[p.data for p in parents], node.data, *node._params)
+                for rule, parent in zip(_RULES[node._op], parents):  # noqa: B905 (one rule per input)
                     if parent.requires_grad:
-                        _accumulate(parent, rule(g, *inputs, y, *params), g)
+                        _accumulate(parent, rule(g, *arguments), g)
                 if not retain_graph:
                     node._parents = node._params = None
             for leaf in leaves:
@@ -566,7 +570,8 @@ class Tensor:
                     f"backward() on a tensor of shape {self.shape} needs a seed gradient of "
                     f"that shape: y.backward({ones}), or reduce it first with .sum() or .mean()"
                 )
-            return np.ones(self.data.shape, dtype=self.data.dtype)
+            unit = _unit(self.data.dtype)
+            return unit if self.data.ndim == 0 else unit.reshape(self.data.shape)
         seed = np.asarray(gradient.data if isinstance(gradient, Tensor) else gradient,
                           dtype=self.data.dtype)  # fmt: skip
         if seed.shape != self.shape:
@@ -641,16 +646,30 @@ def record(data, op: str, parents: tuple[Tensor, ...], params: tuple = ()) -> Te
 
 
 _creation_index = operator.attrgetter("_index")
+_UNITS: dict[np.dtype, np.ndarray] = {}
+
+
+def _unit(dtype: np.dtype) -> np.ndarray:
+    """A read-only 1 of this dtype, made once: the seed ∂y/∂y of every scalar backward().
+
+    Shared safely: backward() never adds in place into an adjoint it does not own.
+    """
+    unit = _UNITS.get(dtype)
+    if unit is None:
+        unit = _UNITS[dtype] = np.ones((), dtype=dtype)
+        unit.flags.writeable = False
+    return unit
 
 
 def _accumulate(parent: Tensor, x_bar, g: np.ndarray) -> None:
     """parent̄ += x̄, reduced to the parent's shape and dtype, in place when the buffer is ours."""
+    data = parent.data
     if type(x_bar) is not np.ndarray:
         x_bar = np.asarray(x_bar)
-    if x_bar.shape != parent.data.shape:
-        x_bar = unbroadcast(x_bar, parent.data.shape)
-    if x_bar.dtype != parent.data.dtype:
-        x_bar = x_bar.astype(parent.data.dtype)
+    if x_bar.shape != data.shape:
+        x_bar = unbroadcast(x_bar, data.shape)
+    if x_bar.dtype is not data.dtype and x_bar.dtype != data.dtype:  # `is`: the usual answer
+        x_bar = x_bar.astype(data.dtype)
     adjoint = parent._adjoint
     if adjoint is None:
         # A rule may hand back g itself ("add") or a view of it ("reshape"): such a buffer is

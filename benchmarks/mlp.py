@@ -1,0 +1,529 @@
+"""Training an MLP on MNIST: ppn against hand-written numpy and PyTorch CPU eager.
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/mlp.py [--quick]
+
+For each data set (the first 10,000 MNIST training images; the 60,000 of Fashion-MNIST
+if its files are installed), each network (784-128-10 and 784-256-128-10, ReLU) and
+each batch size (64, 128), one epoch of SGD with momentum 0.9 (lr 0.05) and softmax
+cross-entropy, float32, is timed for:
+
+* **ppn**: ``ppn.nn.MLP``, ``ppn.losses.softmax_cross_entropy``, ``ppn.optim.Momentum``,
+  the loop written out (forward, ``zero_grad``, ``backward``, ``step``);
+* **ppn fit()**: the same through ``ppn.train.fit`` (which also reads every batch's
+  loss and counts correct answers, as a training loop does);
+* **numpy**: the same network written by hand (forward, backward worked out on paper,
+  momentum updated in place): the baseline;
+* **torch**: ``torch.nn`` and ``torch.optim.SGD`` in eager mode, on one thread
+  (skipped with a note if PyTorch is not installed);
+* **BLAS only**: exactly the epoch's matrix products (forward, and backward without
+  the first layer's unneeded input gradient) on arrays of the same shapes: the
+  floating-point limit, and the GFLOP/s that numpy's BLAS reaches on these shapes.
+
+All start from the same initial weights and see the same batches in the same order;
+they are timed interleaved, one epoch each per round, so the rounds also train them
+in lockstep.  After the rounds each model's test accuracy is measured, and how far
+ppn's weights are from numpy's.  Peak memory is measured afterwards, in a child
+process per implementation, with tracemalloc (numpy and ppn; PyTorch's allocator is
+invisible to it).  BLAS and PyTorch are held to one thread.  Results:
+``benchmarks/results/mlp.json`` and ``mlp.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import harness
+import numpy as np
+
+import ppn
+from ppn import data, optim, train
+from ppn.losses import softmax_cross_entropy
+from ppn.nn import MLP
+from ppn.tensor import Tensor
+
+LEARNING_RATE, MOMENTUM = 0.05, 0.9
+ARCHITECTURES = ((784, 128, 10), (784, 256, 128, 10))
+BATCH_SIZES = (64, 128)
+TARGETS = {"numpy": 1.10, "torch": 0.70, "blas": 1.3, "memory": 1.5, "accuracy_points": 0.1}
+
+
+# --- data -------------------------------------------------------------------------------
+
+
+def mnist_folder() -> str:
+    """$PPN_DATA_DIR, or the course's offline copy beside the repository."""
+    return os.environ.get("PPN_DATA_DIR") or str(
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-10k"
+    )
+
+
+def load(dataset: str):
+    """(x_train, y_train, x_test, y_test) as float32 rows and int64 labels, or None if absent."""
+    try:
+        if dataset == "mnist":
+            (x, y), (x_test, y_test) = data.load_mnist(mnist_folder(), download=False)
+            x, y = x[:10_000], y[:10_000]  # the course's 10,000 images: the same everywhere
+        else:
+            (x, y), (x_test, y_test) = data.load_fashion_mnist(download=False)
+    except (FileNotFoundError, OSError) as error:
+        print(f"{dataset}: not found ({error}); skipped", file=sys.stderr)
+        return None
+    return (data.to_float(x, flatten=True), y.astype(np.int64),
+            data.to_float(x_test, flatten=True), y_test.astype(np.int64))  # fmt: skip
+
+
+def batches(n: int, batch_size: int, epoch: int) -> list[np.ndarray]:
+    """The index arrays of one epoch: a seeded permutation cut into batches (as ppn.train.fit)."""
+    order = epoch_rng(epoch).permutation(n)
+    return [order[start : start + batch_size] for start in range(0, n, batch_size)]
+
+
+def epoch_rng(epoch: int) -> np.random.Generator:
+    return np.random.default_rng(1000 + epoch)
+
+
+# --- the implementations ------------------------------------------------------------------
+
+
+class PpnLoop:
+    """ppn, the training loop written out."""
+
+    def __init__(self, weights):
+        self.model = model_from(weights)
+        self.optimizer = optim.Momentum(self.model.parameters(), lr=LEARNING_RATE,
+                                        momentum=MOMENTUM)  # fmt: skip
+
+    def epoch(self, x, y, epoch_batches):
+        model, optimizer = self.model, self.optimizer
+        for index in epoch_batches:
+            loss = softmax_cross_entropy(model(Tensor(x[index])), y[index])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    def weights(self):
+        return [(layer.weight.data, layer.bias.data) for layer in self.model.layers]
+
+    def predict(self, x):
+        return train.predict_logits(self.model, x)
+
+
+class PpnFit(PpnLoop):
+    """ppn through ppn.train.fit, one epoch per call, with the same batches."""
+
+    def epoch(self, x, y, epoch_batches):
+        epoch = self.epochs_done = getattr(self, "epochs_done", -1) + 1
+        train.fit(
+            self.model, x, y, optimizer=self.optimizer, epochs=1, progress=False,
+            batch_size=len(epoch_batches[0]), rng=epoch_rng(epoch),
+        )  # fmt: skip
+
+
+def model_from(weights) -> MLP:
+    sizes = [weights[0][0].shape[0]] + [w.shape[1] for w, _ in weights]
+    model = MLP(sizes, activation="relu", rng=0)
+    for layer, (w, b) in zip(model.layers, weights, strict=True):
+        layer.weight.data[...] = w
+        layer.bias.data[...] = b
+    return model
+
+
+class Numpy:
+    """The hand-written baseline: forward, the backward pass worked out by hand, momentum.
+
+    h₀ = x;  hₗ = relu(hₗ₋₁Wₗ + bₗ);  z = h_{L−1}W_L + b_L;  p = softmax(z)
+    ḡ_L = (p − onehot(y))/N;  W̄ₗ = hₗ₋₁ᵀḡₗ;  b̄ₗ = Σₙ ḡₗ;  ḡₗ₋₁ = (ḡₗWₗᵀ)·[hₗ₋₁ > 0]
+    v ← μv + ∇;  θ ← θ − η·v   (PyTorch's convention, as ppn.optim.Momentum)
+    """
+
+    def __init__(self, weights):
+        self.W = [w.copy() for w, _ in weights]
+        self.b = [b.copy() for _, b in weights]
+        self.velocity_W = [np.zeros_like(w) for w in self.W]
+        self.velocity_b = [np.zeros_like(b) for b in self.b]
+
+    def epoch(self, x, y, epoch_batches):
+        for index in epoch_batches:
+            self.step(x[index], y[index])
+
+    def step(self, x, y):
+        n, last = len(y), len(self.W) - 1
+        rows = np.arange(n)
+        activations = [x]
+        for W, b in zip(self.W[:last], self.b[:last], strict=True):
+            h = activations[-1] @ W
+            h += b
+            np.maximum(h, 0, out=h)
+            activations.append(h)
+        z = activations[-1] @ self.W[last]
+        z += self.b[last]
+        # softmax cross-entropy, shifted by the row maximum so that exp never overflows
+        z -= z.max(axis=1, keepdims=True)
+        np.exp(z, out=z)
+        z /= z.sum(axis=1, keepdims=True)
+        loss = -np.log(z[rows, y]).mean()
+        g = z  # ∂loss/∂logits = (p − onehot)/N, in place
+        g[rows, y] -= 1
+        g /= n
+        for layer in range(last, -1, -1):
+            h = activations[layer]
+            grad_W, grad_b = h.T @ g, g.sum(axis=0)
+            if layer:  # the first layer's input needs no gradient
+                g = g @ self.W[layer].T
+                g *= h > 0
+            for theta, velocity, gradient in (
+                (self.W[layer], self.velocity_W[layer], grad_W),
+                (self.b[layer], self.velocity_b[layer], grad_b),
+            ):
+                velocity *= MOMENTUM
+                velocity += gradient
+                np.multiply(velocity, LEARNING_RATE, out=gradient)  # η·v, into a spent buffer
+                theta -= gradient
+        return loss
+
+    def weights(self):
+        return list(zip(self.W, self.b, strict=True))
+
+    def predict(self, x):
+        h = x
+        for i, (W, b) in enumerate(zip(self.W, self.b, strict=True)):
+            h = h @ W + b
+            if i < len(self.W) - 1:
+                h = np.maximum(h, 0)
+        return h
+
+
+class Torch:
+    """PyTorch CPU eager: nn.Sequential of Linear/ReLU, F.cross_entropy, optim.SGD(momentum)."""
+
+    def __init__(self, weights):
+        import torch
+
+        self.torch = torch
+        layers = []
+        for i, (w, b) in enumerate(weights):
+            linear = torch.nn.Linear(*w.shape)
+            with torch.no_grad():  # torch stores Wᵀ: (out, in)
+                linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(w.T)))
+                linear.bias.copy_(torch.from_numpy(b))
+            layers.append(linear)
+            if i < len(weights) - 1:
+                layers.append(torch.nn.ReLU())
+        self.model = torch.nn.Sequential(*layers)
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=LEARNING_RATE,
+                                         momentum=MOMENTUM)  # fmt: skip
+
+    def epoch(self, x, y, epoch_batches):
+        torch, model, optimizer = self.torch, self.model, self.optimizer
+        cross_entropy = torch.nn.functional.cross_entropy
+        for index in epoch_batches:
+            logits = model(torch.from_numpy(x[index]))
+            loss = cross_entropy(logits, torch.from_numpy(y[index]))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+
+    def weights(self):
+        linears = [m for m in self.model if isinstance(m, self.torch.nn.Linear)]
+        return [(m.weight.detach().numpy().T, m.bias.detach().numpy()) for m in linears]
+
+    def predict(self, x):
+        with self.torch.no_grad():
+            return self.model(self.torch.from_numpy(x)).numpy()
+
+
+class BlasOnly:
+    """Only the epoch's matrix products, on arrays of the right shapes: the FLOP limit."""
+
+    def __init__(self, sizes, n, batch_size):
+        rng = np.random.default_rng(0)
+        self.batch_sizes = [min(batch_size, n - start) for start in range(0, n, batch_size)]
+        self.arrays = {}
+        for m in sorted(set(self.batch_sizes)):
+            self.arrays[m] = [
+                (rng.random((m, fan_in), dtype=np.float32),  # layer input
+                 rng.random((fan_in, fan_out), dtype=np.float32),  # weight
+                 rng.random((m, fan_out), dtype=np.float32))  # output adjoint
+                for fan_in, fan_out in zip(sizes, sizes[1:], strict=False)
+            ]  # fmt: skip
+        self.flops = sum(
+            2 * m * fan_in * fan_out * (3 if layer else 2)  # forward, W̄, and x̄ beyond layer 0
+            for m in self.batch_sizes
+            for layer, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:], strict=False))
+        )
+
+    def epoch(self, x, y, epoch_batches):
+        for m in self.batch_sizes:
+            for layer, (h, W, g) in enumerate(self.arrays[m]):
+                h @ W  # noqa: B018 (forward)
+                h.T @ g  # noqa: B018 (W̄)
+                if layer:
+                    g @ W.T  # noqa: B018 (x̄)
+
+
+# --- one configuration ----------------------------------------------------------------------
+
+
+def initial_weights(sizes):
+    model = MLP(sizes, activation="relu", rng=0)  # He initialisation, seeded
+    return [(layer.weight.data.copy(), layer.bias.data.copy()) for layer in model.layers]
+
+
+def run_configuration(dataset, arrays, sizes, batch_size, rounds, with_torch) -> dict:
+    x, y, x_test, y_test = arrays
+    weights = initial_weights(sizes)
+    implementations = {"ppn": PpnLoop(weights), "ppn fit()": PpnFit(weights),
+                       "numpy": Numpy(weights)}  # fmt: skip
+    if with_torch:
+        implementations["torch"] = Torch(weights)
+    blas = BlasOnly(sizes, len(x), batch_size)
+    implementations["BLAS only"] = blas
+
+    epoch = [-1]  # rounds count epochs; every implementation gets the same batches
+
+    def runner(implementation):
+        def run():
+            implementation.epoch(x, y, current[0])
+
+        return run
+
+    current = [None]
+    candidates = {name: runner(impl) for name, impl in implementations.items()}
+    warmup = 1
+    times = {name: {"cpu": [], "wall": []} for name in candidates}
+    for round_ in range(warmup + rounds):
+        epoch[0] += 1
+        current[0] = batches(len(x), batch_size, epoch[0])
+        one = harness.interleaved(candidates, rounds=1, warmup=0)
+        if round_ >= warmup:
+            for name in candidates:
+                times[name]["cpu"] += one[name]["cpu"]
+                times[name]["wall"] += one[name]["wall"]
+
+    out = {name: harness.summary(t) for name, t in times.items()}
+    for name in candidates:
+        out[name]["per_numpy"] = harness.paired_ratio(times[name]["cpu"], times["numpy"]["cpu"])
+        if "torch" in times:
+            out[name]["per_torch"] = harness.paired_ratio(times[name]["cpu"], times["torch"]["cpu"])
+        out[name]["per_blas"] = harness.paired_ratio(times[name]["cpu"], times["BLAS only"]["cpu"])
+    flops = blas.flops
+    gflops = flops / out["BLAS only"]["median_s"] / 1e9
+
+    accuracy, distance = {}, {}
+    reference = implementations["numpy"].weights()
+    for name, impl in implementations.items():
+        if name == "BLAS only":
+            continue
+        accuracy[name] = float(np.mean(np.asarray(impl.predict(x_test)).argmax(axis=1) == y_test))
+        distance[name] = max(
+            float(np.abs(np.asarray(w) - rw).max()) for (w, _), (rw, _) in
+            zip(impl.weights(), reference, strict=True)
+        )  # fmt: skip
+    return {
+        "dataset": dataset,
+        "train_images": len(x),
+        "sizes": sizes,
+        "batch_size": batch_size,
+        "epochs_trained": warmup + rounds,
+        "times": out,
+        "matmul_flops_per_epoch": flops,
+        "blas_gflops": gflops,
+        "test_accuracy": accuracy,
+        "max_weight_difference_from_numpy": distance,
+    }
+
+
+# --- peak memory, in child processes --------------------------------------------------------
+
+
+def memory_child(implementation: str, dataset: str, sizes, batch_size: int) -> dict:
+    """Peak traced memory of setup + one epoch, above what the loaded data holds."""
+    arrays = load(dataset)
+    x, y = arrays[0], arrays[1]
+    weights = initial_weights(sizes)
+    epoch_batches = batches(len(x), batch_size, 0)
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    implementation_class = {"ppn": PpnLoop, "ppn fit()": PpnFit, "numpy": Numpy}[implementation]
+    impl = implementation_class(weights)
+    impl.epoch(x, y, epoch_batches)
+    current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {"peak_above_data_bytes": peak - base, "after_epoch_bytes": current - base}
+
+
+def measure_memory(dataset, sizes, batch_size) -> dict:
+    out = {}
+    for implementation in ("numpy", "ppn", "ppn fit()"):
+        done = subprocess.run(
+            [sys.executable, __file__, "--memory-child", implementation, dataset,
+             "-".join(map(str, sizes)), str(batch_size)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        out[implementation] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def arrow(sizes) -> str:
+    return "-".join(map(str, sizes))
+
+
+def verdict(value, target) -> str:
+    return "met" if value <= target else "**NOT met**"
+
+
+def report(results, env, load_before, load_after, skipped) -> str:
+    lines = [
+        "# Training an MLP: ppn against hand-written numpy and PyTorch",
+        "",
+        "Written by `benchmarks/mlp.py` (do not edit by hand). One epoch of SGD with "
+        f"momentum {MOMENTUM} (lr {LEARNING_RATE}), ReLU, softmax cross-entropy, float32, one "
+        "BLAS thread. CPU seconds per epoch, medians of interleaved rounds; ratios are "
+        "medians of per-round ratios. *BLAS only* runs just the epoch's matrix products: "
+        "the floating-point limit.",
+        "",
+    ]
+    lines += [f"- {note}" for note in skipped]
+    if skipped:
+        lines.append("")
+    header = ["data", "net", "batch", "implementation", "s / epoch", "÷ numpy", "÷ torch",
+              "÷ FLOP limit", "test acc.", "max |W − W_numpy|"]  # fmt: skip
+    rows = []
+    for r in results:
+        for name, t in r["times"].items():
+            rows.append([
+                f"{r['dataset']} ({r['train_images']:,})", arrow(r["sizes"]), r["batch_size"],
+                name, f"{t['median_s']:.4f}", f"{t['per_numpy']:.3f}",
+                f"{t['per_torch']:.3f}" if "per_torch" in t else "—",
+                f"{t['per_blas']:.2f}",
+                f"{100 * r['test_accuracy'][name]:.2f} %" if name in r["test_accuracy"] else "—",
+                f"{r['max_weight_difference_from_numpy'][name]:.1e}"
+                if name in r["max_weight_difference_from_numpy"] else "—",
+            ])  # fmt: skip
+    lines.append(harness.markdown_table(header, rows))
+    lines += ["", "## BLAS on these shapes", ""]
+    lines.append(harness.markdown_table(
+        ["data", "net", "batch", "matmul GFLOP per epoch", "GFLOP/s (numpy BLAS, 1 thread)"],
+        [[r["dataset"], arrow(r["sizes"]), r["batch_size"],
+          f"{r['matmul_flops_per_epoch'] / 1e9:.2f}", f"{r['blas_gflops']:.1f}"] for r in results],
+    ))  # fmt: skip
+    lines += ["", "## Peak memory above the loaded data (tracemalloc, setup + one epoch)", ""]
+    mem_rows = []
+    for r in results:
+        memory = r.get("memory")
+        if not memory:
+            continue
+        base = memory["numpy"]["peak_above_data_bytes"]
+        for name, m in memory.items():
+            mem_rows.append([r["dataset"], arrow(r["sizes"]), r["batch_size"], name,
+                             f"{m['peak_above_data_bytes'] / 2**20:.2f} MiB",
+                             f"{m['peak_above_data_bytes'] / base:.2f}"])  # fmt: skip
+    lines.append(harness.markdown_table(
+        ["data", "net", "batch", "implementation", "peak", "÷ numpy"], mem_rows))  # fmt: skip
+    lines += ["", "## Targets (ppn's own loop; `ppn fit()` is shown for information)", ""]
+    for r in results:
+        t = r["times"]["ppn"]
+        where = f"{r['dataset']} {arrow(r['sizes'])} batch {r['batch_size']}"
+        parts = [
+            f"÷ numpy {t['per_numpy']:.3f} ≤ {TARGETS['numpy']} "
+            f"({verdict(t['per_numpy'], TARGETS['numpy'])})"
+        ]
+        if "per_torch" in t:
+            parts.append(f"÷ torch {t['per_torch']:.3f} ≤ {TARGETS['torch']} "
+                         f"({verdict(t['per_torch'], TARGETS['torch'])})")  # fmt: skip
+        parts.append(f"÷ FLOP limit {t['per_blas']:.2f} ≤ {TARGETS['blas']} "
+                     f"({verdict(t['per_blas'], TARGETS['blas'])})")  # fmt: skip
+        if r.get("memory"):
+            ratio = (r["memory"]["ppn"]["peak_above_data_bytes"]
+                     / r["memory"]["numpy"]["peak_above_data_bytes"])  # fmt: skip
+            parts.append(f"memory ÷ numpy {ratio:.2f} ≤ {TARGETS['memory']} "
+                         f"({verdict(ratio, TARGETS['memory'])})")  # fmt: skip
+        gap = 100 * abs(r["test_accuracy"]["ppn"] - r["test_accuracy"]["numpy"])
+        parts.append(f"accuracy gap {gap:.2f} points ≤ {TARGETS['accuracy_points']} "
+                     f"({verdict(gap, TARGETS['accuracy_points'])})")  # fmt: skip
+        lines.append(f"- {where}: " + "; ".join(parts))
+    lines += ["", harness.machine_note(env, load_before, load_after)]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7, help="timed epochs per configuration")
+    parser.add_argument("--datasets", default="mnist,fashion-mnist")
+    parser.add_argument("--nets", default=",".join(arrow(s) for s in ARCHITECTURES))
+    parser.add_argument("--batches", default=",".join(map(str, BATCH_SIZES)))
+    parser.add_argument("--quick", action="store_true",
+                        help="MNIST 784-128-10 only, 3 rounds, written to mlp-quick.*")  # fmt: skip
+    parser.add_argument("--no-memory", action="store_true", help="skip the memory measurement")
+    parser.add_argument("--memory-child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.memory_child:
+        implementation, dataset, net, batch_size = args.memory_child
+        with harness.one_blas_thread():
+            result = memory_child(implementation, dataset, [int(n) for n in net.split("-")],
+                                  int(batch_size))  # fmt: skip
+        print(json.dumps(result))
+        return
+
+    if args.quick:
+        args.datasets, args.nets, args.rounds = "mnist", "784-128-10", 3
+    load_before = harness.load_average()
+    skipped = []
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+        with_torch = True
+    except ImportError:
+        with_torch = False
+        skipped.append("PyTorch is not installed (`pip install -r benchmarks/requirements.txt`):"
+                       " its column is empty.")  # fmt: skip
+    results = []
+    with harness.one_blas_thread():
+        env = harness.environment(("torch",))
+        for dataset in args.datasets.split(","):
+            arrays = load(dataset)
+            if arrays is None:
+                skipped.append(f"{dataset}: data not found (Debian: `apt-get install "
+                               "dataset-fashion-mnist`); skipped.")  # fmt: skip
+                continue
+            for net in args.nets.split(","):
+                sizes = [int(n) for n in net.split("-")]
+                for batch_size in (int(b) for b in args.batches.split(",")):
+                    start = time.perf_counter()
+                    result = run_configuration(dataset, arrays, sizes, batch_size, args.rounds,
+                                               with_torch)  # fmt: skip
+                    if not args.no_memory:
+                        result["memory"] = measure_memory(dataset, sizes, batch_size)
+                    results.append(result)
+                    t = result["times"]
+                    print(f"{dataset} {net} batch {batch_size}: ppn ÷ numpy "
+                          f"{t['ppn']['per_numpy']:.3f}"
+                          + (f", ÷ torch {t['ppn']['per_torch']:.3f}" if with_torch else "")
+                          + f", ÷ FLOP limit {t['ppn']['per_blas']:.2f}"
+                          f" ({time.perf_counter() - start:.0f} s)", file=sys.stderr)  # fmt: skip
+    load_after = harness.load_average()
+    payload = {"environment": env, "load_before": load_before, "load_after": load_after,
+               "targets": TARGETS, "learning_rate": LEARNING_RATE, "momentum": MOMENTUM,
+               "skipped": skipped, "results": results, "ppn_version": ppn.__version__}  # fmt: skip
+    markdown = report(results, env, load_before, load_after, skipped)
+    paths = harness.write_results("mlp-quick" if args.quick else "mlp", payload, markdown)
+    print(markdown)
+    print("\nwrote", *paths)
+
+
+if __name__ == "__main__":
+    main()
