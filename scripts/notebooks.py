@@ -54,6 +54,7 @@ def execute(paths: list[Path]) -> None:
         client = NotebookClient(
             nb,
             timeout=1200,
+            startup_timeout=120,  # a kernel that has not started by then never will
             kernel_name="python3",
             resources={"metadata": {"path": str(path.parent)}},
         )
