@@ -69,6 +69,13 @@ def _git_commit() -> str | None:
     return commit + ("+uncommitted ppn changes" if dirty else "")
 
 
+def _relative(path: str) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(REPOSITORY))
+    except ValueError:
+        return Path(path).name
+
+
 def _cpu_model() -> str:
     try:
         with open("/proc/cpuinfo") as file:
@@ -109,7 +116,8 @@ def environment(packages: tuple[str, ...] = ()) -> dict:
             for pool in threadpool_info()
         ],  # fmt: skip
         "environment": {name: os.environ.get(name) for name in OPENBLAS_SETTINGS},
-        "command": " ".join([Path(sys.executable).name, *sys.argv]),
+        # relative to the repository: no machine paths in committed results
+        "command": " ".join(["python", _relative(sys.argv[0]), *sys.argv[1:]]),
     }
 
 
@@ -167,7 +175,27 @@ def write_results(name: str, payload: dict, markdown: str) -> tuple[Path, Path]:
     json_path, md_path = RESULTS / f"{name}.json", RESULTS / f"{name}.md"
     json_path.write_text(json.dumps(payload, indent=1, default=_plain) + "\n")
     md_path.write_text(markdown.rstrip() + "\n")
+    update_readme(name, markdown)
     return json_path, md_path
+
+
+def update_readme(name: str, markdown: str) -> bool:
+    """Copy a results table into README.md, between its ``<!-- results: name -->`` markers."""
+    readme = RESULTS.parent / "README.md"
+    start, end = f"<!-- results: {name} -->", f"<!-- end of results: {name} -->"
+    try:
+        text = readme.read_text()
+    except OSError:
+        return False
+    if start not in text or end not in text:
+        return False  # quick runs and unknown names have no place in the README
+    # The results' headings go two levels down, under the README's own.
+    lines = markdown.splitlines()
+    body = "\n".join("##" + line if line.startswith("#") else line for line in lines)
+    before, rest = text.split(start, 1)
+    after = rest.split(end, 1)[1]
+    readme.write_text(f"{before}{start}\n{body.strip()}\n{end}{after}")
+    return True
 
 
 def _plain(value):

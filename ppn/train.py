@@ -140,7 +140,8 @@ def check_inputs(model, x, y, name: str = "x") -> tuple[np.ndarray, np.ndarray]:
         )
     if len(y) != len(x):
         raise ValueError(f"{name} has {len(x)} examples but its targets have {len(y)}")
-    if not np.all(np.isfinite(x)):
+    # min and max propagate nan and show ±inf, without the data-sized mask of np.isfinite(x)
+    if x.size and not (np.isfinite(np.min(x)) and np.isfinite(np.max(x))):
         raise ValueError(f"{name} contains nan or infinite values; clean the data first")
     # Convert once here, not per batch: float64 data must not upcast a float32 model.
     return x.astype(_parameter_dtype(model), copy=False), y
@@ -257,7 +258,7 @@ def fit(
             optimizer.step()
             total_loss += value * len(index)
             if labels is not None:
-                correct += int(np.sum(outputs.data.argmax(axis=1) == labels[index]))
+                correct += np.count_nonzero(outputs.data.argmax(axis=1) == labels[index])
             if record_steps:
                 history.step_loss.append(value)
             if show_progress:
