@@ -35,6 +35,7 @@
 # %%
 # %matplotlib inline
 import cProfile
+import inspect
 import json
 import math
 import pstats
@@ -637,24 +638,263 @@ _ = interact(compare_rows, first=Dropdown(options=list(chain), value="0"),
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Adam's step.** Run the profile of the first section with `optim.Adam` instead of
-#    `optim.SGD`. How does the optimiser step's share of the epoch change? Count the
-#    passes over the parameters that `Adam._update` makes (read it with
-#    `inspect.getsource`) and explain why its cost grows with the number of parameters but
-#    not with the batch size.
-# 2. **Luck of the draw, and the cosine schedule.** Run
-#    `python benchmarks/accuracy.py --rows 3,4 --seeds 3,4,5` (a few minutes) and read the
-#    updated table. Does the cosine schedule's small loss against a constant rate survive
-#    six seeds? Then plot both rows' test *loss* epoch by epoch (`fit` records it with
-#    `validation=`): which network grows more confident on the test digits it gets wrong?
-# 3. **The batch-size trade-off.** The throughput curve says large batches are fast per
-#    image. Train 784 → 128 → 10 with Adam for 10 epochs with batches of 16, 128 and 1,024,
-#    and compare the test accuracy *after the same training time* rather than after the
-#    same number of epochs. Which batch size wins, and why?
-# 4. **More augmentation.** Write an `augment(batch, rng)` that also rotates each image by a
-#    random angle of up to ±10° (hint: rotate the pixel grid's coordinates and round them to
-#    the nearest pixel, with numpy only) and pass it to `fit`. Does it add to the random
-#    shifts on the 10,000 images? Which digits might a rotation turn into another digit?
-# 5. **Weight decay that does something.** Sweep the decoupled weight decay of row 6 over
-#    $\lambda \in \{10^{-3}, 10^{-2}, 10^{-1}, 1\}$ and plot the final test accuracy and the
-#    norm of the first layer's weights against $\lambda$. Where does it start to hurt?
+# In the book, a worked solution follows each exercise, folded away: try first, then
+# open it. The solutions are code that runs with the chapter and checks its own answer
+# (the student edition of the notebooks leaves them out).
+#
+# ```{exercise} Adam's step
+# :label: ex-performance-adam-step
+#
+# Time the optimiser step of `optim.SGD` and of `optim.Adam` on the parameters of
+# 784 → 128 → 10, with the same gradients. How many times as long does Adam's step take?
+# Count the passes over the parameters that `Adam._update` makes (read it with
+# `inspect.getsource`) and explain why its cost grows with the number of parameters but
+# not with the batch size. What share of the epoch of the first section would it take?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-performance-adam-step
+# :label: ex-performance-adam-step-solution
+# :class: dropdown
+# ```
+#
+# SGD's `_update` makes two passes over each parameter array: multiply the gradient by
+# the rate, subtract the product. Adam's makes twelve: it updates the two moving averages
+# $m$ and $v$ (a scale, a product and an add each, plus one more scale for $v$), then takes
+# the square root of $v$, adds $\epsilon$, divides, scales and subtracts, each one an
+# element-wise numpy operation over the whole array (weight decay would add one more, to
+# each). Every pass touches all 101,770 parameters once per *step*, whatever the number of
+# images in the batch, so the step's cost is proportional to the number of parameters and
+# independent of the batch size; per image, it shrinks as the batches grow. Measured below
+# (the gradients come from one batch and stay the same for every step), Adam's step takes
+# about six times as long as SGD's, as the count of passes predicts. With batches of 128,
+# that is no longer small change: the printout shows its share of the first section's
+# epoch, where SGD's step was a few per cent. Larger batches would dilute it.
+
+# %% tags=["solution"]
+def passes(update):
+    """The element-wise passes of an optimiser's _update (its in-place operations), without
+    weight decay."""
+    lines = inspect.getsource(update).splitlines()
+    return sum(1 for line in lines
+               if re.search(r"\*=|\+=|-=|out=", line) and "weight_decay" not in line)
+
+
+print(f"passes over each parameter array per step: SGD {passes(optim.SGD._update)}, "
+      f"Adam {passes(optim.Adam._update)}")
+assert (passes(optim.SGD._update), passes(optim.Adam._update)) == (2, 12)
+
+# %% tags=["solution"]
+# NBVAL_IGNORE_OUTPUT
+step_model = MLP([784, 128, 10], "relu", rng=0)
+softmax_cross_entropy(step_model(Tensor(x_train[:128])), y_train[:128]).backward()
+step_optimisers = {"SGD": optim.SGD(step_model.parameters(), lr=1e-6),
+                   "Adam": optim.Adam(step_model.parameters(), lr=1e-6)}
+
+
+def hundred_steps(optimizer):
+    for _ in range(100):
+        optimizer.step()
+
+
+step_times = best_times({name: lambda o=o: hundred_steps(o) for name, o in step_optimisers.items()})
+for name, seconds in step_times.items():
+    print(f"{name:4s}: {1e3 * seconds / 100:.3f} ms per step, "
+          f"{1e3 * seconds / 100 * len(x_train) / 128:5.1f} ms per epoch of batches of 128 "
+          f"({seconds / 100 * len(x_train) / 128 / total:.0%} of the first section's epoch)")
+print(f"Adam's step takes {step_times['Adam'] / step_times['SGD']:.1f}× as long as SGD's")
+
+# %% tags=["solution"]
+assert step_times["Adam"] > 2 * step_times["SGD"]
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} Luck of the draw, and the cosine schedule
+# :label: ex-performance-seeds
+#
+# The accuracy study ran every row with three seeds. From `chain` (the rows read from
+# `benchmarks/results/accuracy.json` above), compute each row's mean final test accuracy
+# over the three seeds and the spread between its best and worst seed. Which changes gain
+# more than the spread of the seeds, and does the cosine schedule's loss against a
+# constant rate (row 4 against row 3) hold for every seed? (With a few minutes to spare,
+# `python benchmarks/accuracy.py --rows 3,4 --seeds 3,4,5` adds three more seeds.)
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-performance-seeds
+# :label: ex-performance-seeds-solution
+# :class: dropdown
+# ```
+#
+# A seed fixes the initial weights and the order of the batches, and changing it moves the
+# final accuracy by a few tenths of a point. A difference between two rows means something
+# when it is larger than that spread, or when it has the same sign for every seed. ReLU
+# (row 1), momentum (row 2), the bigger network (row 5) and augmentation (row 7) clear the
+# spread easily; weight decay (rows 6 and 6b) does not. The cosine schedule's loss, about
+# 0.2 points, is no larger than the spread, but it has the same sign with each of the
+# three seeds (the same seed gives the same batches to both rows, so they are paired):
+# small, and probably real. Three seeds are not many, hence the longer run suggested.
+
+# %% tags=["solution"]
+def seed_accuracies(row_id):
+    """The row's final test accuracy with seed 0 and with each of its other seeds."""
+    row = chain[row_id]
+    return np.array([row["final_test_accuracy"]]
+                    + [o["final_test_accuracy"] for o in row["other_seeds"].values()])
+
+
+print("row   mean    spread   gain over the row before")
+previous = None
+for row_id in chain:
+    accuracies = seed_accuracies(row_id)
+    before = "5" if row_id == "6b" else previous
+    mean_gain = 0.0 if before is None else accuracies.mean() - seed_accuracies(before).mean()
+    gain_text = "" if before is None else f"{100 * mean_gain:+.2f}"
+    print(f"{row_id:3s}  {accuracies.mean():.2%}  {100 * np.ptp(accuracies):.2f}   {gain_text}")
+    if row_id.isdigit():
+        previous = row_id
+constant, cosine = seed_accuracies("3"), seed_accuracies("4")
+print("cosine minus constant, seed by seed (points):", np.round(100 * (cosine - constant), 2))
+
+# %% tags=["solution"]
+assert len(constant) == len(cosine) == 3
+assert np.all(cosine < constant)  # the cosine schedule loses with every seed
+assert 100 * (constant.mean() - cosine.mean()) < 0.5
+for better, worse in (("1", "0"), ("5", "4"), ("7", "6")):  # gains far above the seeds' spread
+    assert seed_accuracies(better).min() > seed_accuracies(worse).max()
+assert abs(seed_accuracies("6").mean() - seed_accuracies("5").mean()) < 0.002
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} The batch-size trade-off
+# :label: ex-performance-batch-size
+#
+# The throughput curve says large batches are fast per image. Train 784 → 128 → 10 with
+# Adam ($\eta = 10^{-3}$) for 2 epochs on 2,000 images with batches of 16, 128 and 1,024,
+# and compare the test accuracy and the processor time of each. Which batch size learns
+# most from the same images, which is fastest, and which would you choose for a fixed
+# training time?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-performance-batch-size
+# :label: ex-performance-batch-size-solution
+# :class: dropdown
+# ```
+#
+# Two epochs of 2,000 images are 250 steps with batches of 16, 32 with batches of 128 and
+# only 4 with batches of 1,024. Adam's step has a fixed size (about $\eta$ per weight),
+# whatever the batch, so the number of steps, not the number of images, decides how far
+# the weights move: the small batches learn most from the same images, and the batches of
+# 1,024 hardly learn at all. Per image, small batches are the slowest (each step pays the
+# tape's overhead and the optimiser step), the batches of 1,024 the fastest. For a fixed
+# training time, what counts is progress per second. Batches of 128 cost a little more
+# time than batches of 1,024 and learn far more; batches of 16 learn the most from two
+# epochs, but in the same time batches of 128 run several epochs (the timings below), and
+# more epochs catch up. The middle is the usual compromise, which is why batches of 64 to
+# 128 are this book's defaults. Larger batches pay off with larger learning rates, or when
+# many cores share the work.
+
+# %% tags=["solution"]
+batch_results = {}
+for batch_size in (16, 128, 1024):
+    batch_network = MLP([784, 128, 10], "relu", rng=0)
+    start = time.process_time()
+    fit(batch_network, x_train[:2000], y_train[:2000], epochs=2, batch_size=batch_size,
+        optimizer=optim.Adam(batch_network.parameters(), lr=1e-3), seed=0, progress=False)
+    seconds = time.process_time() - start
+    batch_results[batch_size] = (evaluate(batch_network, x_test, y_test).accuracy, seconds)
+    print(f"batches of {batch_size:5,}: {math.ceil(2000 / batch_size) * 2:3} steps, "
+          f"test accuracy {batch_results[batch_size][0]:.1%}")
+
+# %% tags=["solution"]
+# NBVAL_IGNORE_OUTPUT
+for batch_size, (_, seconds) in batch_results.items():
+    print(f"batches of {batch_size:5,}: {1e3 * seconds:6.1f} ms of processor time for 2 epochs")
+
+# %% tags=["solution"]
+accuracies = [batch_results[b][0] for b in (16, 128, 1024)]
+assert accuracies[0] > accuracies[1] > accuracies[2]
+assert batch_results[16][1] > batch_results[1024][1]
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} Rotated digits
+# :label: ex-performance-rotation
+#
+# Write `random_rotation(images, rng, max_degrees)`, numpy only, that rotates each
+# flattened 28 × 28 image by a random angle of up to ±`max_degrees` about its centre
+# (hint: rotate the pixel grid's coordinates and round them to the nearest pixel; pixels
+# that come from outside the image are background). Check it: 0° changes nothing and 90°
+# is `np.rot90` (in which direction?). Then test the network of the live demonstration
+# trained with shifts on test digits rotated by up to ±10° and ±25°. Does training on
+# shifts teach it rotations too? Which digits might a rotation turn into another digit?
+# Such a function can be passed to `fit` as `augment=` (with the random shifts as well, as
+# in row 7).
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-performance-rotation
+# :label: ex-performance-rotation-solution
+# :class: dropdown
+# ```
+#
+# Each output pixel looks up the input pixel it comes from: rotate its coordinates about
+# the centre (13.5, 13.5) by the image's angle, round to the nearest pixel, and take that
+# pixel, or 0 outside the image. One `np.take_along_axis` gathers them for the whole
+# batch. With the formulas below, and rows counted downwards as on screen, a positive
+# angle turns the digit clockwise: 90° is `np.rot90(..., k=-1)`. Small rotations cost the
+# shift-trained network little: a rotation of 10° moves ink 10 pixels from the centre by
+# less than 2 pixels, within what the shifts taught it. At ±25° its accuracy falls
+# clearly. Rotations add variety that shifts do not, but not without limit: a 6 and a 9
+# differ by 180°, and a 1 or a 7 leaning far enough reads as the other; keep the angles
+# small.
+
+# %% tags=["solution"]
+def rotate(images, degrees):
+    """Each flattened 28 × 28 image rotated about its centre by its angle in `degrees`."""
+    angles = np.radians(np.asarray(degrees, dtype=float)).reshape(-1, 1)
+    rows, columns = np.divmod(np.arange(784), 28)
+    r, c = rows - 13.5, columns - 13.5
+    source_rows = np.rint(np.cos(angles) * r - np.sin(angles) * c + 13.5).astype(int)
+    source_columns = np.rint(np.sin(angles) * r + np.cos(angles) * c + 13.5).astype(int)
+    inside = (source_rows >= 0) & (source_rows < 28) & (source_columns >= 0) & (source_columns < 28)
+    source = np.where(inside, source_rows * 28 + source_columns, 0)
+    flat = images.reshape(len(images), 784)
+    return np.where(inside, np.take_along_axis(flat, source, axis=1), 0).astype(images.dtype)
+
+
+def random_rotation(images, rng, max_degrees):
+    """Data augmentation: each image rotated by a random angle of up to ±max_degrees."""
+    return rotate(images, rng.uniform(-max_degrees, max_degrees, size=len(images)))
+
+
+digits = x_test[:100]
+assert np.array_equal(rotate(digits, np.zeros(100)), digits)
+quarter_turns = rotate(digits, np.full(100, 90.0)).reshape(100, 28, 28)
+assert np.array_equal(quarter_turns, np.rot90(digits.reshape(100, 28, 28), k=-1, axes=(1, 2)))
+
+shift_trained = network  # the last network of the live demonstration: trained with shifts
+rotated_accuracy = {}
+for degrees in (10, 25):
+    rotated_test = random_rotation(x_test, np.random.default_rng(2), degrees)
+    rotated_accuracy[degrees] = evaluate(shift_trained, rotated_test, y_test).accuracy
+    print(f"test digits rotated by up to ±{degrees}°: accuracy {rotated_accuracy[degrees]:.1%} "
+          f"(unrotated: {shifted[1]:.1%})")
+
+# %% tags=["solution"]
+assert shifted[1] - rotated_accuracy[10] < 0.05  # small rotations: a small loss
+assert rotated_accuracy[25] < rotated_accuracy[10] - 0.03  # larger ones: a clear loss
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
