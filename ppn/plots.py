@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
-from .trace import TraceRow, _rounded
+from .trace import TraceRow, rounded
 
 # How each kind of trace writes the derivative of vᵢ in a figure (mathtext).
 DERIVATIVES = {"tangent": r"\dot{v}", "adjoint": r"\bar{v}"}
@@ -220,8 +220,8 @@ def trace_table(
         "|:--|:--|--:|" + "--:|" * len(traces),
     ]
     for k, row in enumerate(first):
-        cells = [row.name, row.expression, _rounded(row.primal, digits)]
-        cells += [_rounded(trace[k].derivative, digits) for trace in traces]
+        cells = [row.name, row.expression, rounded(row.primal, digits)]
+        cells += [rounded(trace[k].derivative, digits) for trace in traces]
         if row.index == highlight:
             cells = [f"**{cell}**" for cell in cells]
         lines.append("| " + " | ".join(cells) + " |")
@@ -241,9 +241,9 @@ def _draw_node(ax, row, position, derivative, show, digits, *, value_known, deri
                current):  # fmt: skip
     lines = [f"{row.name} = {row.expression}"]
     if "value" in show:
-        lines.append("= " + (_rounded(row.primal, digits) if value_known else "?"))
+        lines.append("= " + (rounded(row.primal, digits) if value_known else "?"))
     if "derivative" in show:
-        number = _rounded(row.derivative, digits) if derivative_known else "?"
+        number = rounded(row.derivative, digits) if derivative_known else "?"
         lines.append(f"{_symbol(derivative, row.index)} = {number}")
     colour = _CURRENT_COLOUR if current else _INPUT_COLOUR if row.op == "input" else _NODE_COLOUR
     return ax.text(
@@ -259,10 +259,10 @@ def _draw_node(ax, row, position, derivative, show, digits, *, value_known, deri
 def _status(row: TraceRow, rows, step: int, derivative: str, digits: int) -> str:
     """One line under the figure: what the pass has just computed."""
     where = f"step {step + 1} of {len(rows)}: "
-    number = _rounded(row.derivative, digits)
+    number = rounded(row.derivative, digits)
     symbol = _symbol(derivative, row.index)
     if derivative == "tangent":
-        value = _rounded(row.primal, digits)
+        value = rounded(row.primal, digits)
         seed = " (the seed)" if row.op == "input" else ""
         return f"{where}{row.name} = {row.expression} = {value},  {symbol} = {number}{seed}"
     if step == 0:
@@ -563,7 +563,7 @@ def draw_adjoint_vector(rows: Sequence[TraceRow], adjoints: Sequence[float], nod
         bars[k].set_linewidth(2.5)
     top = max(max(abs(v) for v in values), 1.0)
     for k, v in enumerate(values):
-        ax.text(k, v + 0.04 * top if v >= 0 else v - 0.04 * top, _rounded(v, 2),
+        ax.text(k, v + 0.04 * top if v >= 0 else v - 0.04 * top, rounded(v, 2),
                 ha="center", va="bottom" if v >= 0 else "top", fontsize=8)  # fmt: skip
     ax.set_xticks(list(positions), [f"∇[{k}]\n{row.name}" for k, row in enumerate(rows)],
                   fontsize=8)  # fmt: skip

@@ -59,12 +59,13 @@ def format_table(rows, derivative_header: str, digits: int = 4) -> str:
     for row in rows:
         lines.append(
             f"{row.name:5} {row.expression:14} "
-            f"{_rounded(row.primal, digits):>10} {_rounded(row.derivative, digits):>10}"
+            f"{rounded(row.primal, digits):>10} {rounded(row.derivative, digits):>10}"
         )
     return "\n".join(lines)
 
 
-def _rounded(value: float, digits: int) -> str:
+def rounded(value: float, digits: int) -> str:
+    """``value`` with ``digits`` decimals, and 0 rather than −0 (the book's tables use it)."""
     # sin(π) is 1.2e-16 in floating point: round so that the table shows 0, not -0.
     text = f"{round(value, digits):.{digits}f}"
     return text[1:] if text.startswith("-") and float(text) == 0 else text
