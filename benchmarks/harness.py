@@ -179,6 +179,13 @@ def write_results(name: str, payload: dict, markdown: str) -> tuple[Path, Path]:
     return json_path, md_path
 
 
+def publish(name: str, quick: bool, payload: dict, markdown: str) -> None:
+    """Write the results (as ``<name>-quick`` for a quick run) and print the tables."""
+    paths = write_results(f"{name}-quick" if quick else name, payload, markdown)
+    print(markdown)
+    print("\nwrote", *paths)
+
+
 def update_readme(name: str, markdown: str) -> bool:
     """Copy a results table into README.md, between its ``<!-- results: name -->`` markers."""
     readme = RESULTS.parent / "README.md"

@@ -567,9 +567,7 @@ def main(argv=None) -> None:
                "targets": TARGETS, "learning_rate": LEARNING_RATE, "momentum": MOMENTUM,
                "skipped": skipped, "results": results, "ppn_version": ppn.__version__}  # fmt: skip
     markdown = report(results, env, load_before, load_after, skipped)
-    paths = harness.write_results("mlp-quick" if args.quick else "mlp", payload, markdown)
-    print(markdown)
-    print("\nwrote", *paths)
+    harness.publish("mlp", args.quick, payload, markdown)
 
 
 if __name__ == "__main__":

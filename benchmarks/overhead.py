@@ -175,9 +175,7 @@ def main(argv=None) -> None:
                "target_us_per_op": TARGET_US, "depth": DEPTH, "results": results,
                "ppn_version": ppn.__version__}  # fmt: skip
     markdown = report(results, env, load_before, load_after)
-    paths = harness.write_results("overhead-quick" if args.quick else "overhead", payload, markdown)
-    print(markdown)
-    print("\nwrote", *paths)
+    harness.publish("overhead", args.quick, payload, markdown)
 
 
 if __name__ == "__main__":

@@ -436,9 +436,7 @@ def main(argv=None) -> None:
     payload = {"environment": env, "load_before": load_before, "load_after": load_after,
                "targets": TARGETS, "results": results}  # fmt: skip
     markdown = report(results, env, load_before, load_after)
-    paths = harness.write_results("scalar-quick" if args.quick else "scalar", payload, markdown)
-    print(markdown)
-    print("\nwrote", *paths)
+    harness.publish("scalar", args.quick, payload, markdown)
 
 
 if __name__ == "__main__":

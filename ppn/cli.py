@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import checkpoint, data, optim, train
+from . import checkpoint, data, handwriting, optim, train
 from .nn import MLP
 
 DATASETS = {"mnist": data.load_mnist, "fashion-mnist": data.load_fashion_mnist}
@@ -302,12 +302,9 @@ def predict_command(args) -> int:
         raise CommandError(f"{args.image}: no such file") from None
     except (UnidentifiedImageError, OSError) as error:
         raise CommandError(f"{args.image}: not an image Pillow can read ({error})") from None
-    digit = data.prepare_digit(pixels).reshape(1, -1)
-    logits = train.predict_logits(model, digit)[0]
-    probabilities = np.exp(logits - logits.max())
-    probabilities /= probabilities.sum()
-    print(f"digit: {int(probabilities.argmax())}")
-    for label, p in enumerate(probabilities):
+    reading = handwriting.read_digit(model, pixels)  # the same path as the book's pad
+    print(f"digit: {reading.label}")
+    for label, p in enumerate(reading.probabilities):
         print(f"  {label}: {p:.4f}")
     return 0
 

@@ -226,7 +226,18 @@ def _check_learning_rate(lr) -> None:
 # --- Learning-rate schedules: η as a function of the epoch --------------------------------
 
 
-class StepSchedule:
+class Schedule:
+    """η as a function of the epoch; subclasses define ``lr_at``."""
+
+    def lr_at(self, epoch: int) -> float:
+        raise NotImplementedError
+
+    def set_epoch(self, epoch: int) -> None:
+        """Set the optimiser's learning rate for ``epoch``."""
+        self.optimizer.lr = self.lr_at(epoch)
+
+
+class StepSchedule(Schedule):
     """η_e = η₀·γ^⌊e/k⌋: multiply the learning rate by γ every k epochs."""
 
     def __init__(self, optimizer: Optimizer, every: int, gamma: float = 0.1):
@@ -239,12 +250,8 @@ class StepSchedule:
         """The learning rate of epoch ``epoch`` (counted from 0)."""
         return self.base_lr * self.gamma ** (epoch // self.every)
 
-    def set_epoch(self, epoch: int) -> None:
-        """Set the optimiser's learning rate for ``epoch``."""
-        self.optimizer.lr = self.lr_at(epoch)
 
-
-class CosineSchedule:
+class CosineSchedule(Schedule):
     """η_e = η_min + ½(η₀ − η_min)(1 + cos(π·e/E)): a smooth decay to η_min over E epochs."""
 
     def __init__(self, optimizer: Optimizer, epochs: int, min_lr: float = 0.0):
@@ -257,10 +264,6 @@ class CosineSchedule:
         """The learning rate of epoch ``epoch`` (counted from 0)."""
         progress = min(epoch, self.epochs) / self.epochs
         return self.min_lr + 0.5 * (self.base_lr - self.min_lr) * (1 + math.cos(math.pi * progress))
-
-    def set_epoch(self, epoch: int) -> None:
-        """Set the optimiser's learning rate for ``epoch``."""
-        self.optimizer.lr = self.lr_at(epoch)
 
 
 # --- The source's algorithms, literally ----------------------------------------------------
