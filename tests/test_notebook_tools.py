@@ -2,6 +2,8 @@
 
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import jupytext
@@ -140,7 +142,10 @@ def test_execute_keeps_no_widget_state(tmp_path):
     """A notebook with an interact() slider runs, and stores no widget state (no CDN later)."""
     twin = tmp_path / "01_widget.py"
     twin.write_text(WIDGET_TWIN)
-    notebooks.execute([twin])
+    # In a child process: a kernel started here must not outlive the test in pytest's
+    # process, and a kernel that hangs fails the test in bounded time.
+    script = Path(notebooks.__file__)
+    subprocess.run([sys.executable, str(script), "execute", str(twin)], check=True, timeout=300)
     nb = nbformat.read(twin.with_suffix(".ipynb"), as_version=4)
     assert "widgets" not in nb.metadata
     mimes = {m for c in nb.cells for o in c.outputs for m in o.get("data", {})}
