@@ -167,17 +167,17 @@ def domain_error(name: str, at, cause: Exception) -> ValueError:
 
 
 def _apply(name: str, x):
+    apply_to_self = getattr(x, "_unary", None)  # Dual, Var, Tensor: asked first, the hot path
+    if apply_to_self is not None:
+        return apply_to_self(name)
     if isinstance(x, (float, int)) and not isinstance(x, bool):
         return evaluate(name, float(x))
     if isinstance(x, (np.ndarray, np.generic)):
         return _NUMPY[name](x)
-    apply_to_self = getattr(x, "_unary", None)
-    if apply_to_self is None:
-        raise TypeError(
-            f"ppn.{name} takes a number, a numpy array, a Dual, a Var or a Tensor, "
-            f"not {type(x).__name__}"
-        )
-    return apply_to_self(name)
+    raise TypeError(
+        f"ppn.{name} takes a number, a numpy array, a Dual, a Var or a Tensor, "
+        f"not {type(x).__name__}"
+    )
 
 
 def sin(x):

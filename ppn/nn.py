@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
-from .tensor import Tensor
+from .tensor import Tensor, linear
 
 __all__ = ["ACTIVATIONS", "INITIALISERS", "MLP", "Linear", "Module", "glorot_uniform", "he_normal"]
 
@@ -132,7 +132,7 @@ class Linear(Module):
     def forward(self, x) -> Tensor:
         """x @ W + b for x of shape (..., in_features); an array is cast to the layer's dtype."""
         x = _as_input(x, self.in_features, self.dtype, self)
-        return x @ self.weight + self.bias
+        return linear(x, self.weight, self.bias)  # one node for x @ W + b (ppn.tensor.linear)
 
     def __repr__(self) -> str:
         return f"Linear({self.in_features} → {self.out_features}, init={self.init!r})"
@@ -191,7 +191,7 @@ class MLP(Module):
         x = _as_input(x, self.sizes[0], self.dtype, self)
         last = len(self.layers) - 1
         for i, layer in enumerate(self.layers):
-            x = x @ layer.weight + layer.bias  # the sizes match: checked once, above
+            x = linear(x, layer.weight, layer.bias)  # the sizes match: checked once, above
             if i < last:
                 x = x._unary(self.activation)
         return x

@@ -76,7 +76,8 @@ class Tape:
 
     def backward(self, output: Var) -> list[float]:
         """Algorithm 1: the adjoints ∂output/∂wᵢ of every node i, from one reverse loop."""
-        self._check_owner(output, "the output")
+        if type(output) is not Var or output.tape is not self:
+            self._check_owner(output, "the output")
         adjoints = [0.0] * (output.index + 1)
         adjoints[output.index] = 1.0
         parents, partials = self.parents, self.partials
@@ -84,21 +85,31 @@ class Tape:
             adjoint = adjoints[i]
             if adjoint == 0.0:
                 continue  # nothing flows back from here (and 0·inf must not become nan)
-            # parents[i] and partials[i] were recorded together, so they have one length
-            # (zip's strict=True would check it again at every node, for a third of the loop)
-            for parent, partial in zip(parents[i], partials[i]):  # noqa: B905
-                adjoints[parent] += adjoint * partial
+            node_parents, node_partials = parents[i], partials[i]
+            # The table's nodes have one or two parents; those two cases are written out,
+            # because a zip() per node costs as much as all the arithmetic of the loop.
+            if len(node_parents) == 2:
+                (p, q), (dp, dq) = node_parents, node_partials
+                adjoints[p] += adjoint * dp
+                adjoints[q] += adjoint * dq
+            elif len(node_parents) == 1:
+                adjoints[node_parents[0]] += adjoint * node_partials[0]
+            elif node_parents:  # a node recorded by hand with more than two parents
+                for parent, partial in zip(node_parents, node_partials, strict=True):
+                    adjoints[parent] += adjoint * partial
         return adjoints
 
     def gradient(self, output: Var, inputs: Sequence[Var]) -> list[float]:
         """[∂output/∂x for x in inputs], all from one backward pass."""
+        adjoints = self.backward(output)
+        last = output.index
+        gradient = []
         for x in inputs:
             if type(x) is not Var or x.tape is not self:
                 self._check_owner(x, "an input")
-        adjoints = self.backward(output)
-        # An input recorded after the output cannot influence it.
-        last = output.index
-        return [adjoints[x.index] if x.index <= last else 0.0 for x in inputs]
+            # An input recorded after the output cannot influence it.
+            gradient.append(adjoints[x.index] if x.index <= last else 0.0)
+        return gradient
 
     def _check_owner(self, variable, role: str) -> None:
         if type(variable) is Var and variable.tape is self:
@@ -127,12 +138,13 @@ class Var:
 
     def _unary(self, name: str) -> Var:
         """f(w) recorded with its one partial f'(w)."""
-        f, x = UNARY.get(name) or rule(name), self.value  # rule() names an unknown function
+        f, derivative, _ = UNARY.get(name) or rule(name)  # rule() names an unknown function
+        x = self.value
         try:
-            value = f.value(x)
+            value = f(x)
         except (ValueError, ZeroDivisionError, OverflowError) as error:
             raise domain_error(name, x, error) from None
-        return self.tape.record(name, (self.index,), (f.derivative(x, value),), value)
+        return self.tape.record(name, (self.index,), (derivative(x, value),), value)
 
     def _binary(self, name: str, left, right) -> Var:
         """left ∘ right recorded with the partials towards whichever operands are variables."""
@@ -158,15 +170,23 @@ class Var:
             return tape.record(name, (left.index,), (d_left,), z)
         return tape.record(name, (right.index,), (d_right,), z)
 
-    # The two commonest operations of a network, + and ×, between two variables take a
-    # short path: the same table row (BINARY["add"], BINARY["mul"]), none of the checks
-    # that only constants or mixed tapes need.  Everything else goes through _binary.
+    # The two commonest operations of a network, + and ×, between two variables of one
+    # open tape take a short path: the same table row (BINARY["add"], BINARY["mul"]), none
+    # of the checks that only constants or mixed tapes need, and record()'s appends written
+    # out, since the call alone costs a sixth of a node.  Everything else goes through
+    # _binary; tests/test_fast_paths.py checks that both paths record the same node.
 
     def __add__(self, other):
-        if type(other) is Var and other.tape is self.tape:
+        tape = self.tape
+        if type(other) is Var and other.tape is tape and not tape.closed:
             x, y = self.value, other.value
-            z = _ADD.value(x, y)
-            return self.tape.record("add", (self.index, other.index), _ADD.partials(x, y, z), z)
+            z = _add(x, y)
+            tape.parents.append((self.index, other.index))
+            tape.partials.append(_add_partials(x, y, z))
+            tape.ops.append("add")
+            result = _new(Var)
+            result.tape, result.index, result.value = tape, len(tape.ops) - 1, z
+            return result
         return self._binary("add", self, other)
 
     def __radd__(self, other):
@@ -179,10 +199,16 @@ class Var:
         return self._binary("sub", other, self)
 
     def __mul__(self, other):
-        if type(other) is Var and other.tape is self.tape:
+        tape = self.tape
+        if type(other) is Var and other.tape is tape and not tape.closed:
             x, y = self.value, other.value
-            z = _MUL.value(x, y)
-            return self.tape.record("mul", (self.index, other.index), _MUL.partials(x, y, z), z)
+            z = _mul(x, y)
+            tape.parents.append((self.index, other.index))
+            tape.partials.append(_mul_partials(x, y, z))
+            tape.ops.append("mul")
+            result = _new(Var)
+            result.tape, result.index, result.value = tape, len(tape.ops) - 1, z
+            return result
         return self._binary("mul", self, other)
 
     def __rmul__(self, other):
@@ -208,7 +234,7 @@ class Var:
 
 
 _new = object.__new__
-_ADD, _MUL = BINARY["add"], BINARY["mul"]
+(_add, _add_partials, _), (_mul, _mul_partials, _) = BINARY["add"], BINARY["mul"]
 
 
 def _is_operand(value) -> bool:

@@ -47,7 +47,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["VJP", "Tensor", "no_grad", "is_grad_enabled", "record", "unbroadcast"]
+__all__ = ["VJP", "Tensor", "linear", "no_grad", "is_grad_enabled", "record", "unbroadcast"]
 
 _grad_enabled = True
 _counter = itertools.count()  # creation order of recorded nodes: the tape's order
@@ -87,6 +87,8 @@ def unbroadcast(gradient: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return gradient
     extra = gradient.ndim - len(shape)
     if gradient.shape[extra:] == shape:  # only new leading axes, as for a bias
+        if extra == 1 and gradient.shape[0] == 1:
+            return gradient.reshape(shape)  # one row (batch 1): nothing to add up, a view
         return np.add.reduce(gradient, axis=0 if extra == 1 else tuple(range(extra)))
     stretched = tuple(
         extra + i for i, n in enumerate(shape) if n == 1 and gradient.shape[extra + i] != 1
@@ -95,7 +97,7 @@ def unbroadcast(gradient: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         gradient = gradient.sum(axis=stretched, keepdims=True)
     if extra:
         gradient = gradient.sum(axis=tuple(range(extra)))
-    return gradient  # a new array (not a view): backward() may add into it in place
+    return gradient  # backward() adds in place only into arrays that are not views
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -200,6 +202,9 @@ VJP: dict[str, Callable | tuple[Callable, ...]] = {
     "mul":     (lambda g, a, b, y: g * b,           lambda g, a, b, y: g * a),
     "div":     (lambda g, a, b, y: g / b,           lambda g, a, b, y: -g * y / b),
     "matmul":  (_matmul_vjp_a,                      _matmul_vjp_b),
+    "linear":  (lambda g, x, W, b, y: _matmul_vjp_a(g, x, W, y),    # x @ W + b in one node:
+                lambda g, x, W, b, y: _matmul_vjp_b(g, x, W, y),    # matmul's rows for x, W,
+                lambda g, x, W, b, y: g),                           # add's for b (unbroadcast)
     "neg":     lambda g, x, y: -g,
     "pow":     _pow_vjp,                                   # g·p·xᵖ⁻¹ for a constant p
     "exp":     lambda g, x, y: g * y,
@@ -210,7 +215,7 @@ VJP: dict[str, Callable | tuple[Callable, ...]] = {
     "tan":     lambda g, x, y: g * (1 + y * y),
     "tanh":    lambda g, x, y: g * (1 - y * y),
     "sigmoid": lambda g, x, y: g * y * (1 - y),
-    "relu":    lambda g, x, y: g * (x > 0),
+    "relu":    lambda g, x, y: g * (y > 0).astype(g.dtype),  # [x > 0] as 0/1 in g's dtype
     "sum":     _sum_vjp,                                   # g copied to every summed entry
     "mean":    _mean_vjp,                                  # g / count to every entry
     "max":     _max_vjp,                                   # g to the maximum
@@ -542,8 +547,14 @@ class Tensor:
                 if g is None:
                     continue
                 parents = node._parents
-                # What every rule of the row reads after g: the inputs, the output, the constants.
-                arguments = (*[p.data for p in parents], node.data, *node._params)
+                # What every rule of the row reads after g: the inputs, the output, the constants
+                # (the one- and two-input cases written out: a comprehension costs more here).
+                if len(parents) == 1:
+                    arguments = (parents[0].data, node.data, *node._params)
+                elif len(parents) == 2:
+                    arguments = (parents[0].data, parents[1].data, node.data, *node._params)
+                else:
+                    arguments = (*[p.data for p in parents], node.data, *node._params)
                 for rule, parent in zip(_RULES[node._op], parents):  # noqa: B905 (one rule per input)
                     if parent.requires_grad:
                         _accumulate(parent, rule(g, *arguments), g)
@@ -689,6 +700,26 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
     except ValueError:
         raise _matmul_error(a.shape, b.shape) from None
     return _node(data, "matmul", (a, b))
+
+
+def linear(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+    """x @ W + b as one node: a layer's affine map (what ``x @ W + b`` records as two).
+
+    One node instead of two is less bookkeeping, and b is added into the product's
+    fresh array in place instead of into a third one.
+    """
+    try:
+        data = x.data @ weight.data
+    except ValueError:
+        raise _matmul_error(x.shape, weight.shape) from None
+    try:
+        data += bias.data  # in place, so in the product's dtype (as numpy's +=)
+    except ValueError:
+        raise ValueError(
+            f"linear: a bias of shape {bias.shape} does not fit the outputs x @ W of shape "
+            f"{np.shape(data)}; it needs shape {np.shape(data)[-1:]}"
+        ) from None
+    return _node(data, "linear", (x, weight, bias))
 
 
 def _matmul_error(shape_a: tuple[int, ...], shape_b: tuple[int, ...]) -> ValueError:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from ppn import elementary
 from ppn.gradcheck import check_grad
 from ppn.losses import softmax_cross_entropy
-from ppn.tensor import VJP, Tensor, is_grad_enabled, no_grad, unbroadcast
+from ppn.tensor import VJP, Tensor, is_grad_enabled, linear, no_grad, unbroadcast
 
 # 15 examples per rule keeps the suite fast; PPN_HYPOTHESIS_EXAMPLES=500 for a thorough run.
 FAST = settings(
@@ -96,6 +96,14 @@ def check_matmul(data):
     }[case]
     a, b = rng.normal(size=shape_a), rng.normal(size=shape_b)
     check_grad(lambda s, t: weighted_sum(s @ t), a, b)
+
+
+def check_linear(data):
+    rng = rng_from(data)
+    n, k, m = (data.draw(st.integers(1, 4)) for _ in range(3))
+    shape_x = data.draw(st.sampled_from([(n, k), (k,), (2, n, k)]))
+    x, W, b = rng.normal(size=shape_x), rng.normal(size=(k, m)), rng.normal(size=(m,))
+    check_grad(lambda s, t, u: weighted_sum(linear(s, t, u)), x, W, b)
 
 
 def check_pow(data):
@@ -190,6 +198,7 @@ CHECKS = {
     **{name: functools.partial(check_unary, name) for name in UNARY_INPUTS},
     **{name: functools.partial(check_binary, name) for name in BINARY_OPS},
     "matmul": check_matmul,
+    "linear": check_linear,
     "pow": check_pow,
     "sum": lambda data: check_reduction("sum", data),
     "mean": lambda data: check_reduction("mean", data),
@@ -541,3 +550,29 @@ def test_array_like_attributes_and_repr():
     with pytest.raises(TypeError, match="0-d"):
         len(Tensor(1.0))
     assert not x.detach().requires_grad and x.detach().data is x.data
+
+
+def test_linear_is_x_at_w_plus_b_in_one_node():
+    rng = np.random.default_rng(3)
+    leaves = [Tensor(rng.normal(size=shape).astype(np.float32), requires_grad=True)
+              for shape in ((5, 4), (4, 3), (3,))]  # fmt: skip
+    fused = linear(*leaves)
+    assert fused._op == "linear" and fused.dtype == np.float32
+    fused.sum().backward()
+    fused_grads = [t.grad for t in leaves]
+    for t in leaves:
+        t.grad = None
+    x, W, b = leaves
+    two_nodes = x @ W + b
+    two_nodes.sum().backward()
+    np.testing.assert_array_equal(fused.data, two_nodes.data)
+    for fused_grad, t in zip(fused_grads, leaves, strict=True):
+        np.testing.assert_array_equal(fused_grad, t.grad)
+
+
+def test_linear_names_the_shapes_that_do_not_fit():
+    x, W = Tensor(np.ones((2, 4))), Tensor(np.ones((4, 3)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"inner dimensions 5 and 4"):
+        linear(Tensor(np.ones((2, 5))), W, Tensor(np.zeros(3)))
+    with pytest.raises(ValueError, match=r"bias of shape \(4,\).*needs shape \(3,\)"):
+        linear(x, W, Tensor(np.zeros(4)))
