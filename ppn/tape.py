@@ -170,25 +170,6 @@ class Var:
             return tape.record(name, (left.index,), (d_left,), z)
         return tape.record(name, (right.index,), (d_right,), z)
 
-    # The two commonest operations of a network, + and ×, between two variables of one
-    # open tape take a short path: the same table row (BINARY["add"], BINARY["mul"]), none
-    # of the checks that only constants or mixed tapes need, and record()'s appends written
-    # out, since the call alone costs a sixth of a node.  Everything else goes through
-    # _binary; tests/test_fast_paths.py checks that both paths record the same node.
-
-    def __add__(self, other):
-        tape = self.tape
-        if type(other) is Var and other.tape is tape and not tape.closed:
-            x, y = self.value, other.value
-            z = _add(x, y)
-            tape.parents.append((self.index, other.index))
-            tape.partials.append(_add_partials(x, y, z))
-            tape.ops.append("add")
-            result = _new(Var)
-            result.tape, result.index, result.value = tape, len(tape.ops) - 1, z
-            return result
-        return self._binary("add", self, other)
-
     def __radd__(self, other):
         return self._binary("add", other, self)
 
@@ -197,19 +178,6 @@ class Var:
 
     def __rsub__(self, other):
         return self._binary("sub", other, self)
-
-    def __mul__(self, other):
-        tape = self.tape
-        if type(other) is Var and other.tape is tape and not tape.closed:
-            x, y = self.value, other.value
-            z = _mul(x, y)
-            tape.parents.append((self.index, other.index))
-            tape.partials.append(_mul_partials(x, y, z))
-            tape.ops.append("mul")
-            result = _new(Var)
-            result.tape, result.index, result.value = tape, len(tape.ops) - 1, z
-            return result
-        return self._binary("mul", self, other)
 
     def __rmul__(self, other):
         return self._binary("mul", other, self)
@@ -234,7 +202,37 @@ class Var:
 
 
 _new = object.__new__
-(_add, _add_partials, _), (_mul, _mul_partials, _) = BINARY["add"], BINARY["mul"]
+
+
+def _short_path(name: str):
+    """Var.__add__ or Var.__mul__: the general path with a short cut for two variables.
+
+    The two commonest operations of a network, + and ×, between two variables of one
+    open tape skip the checks that only constants or mixed tapes need, and do record()'s
+    appends themselves (the call alone costs a sixth of a node).  They read the same
+    row of the table; tests/test_fast_paths.py checks that both paths record the same node.
+    """
+    value, partials, _ = BINARY[name]
+
+    def method(self, other):
+        tape = self.tape
+        if type(other) is Var and other.tape is tape and not tape.closed:
+            x, y = self.value, other.value
+            z = value(x, y)
+            tape.parents.append((self.index, other.index))
+            tape.partials.append(partials(x, y, z))
+            tape.ops.append(name)
+            result = _new(Var)
+            result.tape, result.index, result.value = tape, len(tape.ops) - 1, z
+            return result
+        return self._binary(name, self, other)
+
+    method.__name__ = method.__qualname__ = f"__{name}__"
+    return method
+
+
+Var.__add__ = _short_path("add")
+Var.__mul__ = _short_path("mul")
 
 
 def _is_operand(value) -> bool:
