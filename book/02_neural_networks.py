@@ -140,7 +140,8 @@ assert math.isclose(neuron, neuron_tensor.item(), rel_tol=1e-12)
 #
 # This is exactly what `ppn.nn.Linear(n, m)` stores and computes: `weight` has shape
 # `(in_features, out_features)` $= (n, m)$, so `weight[j, i]` is $w_{ji}$ (counting from
-# 0, as Python does), and `forward` is `x @ W + b`, eq. 5 without $\sigma$:
+# 0, as Python does), and `forward` computes `x @ W + b`, eq. 5 without $\sigma$ (through
+# `ppn.tensor.linear`, which records it as a single node; chapter 5 explains nodes):
 #
 # ```{literalinclude} ../ppn/nn.py
 # :pyobject: Linear.forward
