@@ -215,7 +215,7 @@ VJP: dict[str, Callable | tuple[Callable, ...]] = {
     "tan":     lambda g, x, y: g * (1 + y * y),
     "tanh":    lambda g, x, y: g * (1 - y * y),
     "sigmoid": lambda g, x, y: g * y * (1 - y),
-    "relu":    lambda g, x, y: g * (y > 0).astype(g.dtype),  # [x > 0] as 0/1 in g's dtype
+    "relu":    lambda g, x, y: g * np.sign(y),             # sign(relu x) = [x > 0], in g's dtype
     "sum":     _sum_vjp,                                   # g copied to every summed entry
     "mean":    _mean_vjp,                                  # g / count to every entry
     "max":     _max_vjp,                                   # g to the maximum
