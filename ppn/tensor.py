@@ -215,7 +215,7 @@ VJP: dict[str, Callable | tuple[Callable, ...]] = {
     "tan":     lambda g, x, y: g * (1 + y * y),
     "tanh":    lambda g, x, y: g * (1 - y * y),
     "sigmoid": lambda g, x, y: g * y * (1 - y),
-    "relu":    lambda g, x, y: g * np.sign(y),             # sign(relu x) = [x > 0], in g's dtype
+    "relu":    lambda g, x, y: g * (y > 0).astype(g.dtype),  # [x > 0] as 0/1 (0 at nan)
     "sum":     _sum_vjp,                                   # g copied to every summed entry
     "mean":    _mean_vjp,                                  # g / count to every entry
     "max":     _max_vjp,                                   # g to the maximum
@@ -702,22 +702,28 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
     return _node(data, "matmul", (a, b))
 
 
-def linear(x: Tensor, weight: Tensor, bias: Tensor) -> Tensor:
+def linear(x, weight, bias) -> Tensor:
     """x @ W + b as one node: a layer's affine map (what ``x @ W + b`` records as two).
 
     One node instead of two is less bookkeeping, and b is added into the product's
-    fresh array in place instead of into a third one.
+    fresh array in place instead of into a third one.  So, unlike ``x @ W + b``, the
+    result keeps the product's dtype (a float64 bias is rounded to a float32 product's),
+    and the bias must fit the product's shape as it is: shape (m,) for outputs (..., m).
+    Arrays are accepted where tensors are expected, as by the operators.
     """
+    if type(x) is not Tensor or type(weight) is not Tensor or type(bias) is not Tensor:
+        x, weight, bias = (t if isinstance(t, Tensor) else Tensor(t) for t in (x, weight, bias))
     try:
-        data = x.data @ weight.data
+        data = np.asarray(x.data @ weight.data)  # asarray: 1-d @ 1-d gives a numpy scalar
     except ValueError:
         raise _matmul_error(x.shape, weight.shape) from None
     try:
-        data += bias.data  # in place, so in the product's dtype (as numpy's +=)
-    except ValueError:
+        data += bias.data  # in place: the product's array is new, and nobody else's
+    except (ValueError, TypeError):
         raise ValueError(
-            f"linear: a bias of shape {bias.shape} does not fit the outputs x @ W of shape "
-            f"{np.shape(data)}; it needs shape {np.shape(data)[-1:]}"
+            f"linear: a bias of shape {bias.shape} and dtype {bias.dtype} does not fit the "
+            f"product x @ W of shape {data.shape} and dtype {data.dtype}; it needs shape "
+            f"{data.shape[-1:]} and a floating dtype"
         ) from None
     return _node(data, "linear", (x, weight, bias))
 

@@ -101,8 +101,15 @@ def check_matmul(data):
 def check_linear(data):
     rng = rng_from(data)
     n, k, m = (data.draw(st.integers(1, 4)) for _ in range(3))
-    shape_x = data.draw(st.sampled_from([(n, k), (k,), (2, n, k)]))
-    x, W, b = rng.normal(size=shape_x), rng.normal(size=(k, m)), rng.normal(size=(m,))
+    case = data.draw(st.sampled_from(["batch", "vector", "batched", "vector-vector", "0-d bias"]))
+    shape_x, shape_w, shape_b = {
+        "batch": ((n, k), (k, m), (m,)),
+        "vector": ((k,), (k, m), (m,)),
+        "batched": ((2, n, k), (k, m), (m,)),
+        "vector-vector": ((k,), (k,), ()),  # x · w + b, a number
+        "0-d bias": ((n, k), (k, m), ()),
+    }[case]
+    x, W, b = (rng.normal(size=shape) for shape in (shape_x, shape_w, shape_b))
     check_grad(lambda s, t, u: weighted_sum(linear(s, t, u)), x, W, b)
 
 
@@ -576,3 +583,43 @@ def test_linear_names_the_shapes_that_do_not_fit():
         linear(Tensor(np.ones((2, 5))), W, Tensor(np.zeros(3)))
     with pytest.raises(ValueError, match=r"bias of shape \(4,\).*needs shape \(3,\)"):
         linear(x, W, Tensor(np.zeros(4)))
+    # x · w is one number: a bias of 3 numbers does not fit it (x @ W + b would broadcast)
+    with pytest.raises(ValueError, match=r"bias of shape \(3,\).*needs shape \(\)"):
+        linear(Tensor(np.ones(3)), Tensor(np.ones(3)), Tensor(np.ones(3)))
+    integers = Tensor(np.ones((2, 4)), dtype=np.int64)
+    with pytest.raises(ValueError, match=r"floating dtype"):
+        linear(integers, Tensor(np.ones((4, 3)), dtype=np.int64), Tensor(np.full(3, 0.5)))
+
+
+def test_linear_keeps_the_products_dtype_and_accepts_arrays():
+    x = np.ones((2, 4), dtype=np.float32)
+    W = Tensor(np.ones((4, 3), dtype=np.float32), requires_grad=True)
+    b = Tensor(np.full(3, 0.5), requires_grad=True)  # float64
+    y = linear(x, W, b)
+    assert y.dtype == np.float32 and np.array_equal(y.data, np.full((2, 3), 4.5, np.float32))
+    y.sum().backward()
+    assert W.grad.dtype == np.float32 and b.grad.dtype == np.float64
+    np.testing.assert_array_equal(b.grad, [2.0, 2.0, 2.0])
+
+
+def test_a_one_row_bias_gradient_is_the_biases_own():
+    # At batch 1 the bias's gradient is a view of the output's (no sum to take): the
+    # bias must still get an array of its own, and a bias used twice gets both terms.
+    b = Tensor(np.zeros(3), requires_grad=True)
+    x = Tensor(np.ones((1, 2)))
+    W = Tensor(np.ones((2, 3)))
+    seed = np.ones((1, 3))
+    linear(x, W, b).backward(seed)
+    assert b.grad.base is None
+    b.grad += 5
+    np.testing.assert_array_equal(seed, np.ones((1, 3)))  # the caller's seed is untouched
+    b.grad = None
+    (linear(x, W, b) + linear(x, W, b) + b).sum().backward()
+    np.testing.assert_array_equal(b.grad, [3.0, 3.0, 3.0])
+
+
+def test_relu_gradient_at_nan_is_the_scalar_tables():
+    t = Tensor(np.array([np.nan, -1.0, 0.0, -0.0, 2.0, np.inf, -np.inf]), requires_grad=True)
+    t.relu().sum().backward()
+    scalar = [elementary.UNARY["relu"].derivative(v, max(v, 0.0)) for v in t.data.tolist()]
+    np.testing.assert_array_equal(t.grad, scalar)  # 0 at nan, as 1 if x > 0 else 0 says
