@@ -540,7 +540,8 @@ print(f"subnormal / normal: {times['subnormal'] / times['normal']:.1f}×")
 # two lines are close.) Such a velocity moves its weight by less than anything float32
 # can represent, so `ppn`'s optimisers set their subnormal entries to 0 every 16 steps
 # (`ppn.optim.FLUSH_EVERY`), as a processor's "flush to zero" mode would. How many
-# subnormal velocities does one epoch of momentum SGD leave, with and without it?
+# subnormal velocities do two epochs of momentum SGD (batches of 16) leave, with and
+# without it?
 
 # %%
 # NBVAL_IGNORE_OUTPUT
