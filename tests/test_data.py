@@ -193,20 +193,26 @@ def test_read_idx_corrupt_deflate_data(tmp_path):
     assert str(path) in str(error.value)
 
 
+def read_idx_failure(path, match: str):
+    """read_idx(path) must raise ValueError matching ``match``: (that error, peak traced bytes)."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=match) as error:
+            data.read_idx(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return error.value, peak
+
+
 @pytest.mark.parametrize("compress", [False, True], ids=["raw", "gzip"])
 def test_read_idx_lying_header_fails_before_allocating(tmp_path, compress):
     # 10^9 images of 28×28 declared in a file of about 100 bytes.
     content = header(10**9, 28, 28) + bytes(84)
     path = tmp_path / "liar"
     path.write_bytes(gz(content) if compress else content)
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match="784000000000 data bytes, more than") as error:
-            data.read_idx(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert str(path) in str(error.value)
+    error, peak = read_idx_failure(path, "784000000000 data bytes, more than")
+    assert str(path) in str(error)
     assert peak < 1_000_000
 
 
@@ -219,14 +225,8 @@ def test_read_idx_gzip_bomb_is_read_no_further_than_declared(tmp_path):
     parts.append(compressor.flush())
     path = tmp_path / "bomb.gz"
     path.write_bytes(b"".join(parts))
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match="trailing garbage") as error:
-            data.read_idx(path)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert str(path) in str(error.value)
+    error, peak = read_idx_failure(path, "trailing garbage")
+    assert str(path) in str(error)
     assert peak < 2_000_000
 
 
