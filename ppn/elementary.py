@@ -101,18 +101,18 @@ DOMAINS = {
     "pow": "x > 0, or x = 0 with y ≥ 0, or x < 0 with an integer y",
 }
 
-# numpy's versions, for plain arrays passed to ppn.sin & co.
-_NUMPY = {
-    "sin": np.sin,
-    "cos": np.cos,
-    "tan": np.tan,
+# numpy's versions, for plain arrays passed to ppn.sin & co. (ppn.tensor uses them too).
+NUMPY_FUNCTIONS = {
+    "neg": np.negative,
     "exp": np.exp,
     "log": np.log,
     "sqrt": np.sqrt,
+    "sin": np.sin,
+    "cos": np.cos,
+    "tan": np.tan,
     "tanh": np.tanh,
     "sigmoid": lambda a: np.exp(-np.logaddexp(0.0, -a)),
     "relu": lambda a: np.maximum(a, 0),
-    "neg": np.negative,
 }
 
 
@@ -173,7 +173,7 @@ def _apply(name: str, x):
     if isinstance(x, (float, int)) and not isinstance(x, bool):
         return evaluate(name, float(x))
     if isinstance(x, (np.ndarray, np.generic)):
-        return _NUMPY[name](x)
+        return NUMPY_FUNCTIONS[name](x)
     raise TypeError(
         f"ppn.{name} takes a number, a numpy array, a Dual, a Var or a Tensor, "
         f"not {type(x).__name__}"

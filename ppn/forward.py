@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from .elementary import binary_rule, evaluate, evaluate_binary, rule
-from .trace import TraceRow
+from .trace import TraceRow, subscript
 
 
 class Dual:
@@ -39,6 +39,9 @@ class Dual:
 
     def _binary(self, name: str, left, right) -> Dual:
         """left ∘ right with tangent ∂z/∂left·lefṫ + ∂z/∂right·righṫ."""
+        other = right if left is self else left  # self is one operand; what is the other?
+        if not _is_operand(other):
+            return NotImplemented  # let Python try the other operand's method
         left_primal, left_tangent = _split(left)
         right_primal, right_tangent = _split(right)
         value = evaluate_binary(name, left_primal, right_primal)
@@ -51,34 +54,34 @@ class Dual:
         return self._result(value, tangent, name, (left, right))
 
     def __add__(self, other):
-        return self._binary("add", self, other) if _is_operand(other) else NotImplemented
+        return self._binary("add", self, other)
 
     def __radd__(self, other):
-        return self._binary("add", other, self) if _is_operand(other) else NotImplemented
+        return self._binary("add", other, self)
 
     def __sub__(self, other):
-        return self._binary("sub", self, other) if _is_operand(other) else NotImplemented
+        return self._binary("sub", self, other)
 
     def __rsub__(self, other):
-        return self._binary("sub", other, self) if _is_operand(other) else NotImplemented
+        return self._binary("sub", other, self)
 
     def __mul__(self, other):
-        return self._binary("mul", self, other) if _is_operand(other) else NotImplemented
+        return self._binary("mul", self, other)
 
     def __rmul__(self, other):
-        return self._binary("mul", other, self) if _is_operand(other) else NotImplemented
+        return self._binary("mul", other, self)
 
     def __truediv__(self, other):
-        return self._binary("div", self, other) if _is_operand(other) else NotImplemented
+        return self._binary("div", self, other)
 
     def __rtruediv__(self, other):
-        return self._binary("div", other, self) if _is_operand(other) else NotImplemented
+        return self._binary("div", other, self)
 
     def __pow__(self, other):
-        return self._binary("pow", self, other) if _is_operand(other) else NotImplemented
+        return self._binary("pow", self, other)
 
     def __rpow__(self, other):
-        return self._binary("pow", other, self) if _is_operand(other) else NotImplemented
+        return self._binary("pow", other, self)
 
     def __neg__(self):
         return self._unary("neg")
@@ -141,4 +144,4 @@ def forward_trace(f: Callable, primals: Sequence[float], tangents: Sequence[floa
 
 
 def _x(k: int) -> str:
-    return "x" + str(k + 1).translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+    return "x" + subscript(k + 1)

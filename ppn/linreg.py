@@ -53,6 +53,11 @@ def cost(a: float, b: float, x, y) -> float:
 def cost_gradient(a: float, b: float, x, y) -> tuple[float, float]:
     """∇C = (Σ 2(a·xᵢ + b − yᵢ)·xᵢ, Σ 2(a·xᵢ + b − yᵢ))."""
     x, y = _as_data(x, y)
+    return _gradient(a, b, x, y)
+
+
+def _gradient(a: float, b: float, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    # cost_gradient without the checks, for data already checked
     residual = a * x + b - y
     return float(2 * np.sum(residual * x)), float(2 * np.sum(residual))
 
@@ -82,12 +87,14 @@ def fit_gradient_descent(
     _check_spread(x)
     x_mean, x_scale = x.mean(), x.std()
     u = (x - x_mean) / x_scale
+    if steps > 0:  # checked once, not on every step: u is inf or nan if x.std() underflows to 0
+        _as_data(u, y)
     eta = 0.25 if learning_rate is None else learning_rate
     a, b = 0.0, 0.0
     path = [(a, b)]
     first_step = math.inf  # the length of the first step, once it is taken
     for _ in range(steps):
-        grad_a, grad_b = cost_gradient(a, b, u, y)
+        grad_a, grad_b = _gradient(a, b, u, y)
         step_a, step_b = eta * grad_a / len(u), eta * grad_b / len(u)
         a, b = a - step_a, b - step_b
         # On standardised x the cost is an isotropic quadratic (Hessian 2·I): a converging
@@ -103,13 +110,15 @@ def fit_gradient_descent(
             first_step = step
         if max(abs(step_a), abs(step_b)) < tol:
             break
+
     # Back to the original units: y = a·(x − x̄)/s + b.
     # float(): x_scale is a numpy scalar, and numpy 2 prints those as np.float64(...).
-    line = Line(float(a / x_scale), float(b - a * x_mean / x_scale))
+    def original_units(a: float, b: float) -> Line:
+        return Line(float(a / x_scale), float(b - a * x_mean / x_scale))
+
+    line = original_units(a, b)
     if return_path:
-        return line, [
-            Line(float(pa / x_scale), float(pb - pa * x_mean / x_scale)) for pa, pb in path
-        ]
+        return line, [original_units(pa, pb) for pa, pb in path]
     return line
 
 

@@ -173,16 +173,12 @@ class Adam(Optimizer):
         self._scratch = self._buffers()
 
     def step(self) -> None:
-        self.steps += 1
-        # The bias corrections of m̂ and v̂ folded into one step size (the paper's Algorithm 1 tail).
-        t = self.steps
+        # The bias corrections of m̂ and v̂ folded into one step size (the paper's Algorithm 1 tail),
+        # for step t, the one Optimizer.step is about to count.
+        t = self.steps + 1
         self._step_size = self.lr * math.sqrt(1 - self.beta2**t) / (1 - self.beta1**t)
         self._eps_hat = self.eps * math.sqrt(1 - self.beta2**t)
-        for i, p in enumerate(self.params):
-            if p.grad is not None:
-                self._update(i, p.data, p.grad)
-        if self.steps % FLUSH_EVERY == 0:
-            self._flush_subnormals()
+        super().step()
 
     def _decaying_buffers(self):
         return [self.m, self.v]
@@ -277,8 +273,7 @@ def sgd_per_sample_epoch(model, loss: Loss, x: np.ndarray, y: np.ndarray, lr: fl
     params = model.parameters()
     losses = []
     for j in range(len(x)):
-        for p in params:
-            p.grad = None
+        model.zero_grad()
         cost = loss(model(Tensor(x[j : j + 1])), y[j : j + 1])
         cost.backward()
         for p in params:
@@ -292,8 +287,7 @@ def accumulated_gradient(model, loss: Loss, x: np.ndarray, y: np.ndarray) -> lis
     params = model.parameters()
     accumulator = [np.zeros_like(p.data) for p in params]
     for j in range(len(x)):
-        for p in params:
-            p.grad = None
+        model.zero_grad()
         loss(model(Tensor(x[j : j + 1])), y[j : j + 1]).backward()
         for acc, p in zip(accumulator, params, strict=True):
             acc += p.grad
@@ -321,7 +315,6 @@ def accumulated_batch_epoch(
 def batch_gradient(model, loss: Loss, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     """∇ of the mean loss over a batch, in one vectorised forward and backward pass."""
     params: Sequence = model.parameters()
-    for p in params:
-        p.grad = None
+    model.zero_grad()
     loss(model(Tensor(x)), y).backward()
     return [p.grad.copy() for p in params]

@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
-from .trace import TraceRow, rounded
+from .trace import TraceRow, rounded, variable_operands
 
 # How each kind of trace writes the derivative of vᵢ in a figure (mathtext).
 DERIVATIVES = {"tangent": r"\dot{v}", "adjoint": r"\bar{v}"}
@@ -39,20 +39,14 @@ class Edge(NamedTuple):
 
 def graph_edges(rows: Sequence[TraceRow]) -> list[Edge]:
     """One edge per operand that is a variable (constants are part of the node's expression)."""
-    return [
-        Edge(operand, row.index)
-        for row in rows
-        for operand in row.operands
-        if isinstance(operand, int) and not isinstance(operand, bool)
-    ]
+    return [Edge(operand, row.index) for row in rows for operand in variable_operands(row)]
 
 
 def graph_layout(rows: Sequence[TraceRow]) -> dict[int, tuple[float, float]]:
     """(column, height) of each vᵢ: the column is its depth, the longest path from an input."""
     depth: dict[int, int] = {}
     for row in rows:
-        operands = [o for o in row.operands if isinstance(o, int) and not isinstance(o, bool)]
-        depth[row.index] = 1 + max((depth[o] for o in operands), default=0)
+        depth[row.index] = 1 + max((depth[o] for o in variable_operands(row)), default=0)
         if row.op == "input":
             depth[row.index] = 0
     columns: dict[int, list[int]] = {}
@@ -554,7 +548,8 @@ def draw_adjoint_vector(rows: Sequence[TraceRow], adjoints: Sequence[float], nod
         raise ValueError(f"{len(adjoints)} adjoints for a trace of {len(rows)} rows")
     values = [float(a) for a in adjoints] + [0.0] * (len(rows) - len(adjoints))
     current = rows[node]
-    parents = {k for k, row in enumerate(rows) if row.index in _operands(current)}
+    operands = set(variable_operands(current))
+    parents = {k for k, row in enumerate(rows) if row.index in operands}
     positions = range(len(rows))
     colours = [_CURRENT_EDGE if k == node else "0.3" if k > node else "0.75" for k in positions]
     bars = ax.bar(positions, values, color=colours, gid="adjoints")
@@ -602,10 +597,6 @@ def animate_reverse_loop(
         return []
 
     return FuncAnimation(fig, draw, frames=len(steps), interval=interval, repeat=False)
-
-
-def _operands(row: TraceRow) -> set[int]:
-    return {o for o in row.operands if isinstance(o, int) and not isinstance(o, bool)}
 
 
 # --- Gradient descent: curves of several runs on one axes, descent paths on a cost surface ----

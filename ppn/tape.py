@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .elementary import BINARY, UNARY, domain_error, rule
+from .elementary import BINARY, evaluate, evaluate_binary, rule
 from .forward import forward_trace
 from .trace import TraceRow
 
@@ -112,8 +112,7 @@ class Tape:
         return gradient
 
     def _check_owner(self, variable, role: str) -> None:
-        if type(variable) is Var and variable.tape is self:
-            return  # the usual case, decided by one test
+        """Raise a TypeError or a TapeError if ``variable`` is not a Var of this tape."""
         if not isinstance(variable, Var):
             raise TypeError(
                 f"{role} of tape.gradient must be a Var recorded on this tape, "
@@ -138,31 +137,22 @@ class Var:
 
     def _unary(self, name: str) -> Var:
         """f(w) recorded with its one partial f'(w)."""
-        f, derivative, _ = UNARY.get(name) or rule(name)  # rule() names an unknown function
         x = self.value
-        try:
-            value = f(x)
-        except (ValueError, ZeroDivisionError, OverflowError) as error:
-            raise domain_error(name, x, error) from None
-        return self.tape.record(name, (self.index,), (derivative(x, value),), value)
+        value = evaluate(name, x)  # an unknown name or a point outside the domain raises here
+        return self.tape.record(name, (self.index,), (rule(name).derivative(x, value),), value)
 
     def _binary(self, name: str, left, right) -> Var:
         """left ∘ right recorded with the partials towards whichever operands are variables."""
         other = right if left is self else left  # self is one operand; what is the other?
         if type(other) is not Var and not _is_operand(other):
             return NotImplemented  # let Python try the other operand's method
-        tape, f = self.tape, BINARY[name]
+        tape = self.tape
         if type(other) is Var and other.tape is not tape:
             raise _mixed_tapes(name, left, right)
         x = left.value if type(left) is Var else float(left)
         y = right.value if type(right) is Var else float(right)
-        try:
-            z = f.value(x, y)
-        except (ValueError, ZeroDivisionError, OverflowError) as error:
-            raise domain_error(name, (x, y), error) from None
-        if type(z) is complex:  # (-8) ** (1/3): Python answers with a complex number
-            raise domain_error(name, (x, y), ValueError("the result would be complex"))
-        d_left, d_right = f.partials(x, y, z)
+        z = evaluate_binary(name, x, y)  # a point outside the domain raises here
+        d_left, d_right = BINARY[name].partials(x, y, z)
         # Constants get no node and no partial: only variables are parents.
         if type(other) is Var:
             return tape.record(name, (left.index, right.index), (d_left, d_right), z)

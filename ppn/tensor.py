@@ -47,6 +47,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .elementary import NUMPY_FUNCTIONS
+
 __all__ = ["VJP", "Tensor", "linear", "no_grad", "is_grad_enabled", "record", "unbroadcast"]
 
 _grad_enabled = True
@@ -116,10 +118,10 @@ def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
-def _expand(g: np.ndarray, x: np.ndarray, axis, keepdims: bool) -> np.ndarray:
-    """Undo a reduction's shape change: put back the reduced axes of ``x`` as size 1."""
+def _expand(g: np.ndarray, axis, keepdims: bool) -> np.ndarray:
+    """Undo a reduction's shape change: put back the reduced axes of the input as size 1."""
     if axis is None or keepdims:
-        return g  # a scalar, or already of x's rank: it broadcasts as it is
+        return g  # a scalar, or already of the input's rank: it broadcasts as it is
     return np.expand_dims(g, axis)
 
 
@@ -131,18 +133,18 @@ def _spread(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _sum_vjp(g, x, y, axis, keepdims):
-    return _spread(_expand(g, x, axis, keepdims), x.shape)
+    return _spread(_expand(g, axis, keepdims), x.shape)
 
 
 def _mean_vjp(g, x, y, axis, keepdims):
     count = x.size // max(y.size, 1)
-    return _spread(_expand(g, x, axis, keepdims) / count, x.shape)
+    return _spread(_expand(g, axis, keepdims) / count, x.shape)
 
 
 def _max_vjp(g, x, y, axis, keepdims):
     # The gradient flows to the maximum; ties share it equally.
-    winners = x == _expand(y, x, axis, keepdims)
-    share = _expand(g, x, axis, keepdims) / winners.sum(axis=axis, keepdims=True)
+    winners = x == _expand(y, axis, keepdims)
+    share = _expand(g, axis, keepdims) / winners.sum(axis=axis, keepdims=True)
     return winners * share
 
 
@@ -231,19 +233,9 @@ _RULES: dict[str, tuple[Callable, ...]] = {
     op: row if isinstance(row, tuple) else (row,) for op, row in VJP.items()
 }
 
-# Forward functions of the element-wise operations, by the names ppn.elementary uses.
-_UNARY: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "neg": np.negative,
-    "exp": np.exp,
-    "log": np.log,
-    "sqrt": np.sqrt,
-    "sin": np.sin,
-    "cos": np.cos,
-    "tan": np.tan,
-    "tanh": np.tanh,
-    "sigmoid": _sigmoid,
-    "relu": lambda x: np.maximum(x, 0),
-}
+# Forward functions of the element-wise operations: ppn.elementary's numpy versions, with
+# the more accurate sigmoid above (the key keeps its place, so error messages list the same order).
+_UNARY: dict[str, Callable[[np.ndarray], np.ndarray]] = {**NUMPY_FUNCTIONS, "sigmoid": _sigmoid}
 
 _BINARY = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide}
 

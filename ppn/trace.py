@@ -17,9 +17,14 @@ _SUBSCRIPTS = str.maketrans("-0123456789", "₋₀₁₂₃₄₅₆₇₈₉")
 _INFIX = {"add": "+", "sub": "−", "mul": "×", "div": "/", "pow": "^"}
 
 
+def subscript(n: int) -> str:
+    """'₋₁' for −1: an integer written in subscript digits."""
+    return str(n).translate(_SUBSCRIPTS)
+
+
 def variable_name(index: int) -> str:
     """'v₋₁' for index −1: the book's name for an intermediate variable."""
-    return "v" + str(index).translate(_SUBSCRIPTS)
+    return "v" + subscript(index)
 
 
 class TraceRow(NamedTuple):
@@ -42,15 +47,22 @@ class TraceRow(NamedTuple):
         """The right-hand side as the source writes it, e.g. 'cos v₋₁' or 'v₀ × v₁'."""
         if self.op == "input":
             return self.input_name
-        terms = [
-            variable_name(o) if isinstance(o, int) and not isinstance(o, bool) else f"{o:g}"
-            for o in self.operands
-        ]
+        terms = [variable_name(o) if _is_variable(o) else f"{o:g}" for o in self.operands]
         if self.op in _INFIX:
             return f" {_INFIX[self.op]} ".join(terms)
         if self.op == "neg":
             return f"−{terms[0]}"
         return f"{self.op} {terms[0]}"
+
+
+def _is_variable(operand) -> bool:
+    # A variable operand is the index of an earlier row (an int); a constant is a float.
+    return isinstance(operand, int) and not isinstance(operand, bool)
+
+
+def variable_operands(row: TraceRow) -> list[int]:
+    """The indices of the variables ``row`` reads, in order (twice for v₁ × v₁); no constants."""
+    return [o for o in row.operands if _is_variable(o)]
 
 
 def format_table(rows, derivative_header: str, digits: int = 4) -> str:
