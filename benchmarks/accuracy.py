@@ -38,7 +38,7 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import ppn
-from ppn import cli, data, train
+from ppn import cli, train
 from ppn.nn import MLP
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -158,16 +158,11 @@ def run_row(
 
 def load_arrays(dataset: str, train_size: int | None):
     """float32 (N, 784) images and int64 labels, as the CLI prepares them."""
-    loader = data.load_mnist if dataset == "mnist" else data.load_fashion_mnist
-    (x_train, y_train), (x_test, y_test) = loader(download=False)
-    if train_size:
-        if len(x_train) < train_size:
-            raise SystemExit(f"{dataset} has only {len(x_train)} training images, not {train_size}")
-        x_train, y_train = x_train[:train_size], y_train[:train_size]
-    return (
-        (data.to_float(x_train, flatten=True), y_train.astype(np.int64)),
-        (data.to_float(x_test, flatten=True), y_test.astype(np.int64)),
-    )
+    x_train, y_train, x_test, y_test = cli.load_arrays(dataset, None, train_size, download=False)
+    # cli.load_arrays keeps all the images of a shorter set; here, fewer than asked is an error.
+    if train_size and len(x_train) < train_size:
+        raise SystemExit(f"{dataset} has only {len(x_train)} training images, not {train_size}")
+    return (x_train, y_train), (x_test, y_test)
 
 
 def environment(threads: int) -> dict:

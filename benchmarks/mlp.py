@@ -47,7 +47,7 @@ import harness
 import numpy as np
 
 import ppn
-from ppn import data, optim, train
+from ppn import cli, optim, train
 from ppn.losses import softmax_cross_entropy
 from ppn.nn import MLP
 from ppn.tensor import Tensor
@@ -72,15 +72,12 @@ def load(dataset: str):
     """(x_train, y_train, x_test, y_test) as float32 rows and int64 labels, or None if absent."""
     try:
         if dataset == "mnist":
-            (x, y), (x_test, y_test) = data.load_mnist(mnist_folder(), download=False)
-            x, y = x[:10_000], y[:10_000]  # the course's 10,000 images: the same everywhere
-        else:
-            (x, y), (x_test, y_test) = data.load_fashion_mnist(download=False)
+            # the course's 10,000 images: the same everywhere
+            return cli.load_arrays("mnist", mnist_folder(), train_size=10_000, download=False)
+        return cli.load_arrays("fashion-mnist", download=False)
     except (FileNotFoundError, OSError) as error:
         print(f"{dataset}: not found ({error}); skipped", file=sys.stderr)
         return None
-    return (data.to_float(x, flatten=True), y.astype(np.int64),
-            data.to_float(x_test, flatten=True), y_test.astype(np.int64))  # fmt: skip
 
 
 SEED = 1000
@@ -349,10 +346,9 @@ def run_configuration(dataset, arrays, sizes, batch_size, rounds, with_torch) ->
         on_epoch_end=after_fit_epoch,
     )  # fmt: skip
     implementations["ppn fit()"] = fit_model
-    candidates = times
 
     out = {name: harness.summary(t) for name, t in times.items()}
-    for name in candidates:
+    for name in times:
         out[name]["per_numpy"] = harness.paired_ratio(times[name]["cpu"], times["numpy"]["cpu"])
         if "torch" in times:
             out[name]["per_torch"] = harness.paired_ratio(times[name]["cpu"], times["torch"]["cpu"])
@@ -413,7 +409,7 @@ def measure_memory(dataset, sizes, batch_size) -> dict:
     for implementation in ("numpy", "ppn", "ppn fit()"):
         done = subprocess.run(
             [sys.executable, __file__, "--memory-child", implementation, dataset,
-             "-".join(map(str, sizes)), str(batch_size)],
+             arrow(sizes), str(batch_size)],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
         out[implementation] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -425,6 +421,11 @@ def measure_memory(dataset, sizes, batch_size) -> dict:
 
 def arrow(sizes) -> str:
     return "-".join(map(str, sizes))
+
+
+def net_sizes(net: str) -> list[int]:
+    """The layer sizes of a net written as ``arrow`` writes it, e.g. "784-128-10"."""
+    return [int(n) for n in net.split("-")]
 
 
 def verdict(value, target) -> str:
@@ -525,8 +526,7 @@ def main(argv=None) -> None:
     if args.memory_child:
         implementation, dataset, net, batch_size = args.memory_child
         with harness.one_blas_thread():
-            result = memory_child(implementation, dataset, [int(n) for n in net.split("-")],
-                                  int(batch_size))  # fmt: skip
+            result = memory_child(implementation, dataset, net_sizes(net), int(batch_size))
         print(json.dumps(result))
         return
 
@@ -553,7 +553,7 @@ def main(argv=None) -> None:
                                "dataset-fashion-mnist`); skipped.")  # fmt: skip
                 continue
             for net in args.nets.split(","):
-                sizes = [int(n) for n in net.split("-")]
+                sizes = net_sizes(net)
                 for batch_size in (int(b) for b in args.batches.split(",")):
                     start = time.perf_counter()
                     result = run_configuration(dataset, arrays, sizes, batch_size, args.rounds,

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from .data import write_atomically
 from .nn import MLP
 
 FORMAT = "ppn-model"
@@ -32,28 +31,8 @@ class ModelFileError(ValueError):
     """A model or checkpoint file that cannot be used: damaged, foreign, or for another model."""
 
 
-def _write_atomically(path, write, binary: bool = True) -> None:
-    """Call ``write(file)`` on a temporary file beside ``path``, then rename it to ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb" if binary else "w") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        # mkstemp makes the file private (0600); give it the usual permissions instead.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def _write_npz(path, arrays: dict[str, np.ndarray]) -> None:
-    _write_atomically(path, lambda file: np.savez(file, **arrays))
+    write_atomically(path, lambda file: np.savez(file, **arrays))
 
 
 def _read(path, expected_format: str) -> dict[str, np.ndarray]:
@@ -68,21 +47,35 @@ def _read(path, expected_format: str) -> dict[str, np.ndarray]:
             f"{path}: not a readable .npz archive ({error}); the file is damaged or not a ppn file"
         ) from None
     found = str(arrays.get("format", "nothing"))
-    if found != expected_format:
-        raise ModelFileError(f"{path}: expected a {expected_format} file, found {found!r}")
-    version = int(arrays.get("version", -1))
+    _check_header(path, found, lambda: int(arrays.get("version", -1)), expected_format)
+    return arrays
+
+
+def _check_header(path, found, version, expected: str) -> None:
+    """ModelFileError unless the file's format ``found`` is ``expected`` and its version ours.
+
+    ``version()`` gives the file's version; it is called only once the format matched,
+    since a foreign file's "version" may be anything (even something ``int`` refuses).
+    """
+    if found != expected:
+        raise ModelFileError(f"{path}: expected a {expected} file, found {found!r}")
+    version = version()
     if version != VERSION:
         raise ModelFileError(
             f"{path}: format version {version}, but this ppn reads version {VERSION}"
         )
-    return arrays
 
 
-def _architecture(model) -> dict[str, np.ndarray]:
-    return {
+def _model_arrays(model, fmt: str) -> dict[str, np.ndarray]:
+    """The arrays every file of format ``fmt`` holds: format, version, architecture, weights."""
+    arrays = {
+        "format": np.array(fmt),
+        "version": np.array(VERSION),
         "sizes": np.array(model.sizes, dtype=np.int64),
         "activation": np.array(model.activation),
     }
+    arrays.update({f"param.{name}": p.data for name, p in model.named_parameters()})
+    return arrays
 
 
 def _model_from(arrays: dict[str, np.ndarray], path) -> MLP:
@@ -117,9 +110,7 @@ def _model_from(arrays: dict[str, np.ndarray], path) -> MLP:
 
 def save_model(model, path) -> None:
     """Write ``model`` (architecture and weights) to ``path`` as a versioned .npz, atomically."""
-    arrays = {"format": np.array(FORMAT), "version": np.array(VERSION), **_architecture(model)}
-    arrays.update({f"param.{name}": p.data for name, p in model.named_parameters()})
-    _write_npz(path, arrays)
+    _write_npz(path, _model_arrays(model, FORMAT))
 
 
 def load_model(path) -> MLP:
@@ -130,22 +121,22 @@ def load_model(path) -> MLP:
 def save_checkpoint(path, model, optimizer, *, epoch: int, rng, history, config=None) -> None:
     """Everything needed to resume training after ``epoch`` epochs, written atomically."""
     arrays = {
-        "format": np.array(CHECKPOINT_FORMAT),
-        "version": np.array(VERSION),
-        **_architecture(model),
+        **_model_arrays(model, CHECKPOINT_FORMAT),
         "epoch": np.array(epoch),
         "rng": np.array(json.dumps(rng.bit_generator.state)),
         "history": np.array(json.dumps(history.as_dict())),
         "config": np.array(json.dumps(config or {})),
         "optimizer": np.array(type(optimizer).__name__),
     }
-    arrays.update({f"param.{name}": p.data for name, p in model.named_parameters()})
     arrays.update({f"optim.{key}": np.asarray(v) for key, v in optimizer.state_dict().items()})
     _write_npz(path, arrays)
 
 
 def load_checkpoint(path):
-    """(model, optimizer_state, epoch, rng, history_dict, config) from ``save_checkpoint``."""
+    """(model, optimizer_name, optimizer_state, epoch, rng, history_dict, config).
+
+    What ``save_checkpoint`` wrote; ``optimizer_name`` is the class name of its optimiser.
+    """
     arrays = _read(path, CHECKPOINT_FORMAT)
     model = _model_from(arrays, path)
     try:
@@ -185,7 +176,7 @@ def export_json(model, path, *, metadata: dict | None = None) -> None:
         "metadata": metadata or {},
     }
     text = json.dumps(document, separators=(",", ":"))
-    _write_atomically(path, lambda file: file.write(text), binary=False)
+    write_atomically(path, lambda file: file.write(text), binary=False)
 
 
 def load_json(path) -> MLP:
@@ -198,13 +189,7 @@ def load_json(path) -> MLP:
         found = document.get("format", "nothing") if isinstance(document, dict) else "nothing"
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ModelFileError(f"{path}: not JSON ({error})") from None
-    if found != JSON_FORMAT:
-        raise ModelFileError(f"{path}: expected a {JSON_FORMAT} file, found {found!r}")
-    if document.get("version") != VERSION:
-        raise ModelFileError(
-            f"{path}: format version {document.get('version')}, but this ppn reads version "
-            f"{VERSION}"
-        )
+    _check_header(path, found, lambda: document.get("version"), JSON_FORMAT)
     try:
         sizes = [int(n) for n in document["sizes"]]
         arrays = {"sizes": np.array(sizes), "activation": np.array(document["activation"])}

@@ -12,6 +12,7 @@ Every error is one line on stderr and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -104,8 +105,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load_data(dataset: str, data_dir):
-    return DATASETS[dataset](data_dir, download=True)
+def _load_data(dataset: str, data_dir, download: bool = True):
+    return DATASETS[dataset](data_dir, download=download)
+
+
+def load_arrays(dataset: str, data_dir=None, train_size: int | None = None, download: bool = True):
+    """(x_train, y_train, x_test, y_test) as ``train`` uses them: float32 rows, int64 labels.
+
+    ``train_size`` keeps only the first that many training images (all when None or 0).
+    """
+    (x_train, y_train), (x_test, y_test) = _load_data(dataset, data_dir, download)
+    if train_size:
+        x_train, y_train = x_train[:train_size], y_train[:train_size]
+    x_train, x_test = data.to_float(x_train, flatten=True), data.to_float(x_test, flatten=True)
+    y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
+    return x_train, y_train, x_test, y_test
 
 
 def config_from_args(args) -> dict:
@@ -151,7 +165,7 @@ def build_augment(config: dict):
     pixels = config["augment"]
     if not pixels:
         return None
-    return lambda batch, generator: data.random_shift(batch, generator, pixels)
+    return functools.partial(data.random_shift, max_shift=pixels)
 
 
 def train_command(args) -> int:
@@ -163,7 +177,9 @@ def train_command(args) -> int:
         model, _, optimizer_state, done, rng, history_dict, config = checkpoint.load_checkpoint(
             saved
         )
-        history = train.History(**history_dict)
+        if done >= config["epochs"]:
+            raise CommandError(f"the run in {out} already finished its {config['epochs']} epochs")
+        history = train.History.from_dict(history_dict)
     else:
         if (out / "checkpoint.npz").exists():
             raise CommandError(
@@ -173,11 +189,9 @@ def train_command(args) -> int:
         model, done, rng = None, 0, np.random.default_rng(config["seed"])
         history = train.History()
 
-    (x_train, y_train), (x_test, y_test) = _load_data(config["dataset"], config["data_dir"])
-    if config["train_size"]:
-        x_train, y_train = x_train[: config["train_size"]], y_train[: config["train_size"]]
-    x_train, x_test = data.to_float(x_train, flatten=True), data.to_float(x_test, flatten=True)
-    y_train, y_test = y_train.astype(np.int64), y_test.astype(np.int64)
+    x_train, y_train, x_test, y_test = load_arrays(
+        config["dataset"], config["data_dir"], config["train_size"]
+    )
     sizes = [x_train.shape[1], *config["hidden"], 10]
     if model is None:
         model = MLP(sizes, activation=config["activation"], rng=config["seed"])
@@ -186,8 +200,6 @@ def train_command(args) -> int:
     schedule = build_schedule(config, optimizer)
     if args.resume:
         optimizer.load_state_dict(optimizer_state)
-    if done >= config["epochs"]:
-        raise CommandError(f"the run in {out} already finished its {config['epochs']} epochs")
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "config.json").write_text(json.dumps(config, indent=1))
@@ -200,7 +212,9 @@ def train_command(args) -> int:
     )
     augment = build_augment(config)
 
-    def save_and_report(epoch: int, history: train.History) -> None:
+    def on_epoch_end(epoch: int, history: train.History) -> None:
+        """Save a checkpoint, report the epoch, and restart the epoch's timer."""
+        nonlocal started
         checkpoint.save_checkpoint(out / "checkpoint.npz", model, optimizer, epoch=epoch + 1,
                                    rng=rng, history=history, config=config)  # fmt: skip
         seconds = time.perf_counter() - started
@@ -211,16 +225,11 @@ def train_command(args) -> int:
             f"({len(x_train) / seconds:,.0f} images/s)",
             file=sys.stderr,
         )
+        started = time.perf_counter()
 
     started = time.perf_counter()
     try:
         fit_epochs = config["epochs"] - done
-
-        def on_epoch_end(epoch, history):
-            nonlocal started
-            save_and_report(epoch, history)
-            started = time.perf_counter()
-
         with threadpool_limits(args.threads):
             train.fit(
                 model, x_train, y_train, optimizer=optimizer, epochs=fit_epochs,
@@ -336,9 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         return command[args.command](args)
-    except (CommandError, data.DatasetNotFoundError, checkpoint.ModelFileError) as error:
-        print(f"ppn {args.command}: error: {error}", file=sys.stderr)
-        return 1
-    except (FileNotFoundError, ValueError, train.DivergenceError) as error:
+    except (CommandError, data.DatasetNotFoundError, checkpoint.ModelFileError,
+            FileNotFoundError, ValueError, train.DivergenceError) as error:  # fmt: skip
         print(f"ppn {args.command}: error: {error}", file=sys.stderr)
         return 1

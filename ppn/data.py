@@ -64,6 +64,7 @@ __all__ = [
     "resize_area",
     "to_float",
     "train_validation_split",
+    "write_atomically",
 ]
 
 FILE_NAMES = (
@@ -283,25 +284,18 @@ def fetch(
 
 def _download(url: str, target: Path, sha256: str, size: int | None, timeout: float) -> None:
     """Stream ``url`` into a unique temporary file beside ``target``; rename it once verified."""
-    # A unique name per download lets concurrent loaders share the cache: each
-    # writes its own file, and os.replace is atomic, so readers only ever see
-    # a missing file or a complete, verified one.
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".part", dir=target.parent
-    )
-    try:
+
+    def write(out) -> None:
         digest = hashlib.sha256()
         received = 0
         request = urllib.request.Request(url, headers={"User-Agent": "ppn (python urllib)"})
-        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(request, timeout=timeout) as r:
+        with urllib.request.urlopen(request, timeout=timeout) as r:
             while chunk := r.read(_CHUNK):
                 received += len(chunk)
                 if size is not None and received > size:
                     raise DownloadError(f"served more than the published {size} bytes")
                 digest.update(chunk)
                 out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
             # http.client returns a short body silently when the connection drops.
             announced = r.headers.get("Content-Length")
             if announced is not None and announced.isdigit() and received != int(announced):
@@ -314,13 +308,36 @@ def _download(url: str, target: Path, sha256: str, size: int | None, timeout: fl
             raise DownloadError(
                 f"SHA-256 {digest.hexdigest()} does not match the published {sha256}"
             )
-        os.replace(temporary, target)
+
+    # The temporary file's name is unique per download, so concurrent loaders can share the
+    # cache: each writes its own file, and the rename is atomic, so readers only ever see a
+    # missing file or a complete, verified one.  Whatever goes wrong (even Ctrl-C), no
+    # partial file stays behind.
+    write_atomically(target, write)
+
+
+def write_atomically(path: str | os.PathLike[str], write, binary: bool = True) -> None:
+    """Call ``write(file)`` on a temporary file beside ``path``, then rename it to ``path``.
+
+    The temporary file has a unique name and is synced to disk before the rename, which is
+    atomic: a reader of ``path`` sees the old file or the complete new one, never half of
+    it.  If anything goes wrong (even Ctrl-C), the temporary file is deleted.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb" if binary else "w") as file:
+            write(file)
+            file.flush()
+            os.fsync(file.fileno())
+        # mkstemp makes the file private (0600); give it the usual permissions instead.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
     except BaseException:
-        # Whatever went wrong (even Ctrl-C), no partial file stays behind.
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
+        Path(temporary).unlink(missing_ok=True)
         raise
 
 
@@ -420,6 +437,7 @@ def _load(
     failure = "not attempted (download=False)"
     if download:
         cache = _cache_folder(dataset)
+        mirrors_used = default_mirrors if mirrors is None else mirrors
         try:
             paths = []
             for name in FILE_NAMES:
@@ -428,7 +446,6 @@ def _load(
                     paths.append(cache / name)
                     continue
                 size, sha256 = published[name]
-                mirrors_used = default_mirrors if mirrors is None else mirrors
                 paths.append(fetch(name, mirrors_used, sha256, cache, size=size))
         except OSError as err:  # DownloadError, or a cache folder we cannot write
             failure = f"failed: {err}"
@@ -662,8 +679,8 @@ def _as_grey(image) -> np.ndarray:
     array = np.asarray(image)
     if array.ndim == 3 and array.shape[2] in (3, 4):
         if array.shape[2] == 4:  # transparent pixels are paper
-            alpha = array[..., 3:4] / (255.0 if array.dtype == np.uint8 else 1.0)
-            background = 255.0 if array.dtype == np.uint8 else 1.0
+            background = 255.0 if array.dtype == np.uint8 else 1.0  # white paper
+            alpha = array[..., 3:4] / background
             array = array[..., :3] * alpha + background * (1 - alpha)
         array = array[..., :3] @ np.array([0.299, 0.587, 0.114])
     if array.ndim != 2:

@@ -22,6 +22,7 @@ import numpy as np
 
 from . import data, optim, train
 from .nn import MLP
+from .tensor import Tensor
 
 __all__ = [
     "DigitPad",
@@ -43,9 +44,7 @@ __all__ = [
 
 def softmax(logits: np.ndarray) -> np.ndarray:
     """pₖ = exp(zₖ − max z) / Σⱼ exp(zⱼ − max z) along the last axis, in float64."""
-    z = np.asarray(logits, dtype=np.float64)
-    z = np.exp(z - z.max(axis=-1, keepdims=True))
-    return z / z.sum(axis=-1, keepdims=True)
+    return Tensor(np.asarray(logits, dtype=np.float64)).softmax(axis=-1).data
 
 
 class Reading(NamedTuple):
@@ -107,13 +106,7 @@ class Drawing:
 
     def stroke(self, points) -> None:
         """One whole stroke through ``points`` [(x, y), …]."""
-        points = [(float(x), float(y)) for x, y in points]
-        if not points:
-            return
-        self.pen_down(*points[0])
-        for x, y in points[1:]:
-            self.pen_move(x, y)
-        self.pen_up()
+        _trace(self, [(float(x), float(y)) for x, y in points])
 
     def segment(self, x0: float, y0: float, x1: float, y1: float) -> None:
         """Ink every pixel whose centre is within pen_width/2 of the segment (x0, y0)–(x1, y1)."""
@@ -139,29 +132,41 @@ class Drawing:
         return not bool(self.pixels.any())
 
 
+def _trace(pen, points) -> None:
+    """One stroke through ``points`` with ``pen``: pen_down at the first, pen_move, pen_up."""
+    points = list(points)
+    if points:
+        pen.pen_down(*points[0])
+        for point in points[1:]:
+            pen.pen_move(*point)
+        pen.pen_up()
+
+
 # --- what a reader's digit may look like: variants of MNIST's test digits ------------------
+
+
+_SQUARE = [(i, j) for i in range(3) for j in range(3)]  # the 3×3 around a pixel
+_CROSS = [(1, 1), (0, 1), (2, 1), (1, 0), (1, 2)]  # a pixel and its 4 neighbours
 
 
 def dilate(images: np.ndarray, steps: int = 1) -> np.ndarray:
     """Thicker strokes: each pixel becomes the brightest of the 3×3 around it, ``steps`` times."""
-    out = np.asarray(images)
-    for _ in range(steps):
-        padded = np.pad(out, [(0, 0)] * (out.ndim - 2) + [(1, 1), (1, 1)])
-        h, w = out.shape[-2:]
-        out = np.max(
-            [padded[..., i : i + h, j : j + w] for i in range(3) for j in range(3)], axis=0
-        )
-    return out
+    return _morphology(images, steps, _SQUARE, np.max)
 
 
 def erode(images: np.ndarray, steps: int = 1) -> np.ndarray:
     """Thinner strokes: each pixel becomes the darkest of itself and its 4 neighbours."""
+    return _morphology(images, steps, _CROSS, np.min)
+
+
+def _morphology(images, steps: int, offsets, combine) -> np.ndarray:
+    """``steps`` times, each pixel becomes ``combine`` of the pixels at ``offsets`` (in a
+    3×3 window, (1, 1) its centre) of the image padded with zeros."""
     out = np.asarray(images)
     for _ in range(steps):
         padded = np.pad(out, [(0, 0)] * (out.ndim - 2) + [(1, 1), (1, 1)])
         h, w = out.shape[-2:]
-        cross = [(1, 1), (0, 1), (2, 1), (1, 0), (1, 2)]
-        out = np.min([padded[..., i : i + h, j : j + w] for i, j in cross], axis=0)
+        out = combine([padded[..., i : i + h, j : j + w] for i, j in offsets], axis=0)
     return out
 
 
@@ -357,12 +362,7 @@ class DigitPad:
 
     def stroke(self, points) -> None:
         """One whole stroke through ``points`` [(x, y), …], as the mouse would draw it."""
-        points = list(points)
-        if points:
-            self.pen_down(*points[0])
-            for point in points[1:]:
-                self.pen_move(*point)
-            self.pen_up()
+        _trace(self, points)
 
     def _show(self, reading: Reading | None) -> None:
         from ipycanvas import hold_canvas

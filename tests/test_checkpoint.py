@@ -148,7 +148,7 @@ def test_checkpoint_resume_gives_the_same_weights(tmp_path):
     assert (kind, epoch, len(history_dict["epoch"])) == ("Adam", 2, 2)
     optimizer = Adam(model.parameters(), lr=0.01)
     optimizer.load_state_dict(state)
-    run(2, model, optimizer, rng, History(**history_dict), epoch)
+    run(2, model, optimizer, rng, History.from_dict(history_dict), epoch)
     for a, b in zip(model.parameters(), straight.parameters(), strict=True):
         np.testing.assert_array_equal(a.data, b.data)
 

@@ -23,7 +23,7 @@ from sphinx.util import logging
 from threadpoolctl import threadpool_limits
 
 import ppn
-from ppn import checkpoint, data, handwriting, train
+from ppn import checkpoint, data, handwriting
 
 STATIC = Path(__file__).resolve().parent.parent / "_static"
 SETTINGS = {"hidden": 128, "epochs": 8, "max_shift": 2, "seed": 0}
@@ -68,8 +68,7 @@ def _train(app) -> None:
         # One BLAS thread, as in the chapter: the same arithmetic, so the same network.
         with threadpool_limits(limits=1):
             model = handwriting.train_digit_reader(x_train, y_train, **SETTINGS)
-        x_test = data.to_float(x_test, flatten=True)
-        accuracy = train.evaluate(model, x_test, y_test.astype("int64")).accuracy
+        accuracy = handwriting.accuracy(model, x_test, y_test)
         metadata = {
             "trained_on": f"the first {len(x_train)} MNIST training images",
             **SETTINGS,
