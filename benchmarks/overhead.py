@@ -27,6 +27,7 @@ import ppn
 from ppn.tensor import Tensor
 
 DEPTH = 25
+OPERATIONS = 3 * DEPTH + 1  # recorded per pass: three per link, then the sum
 TARGET_US = 5.0
 
 
@@ -52,7 +53,7 @@ def layer_chain_ppn(x, W, b):
         h.sum().backward()
         x.grad = W.grad = b.grad = None
 
-    return run, 3 * DEPTH + 1
+    return run
 
 
 def layer_chain_numpy(x, W, b):
@@ -71,7 +72,7 @@ def layer_chain_numpy(x, W, b):
             g = g @ W.T
         return g, W_bar, b_bar
 
-    return run, 3 * DEPTH + 1
+    return run
 
 
 def elementwise_chain_ppn(x, W, b):
@@ -84,7 +85,7 @@ def elementwise_chain_ppn(x, W, b):
         h.sum().backward()
         x.grad = None
 
-    return run, 3 * DEPTH + 1
+    return run
 
 
 def elementwise_chain_numpy(x, W, b):
@@ -98,7 +99,7 @@ def elementwise_chain_numpy(x, W, b):
             g = g * (1 - y * y) * 1.01
         return g
 
-    return run, 3 * DEPTH + 1
+    return run
 
 
 CHAINS = {
@@ -111,8 +112,7 @@ def measure(rounds: int, calls: int) -> dict:
     arrays = setup()
     results = {}
     for name, (make_ppn, make_numpy) in CHAINS.items():
-        run_ppn, ops = make_ppn(*arrays)
-        run_numpy, _ = make_numpy(*arrays)
+        run_ppn, run_numpy = make_ppn(*arrays), make_numpy(*arrays)
 
         def repeat(run):
             def many():
@@ -122,17 +122,17 @@ def measure(rounds: int, calls: int) -> dict:
             return many
 
         times = harness.interleaved({"ppn": repeat(run_ppn), "numpy": repeat(run_numpy)}, rounds)
-        per_op = {k: harness.median(v["cpu"]) / calls / ops * 1e6 for k, v in times.items()}
-        fastest = {k: min(v["cpu"]) / calls / ops * 1e6 for k, v in times.items()}
+        per_op = {k: harness.median(v["cpu"]) / calls / OPERATIONS * 1e6 for k, v in times.items()}
+        fastest = {k: min(v["cpu"]) / calls / OPERATIONS * 1e6 for k, v in times.items()}
         results[name] = {
-            "operations": ops,
+            "operations": OPERATIONS,
             "ppn_us_per_op": per_op["ppn"],
             "ppn_fastest_us_per_op": fastest["ppn"],
             "numpy_fastest_us_per_op": fastest["numpy"],
             "numpy_us_per_op": per_op["numpy"],
             "overhead_us_per_op": per_op["ppn"] - per_op["numpy"],
             "ppn_over_numpy": harness.paired_ratio(times["ppn"]["cpu"], times["numpy"]["cpu"]),
-            "wall_ppn_us_per_op": harness.median(times["ppn"]["wall"]) / calls / ops * 1e6,
+            "wall_ppn_us_per_op": harness.median(times["ppn"]["wall"]) / calls / OPERATIONS * 1e6,
         }
     return results
 

@@ -33,6 +33,7 @@ import random
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import harness
 
@@ -157,6 +158,11 @@ def mlp_loss(layers, xs, ys, tanh):
     return total * (1.0 / len(xs))
 
 
+def _flat(layers) -> list:
+    """Every weight then every bias of each layer in turn: the order of ``tape.gradient``."""
+    return [v for W, b in layers for v in [*(w for row in W for w in row), *b]]
+
+
 class PpnStep:
     """Weights as plain floats; each step records them on a new tape, as ppn.grad does."""
 
@@ -168,7 +174,7 @@ class PpnStep:
             layers = [([[tape.var(w) for w in row] for row in W], [tape.var(c) for c in b])
                       for W, b in self.weights]  # fmt: skip
             loss = mlp_loss(layers, xs, ys, ppn.tanh)
-        leaves = [v for W, b in layers for v in [*(w for row in W for w in row), *b]]
+        leaves = _flat(layers)
         gradient = iter(tape.gradient(loss, leaves))
         for W, b in self.weights:  # θ ← θ − η·∇C
             for row in W:
@@ -179,7 +185,7 @@ class PpnStep:
         return loss.value, len(tape)
 
     def flat(self):
-        return [v for W, b in self.weights for v in [*(w for row in W for w in row), *b]]
+        return _flat(self.weights)
 
 
 class MicrogradStep:
@@ -188,7 +194,7 @@ class MicrogradStep:
     def __init__(self, Value, weights):
         self.layers = [([[Value(w) for w in row] for row in W], [Value(c) for c in b])
                        for W, b in weights]  # fmt: skip
-        self.parameters = [v for W, b in self.layers for v in [*(w for row in W for w in row), *b]]
+        self.parameters = _flat(self.layers)
 
     def __call__(self, xs, ys):
         for p in self.parameters:
@@ -253,7 +259,7 @@ print(json.dumps(outcome))
 
 def chain_micrograd(n: int) -> dict:
     """micrograd on an n-deep chain, in a child interpreter (a deep recursion may crash one)."""
-    here = str(harness.Path(__file__).resolve().parent)
+    here = str(Path(__file__).resolve().parent)
     try:
         done = subprocess.run(
             [sys.executable, "-c", MICROGRAD_CHAIN.format(here=here, n=n)],

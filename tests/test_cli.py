@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -17,12 +16,6 @@ from PIL import Image
 
 from ppn import cli, data
 from ppn.checkpoint import load_model
-
-MNIST = Path(os.environ.get("PPN_DATA_DIR", Path(__file__).parents[2] / "shared/data/mnist-10k"))
-needs_mnist = pytest.mark.skipif(
-    not (MNIST / "t10k-images-idx3-ubyte.gz").exists(),
-    reason="MNIST not found: set PPN_DATA_DIR to the folder holding the four IDX files",
-)
 
 
 def _write_idx(path: Path, array: np.ndarray) -> None:
@@ -142,11 +135,11 @@ def test_predict_rejects_a_file_that_is_not_an_image(tiny_dataset, tmp_path, cap
     assert "not an image" in capsys.readouterr().err
 
 
-def _train_args(out: Path) -> list[str]:
+def _train_args(data_dir: Path, out: Path) -> list[str]:
     return [
         "train",
         "--data-dir",
-        str(MNIST),
+        str(data_dir),
         "--train-size",
         "3000",
         "--hidden",
@@ -165,10 +158,10 @@ def _train_args(out: Path) -> list[str]:
     ]
 
 
-def _interrupt(out: Path, sig: int) -> subprocess.CompletedProcess:
+def _interrupt(data_dir: Path, out: Path, sig: int) -> subprocess.CompletedProcess:
     """Start a run, wait for its first checkpoint, then send ``sig`` in the middle of epoch 2."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "ppn", *_train_args(out)],
+        [sys.executable, "-m", "ppn", *_train_args(data_dir, out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -183,13 +176,18 @@ def _interrupt(out: Path, sig: int) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
-@needs_mnist
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
-def test_an_interrupted_run_resumes_to_the_same_weights(tmp_path, sig):
-    straight = run_cli(*_train_args(tmp_path / "straight"))
+@pytest.fixture(scope="module")
+def straight_run(mnist_dir, tmp_path_factory) -> Path:
+    """The same training run left uninterrupted, trained once for every kind of interruption."""
+    out = tmp_path_factory.mktemp("straight")
+    straight = run_cli(*_train_args(mnist_dir, out))
     assert straight.returncode == 0, straight.stderr
+    return out
 
-    stopped = _interrupt(tmp_path / "stopped", sig)
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["SIGINT", "SIGKILL"])
+def test_an_interrupted_run_resumes_to_the_same_weights(mnist_dir, straight_run, tmp_path, sig):
+    stopped = _interrupt(mnist_dir, tmp_path / "stopped", sig)
     if sig == signal.SIGINT and stopped.returncode == 130:
         assert "--resume" in stopped.stderr
     else:  # SIGKILL, or SIGINT landing after the last epoch
@@ -199,7 +197,7 @@ def test_an_interrupted_run_resumes_to_the_same_weights(tmp_path, sig):
         assert "already finished" in resumed.stderr
     else:
         assert resumed.returncode == 0, resumed.stderr
-    a = load_model(tmp_path / "straight" / "model.npz")
+    a = load_model(straight_run / "model.npz")
     b = load_model(tmp_path / "stopped" / "model.npz")
     for p, q in zip(a.parameters(), b.parameters(), strict=True):
         np.testing.assert_array_equal(p.data, q.data)

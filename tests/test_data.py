@@ -56,16 +56,16 @@ def isolated(tmp_path, monkeypatch):
 
 def idx_bytes(array: np.ndarray, code: int = 0x08) -> bytes:
     """The IDX encoding of a uint8 array: 00 00 code ndim, the sizes, the data."""
-    sizes = b"".join(int(n).to_bytes(4, "big") for n in array.shape)
-    return bytes([0, 0, code, array.ndim]) + sizes + array.astype(np.uint8).tobytes()
+    return header(*array.shape, code=code) + array.astype(np.uint8).tobytes()
 
 
 def gz(content: bytes) -> bytes:
     return gzip.compress(content, mtime=0)
 
 
-def header(*shape: int) -> bytes:
-    return bytes([0, 0, 8, len(shape)]) + b"".join(n.to_bytes(4, "big") for n in shape)
+def header(*shape: int, code: int = 0x08) -> bytes:
+    """An IDX header: 00 00 code ndim, then each size as 4 big-endian bytes."""
+    return bytes([0, 0, code, len(shape)]) + b"".join(int(n).to_bytes(4, "big") for n in shape)
 
 
 def make_dataset(n_train: int = 6, n_test: int = 4, seed: int = 0) -> dict[str, np.ndarray]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,11 +17,6 @@ from ppn.nn import MLP
 
 ROOT = Path(__file__).resolve().parents[1]
 PAD_JS = ROOT / "book" / "_static" / "digit_pad.js"
-MNIST = Path(os.environ.get("PPN_DATA_DIR", ROOT.parent / "shared/data/mnist-10k"))
-needs_mnist = pytest.mark.skipif(
-    not (MNIST / "t10k-images-idx3-ubyte.gz").exists(),
-    reason="MNIST not found: set PPN_DATA_DIR to the folder holding the four IDX files",
-)
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node (Node.js) is not installed")
 
@@ -53,11 +47,9 @@ def synthetic_digits() -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def test_digits() -> tuple[np.ndarray, np.ndarray]:
+def test_digits(mnist) -> tuple[np.ndarray, np.ndarray]:
     """The first 40 MNIST test digits and labels."""
-    if not (MNIST / "t10k-images-idx3-ubyte.gz").exists():
-        pytest.skip("MNIST not found: set PPN_DATA_DIR")
-    _, (x_test, y_test) = data.load_mnist(MNIST, download=False)
+    _, (x_test, y_test) = mnist
     return x_test[:40], y_test[:40]
 
 
@@ -280,10 +272,9 @@ def test_the_jupyter_pad_reads_strokes():
     assert pad.reading is not None
 
 
-@needs_mnist
-def test_prepare_digit_restores_accuracy_on_moved_and_small_digits():
+def test_prepare_digit_restores_accuracy_on_moved_and_small_digits(mnist):
     """A quickly trained network: prepare_digit brings moved and small digits back to MNIST form."""
-    (x_train, y_train), (x_test, y_test) = data.load_mnist(MNIST, download=False)
+    (x_train, y_train), (x_test, y_test) = mnist
     model = handwriting.train_digit_reader(x_train[:3000], y_train[:3000], hidden=64, epochs=3)
     images, labels = x_test[:1000], y_test[:1000]
     table = handwriting.variants(images, seed=0)
@@ -453,9 +444,9 @@ def test_pad_js_reads_like_ppn_synthetic(tmp_path, activation):
 
 
 @needs_node
-def test_pad_js_reads_like_ppn_on_mnist_with_a_trained_network(tmp_path, test_digits):
+def test_pad_js_reads_like_ppn_on_mnist_with_a_trained_network(tmp_path, mnist, test_digits):
     images, labels = test_digits
-    (x_train, y_train), _ = data.load_mnist(MNIST, download=False)
+    (x_train, y_train), _ = mnist
     model = handwriting.train_digit_reader(x_train[:2000], y_train[:2000], hidden=32, epochs=2)
     raw = data.to_float(images[:20], flatten=True)
     drawn = [*drawings(images[:10]), *images[20:30]]

@@ -19,8 +19,6 @@ beyond the standard library.
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
 import json
 import os
 import queue
@@ -318,37 +316,6 @@ INSPECT = r"""(() => {
     downloads: links.filter(h => h.includes("_sources/") && h.endsWith(".ipynb")),
   };
 })()"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    """The built book on http://127.0.0.1:PORT/, served from a thread."""
-    if not (HTML / "index.html").exists():
-        pytest.fail(f"no built book in {HTML}: run jupyter-book build --all -W -n --keep-going .")
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(HTML))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    executable = os.environ.get("PPN_CHROMIUM") or next(
-        filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None
-    )
-    if executable is None:
-        pytest.fail("Chromium not found: apt-get install -y chromium (or set PPN_CHROMIUM)")
-    chromium = Browser(executable)
-    yield chromium
-    chromium.close()
 
 
 def open_page(browser: Browser, server: str, page: str) -> tuple[Visit, dict]:

@@ -3,12 +3,13 @@
     jupyter-book build --all -W -n --keep-going .
     PPN_BROWSER_TEST=1 pytest tests/browser/test_digit_pad.py
 
-Uses the browser, the local server and the page visits of ``test_built_book.py`` (the
-DevTools protocol over a pipe, no network). Each test digit is redrawn on the pad by
-real mouse events (``Input.dispatchMouseEvent``: press, moves, release along each stroke
-of ``ppn.handwriting.strokes_from_image``), as a reader would draw it. Then the answer the
-page shows must be ppn's answer for the very pixels on the page's canvas: the same
-prepared 28×28 digit, grey level for grey level, the same digit, the same percentages.
+Uses the browser and the local server of ``conftest.py`` and the page visits of
+``test_built_book.py`` (the DevTools protocol over a pipe, no network). Each test digit
+is redrawn on the pad by real mouse events (``Input.dispatchMouseEvent``: press, moves,
+release along each stroke of ``ppn.handwriting.strokes_from_image``), as a reader would
+draw it. Then the answer the page shows must be ppn's answer for the very pixels on the
+page's canvas: the same prepared 28×28 digit, grey level for grey level, the same digit,
+the same percentages.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ import time
 
 import numpy as np
 import pytest
-
-# The fixtures "browser" and "server" too: pytest finds them by these names in this module.
-from test_built_book import ENABLED, HTML, Visit, browser, server  # noqa: F401
+from test_built_book import ENABLED, HTML, Visit
 
 from ppn import checkpoint, data, handwriting
 
@@ -49,7 +48,7 @@ SHOWN = """(() => {
 })()"""
 
 
-def open_pad(browser, server) -> tuple[Visit, list[float]]:  # noqa: F811
+def open_pad(browser, server) -> tuple[Visit, list[float]]:
     """The page, once its network has loaded; the pad's box on the screen (x, y, w, h)."""
     if not (HTML / PAGE).exists():
         pytest.fail(f"{PAGE} is not in the built book {HTML}")
@@ -106,7 +105,7 @@ def test_digits():
     return x_test[:5], y_test[:5]
 
 
-def test_the_pad_reads_digits_drawn_with_the_mouse(browser, server, network, test_digits):  # noqa: F811
+def test_the_pad_reads_digits_drawn_with_the_mouse(browser, server, network, test_digits):
     images, labels = test_digits
     visit, box = open_pad(browser, server)
     try:
