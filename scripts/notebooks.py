@@ -23,6 +23,13 @@ solution cell is any cell, code or markdown, tagged ``solution``; in a twin::
 
 The student notebooks carry no jupytext pairing, so saving one in Jupyter writes no
 ``.py`` file beside it.
+
+Every notebook starts with a **setup cell** that the twins do not carry: ``read_chapter``
+puts it first, written from the one repository setting in ``_config.yml``. It draws
+figures inline whatever ``MPLBACKEND`` says (so a CI that exports ``MPLBACKEND=Agg``
+gets the same outputs), and on Colab, or any kernel where ``ppn`` cannot be imported,
+clones the course's repository and imports ``ppn`` from it. It is tagged
+``remove-cell``: the HTML book does not show it.
 """
 
 from __future__ import annotations
@@ -32,11 +39,54 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+import yaml
 from nbclient import NotebookClient
 
-BOOK = Path(__file__).resolve().parent.parent / "book"
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
 SOLUTION_TAG = "solution"
+SETUP_FIRST_LINE = "# Setup (hidden in the book)."
+SETUP_TEMPLATE = f"""{SETUP_FIRST_LINE} Figures are drawn inline whatever MPLBACKEND says.
+# On Colab, or in any kernel where ppn cannot be imported, it fetches the course first.
+%matplotlib inline
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+if importlib.util.find_spec("ppn") is None:
+    course = Path("ppn-course")
+    if not course.exists():
+        clone = ["git", "clone", "--quiet", "--depth", "1", "{{url}}", str(course)]
+        subprocess.run(clone, check=True)
+    sys.path.insert(0, str(course.resolve()))"""
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def repository_url(config: Path = ROOT / "_config.yml") -> str:
+    """The course's repository, from the one ``repository: url:`` setting of the book."""
+    url = (yaml.safe_load(config.read_text()).get("repository") or {}).get("url")
+    if not url:
+        raise SystemExit(f"{config}: no repository url (set repository: url: in it)")
+    return url
+
+
+def setup_cell():
+    """The first cell of every chapter notebook (see the module's docstring)."""
+    source = SETUP_TEMPLATE.replace("{url}", repository_url().rstrip("/") + ".git")
+    return nbformat.v4.new_code_cell(source, metadata={"tags": ["remove-cell"]})
+
+
+def is_setup(cell) -> bool:
+    """True for the generated setup cell."""
+    return cell.cell_type == "code" and cell.source.startswith(SETUP_FIRST_LINE)
+
+
+def read_chapter(twin: Path):
+    """The notebook of a ``.py`` twin: the setup cell, then the twin's cells."""
+    nb = jupytext.read(twin)
+    nb.cells = [setup_cell()] + [cell for cell in nb.cells if not is_setup(cell)]
+    return nb
 
 
 def chapters(book: Path = BOOK) -> list[Path]:
@@ -50,7 +100,7 @@ def execute(paths: list[Path]) -> None:
         notebook = path.with_suffix(".ipynb")
         print(f"executing {path.name} -> {notebook.name}", flush=True)
         for attempt in (1, 2):
-            nb = jupytext.read(path)
+            nb = read_chapter(path)
             nb.metadata["kernelspec"] = dict(KERNELSPEC)
             client = NotebookClient(
                 nb,
@@ -82,7 +132,7 @@ def check_sync(book: Path = BOOK) -> int:
         if not notebook.exists():
             stale.append(f"{notebook.name} is missing (run: python scripts/notebooks.py execute)")
             continue
-        from_twin = jupytext.read(twin)
+        from_twin = read_chapter(twin)
         from_notebook = jupytext.read(notebook)
         if _cells(from_twin) != _cells(from_notebook):
             stale.append(f"{notebook.name} and {twin.name} differ (re-execute the twin)")
@@ -122,7 +172,7 @@ def student_edition(out_dir: Path, paths: list[Path]) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in paths:
-        source = jupytext.read(path)
+        source = read_chapter(path)
         nb = student_notebook(source)
         removed = sum(is_solution(cell) for cell in source.cells)
         target = out_dir / path.with_suffix(".ipynb").name

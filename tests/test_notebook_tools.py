@@ -58,7 +58,7 @@ def book(tmp_path):
     folder.mkdir()
     twin = folder / "01_chapter.py"
     twin.write_text(TWIN)
-    nb = jupytext.read(twin)
+    nb = notebooks.read_chapter(twin)
     for count, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
         cell.execution_count = count + 1
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="output\n")]
@@ -79,7 +79,8 @@ def test_student_edition_removes_solutions_and_outputs(book, tmp_path):
     nb = nbformat.read(written[0], as_version=4)
     nbformat.validate(nb)
     sources = [c.source for c in nb.cells]
-    assert len(nb.cells) == 3
+    assert len(nb.cells) == 4
+    assert notebooks.is_setup(nb.cells[0])  # the student edition runs on Colab too
     assert not any("answer" in s or "42" in s for s in sources)
     assert any("six times seven" in s for s in sources)  # the exercise itself stays
     assert any(s.startswith("raise ValueError") for s in sources)
@@ -89,6 +90,46 @@ def test_student_edition_removes_solutions_and_outputs(book, tmp_path):
     assert "jupytext" not in nb.metadata and "widgets" not in nb.metadata
     assert nb.metadata["kernelspec"]["name"] == "python3"
     assert nb.cells[-1].metadata["tags"] == ["raises-exception"]  # other tags are kept
+
+
+def test_every_notebook_starts_with_the_setup_cell_from_the_repository_setting(book):
+    nb = notebooks.read_chapter(book / "01_chapter.py")
+    first = nb.cells[0]
+    assert notebooks.is_setup(first) and first.metadata["tags"] == ["remove-cell"]
+    assert "%matplotlib inline" in first.source  # whatever MPLBACKEND a CI exports
+    url = notebooks.repository_url()
+    assert url.startswith("https://") and f'"{url.rstrip("/")}.git"' in first.source
+    assert [notebooks.is_setup(c) for c in nb.cells].count(True) == 1
+    # A twin that already carries a setup cell (saved from Jupyter) does not get two.
+    twin = book / "01_chapter.py"
+    jupytext.write(nb, twin, fmt="py:percent")
+    again = notebooks.read_chapter(twin)
+    assert [notebooks.is_setup(c) for c in again.cells].count(True) == 1
+    assert notebooks.check_sync(book) == 0
+
+
+def test_the_setup_cell_imports_ppn_from_a_clone_when_it_is_not_installed(tmp_path):
+    """What a Colab kernel runs: no ppn importable, so the cell clones and imports it."""
+    clone = tmp_path / "ppn-course"
+    subprocess.run(
+        ["git", "clone", "--quiet", "--depth", "1", f"file://{ROOT}", str(clone)], check=True
+    )
+    source = notebooks.setup_cell().source.replace("%matplotlib inline", "")
+    source = source.replace(f'"{notebooks.repository_url()}.git"', f'"file://{ROOT}"')
+    # Hide the editable install of this checkout, as if ppn had never been installed.
+    hide = (
+        "import sys\nsys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f)]\n"
+    )
+    script = hide + source + "\nimport ppn\nprint(ppn.__file__)\n"
+    result = subprocess.run(
+        [sys.executable, "-I", "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert Path(result.stdout.strip()).is_relative_to(clone)
 
 
 def test_student_notebook_leaves_its_input_alone(book):
