@@ -14,8 +14,9 @@
 # %% [markdown]
 # # Backward-mode automatic differentiation
 #
-# Forward mode ([chapter 3](03_forward_mode.ipynb)) computes one directional derivative per pass: the gradient of
-# a function of $m$ inputs costs $m$ passes. The cost of a neural network is one number
+# Forward mode ([chapter 3](03_forward_mode.ipynb)) computes one directional derivative
+# per pass: the gradient of a function of $m$ inputs costs
+# $m$ passes. The cost of a neural network is one number
 # that depends on tens of thousands of parameters, so forward mode would evaluate the
 # network tens of thousands of times for a single step of training.
 #
@@ -48,7 +49,8 @@
 #
 # ```{note}
 # The source document writes eq. 14 and 15 with the fractions inverted, as in its
-# eq. 11 ([chapter 3](03_forward_mode.ipynb)): $\partial x / \partial z$ where $\partial z / \partial x$ is meant.
+# eq. 11 ([chapter 3](03_forward_mode.ipynb)): $\partial x / \partial z$ where
+# $\partial z / \partial x$ is meant.
 # This book uses the standard forms above, $\bar v_i = \partial f / \partial v_i$ and
 # $\bar x = \sum_i \bar y_i \, \partial y_i / \partial x$, which are what the library
 # computes.
@@ -57,8 +59,8 @@
 # ## Table 2 by hand
 #
 # Take again $f(x_1, x_2) = x_2 \cos x_1 + e^{x_2}$ at $(\pi, 1)$, with the trace of
-# [chapter 3](03_forward_mode.ipynb): $v_{-1} = x_1$, $v_0 = x_2$, $v_1 = \cos v_{-1}$, $v_2 = v_0 v_1$,
-# $v_3 = e^{v_0}$, $v_4 = v_2 + v_3$. The forward pass gives the values
+# [chapter 3](03_forward_mode.ipynb): $v_{-1} = x_1$, $v_0 = x_2$, $v_1 = \cos v_{-1}$,
+# $v_2 = v_0 v_1$, $v_3 = e^{v_0}$, $v_4 = v_2 + v_3$. The forward pass gives the values
 # $v_{-1} = \pi$, $v_0 = 1$, $v_1 = -1$, $v_2 = -1$, $v_3 = e$, $v_4 = e - 1$. Then, from
 # the last row to the first, eq. 15:
 #
@@ -151,7 +153,8 @@ for row in rows:
 # ## The backward pass in the library
 #
 # `reverse_trace` is built on `ppn.Tape`, a gradient tape ([chapter 5](05_gradient_tape.ipynb)
-# studies it in detail). While $f$ runs, each operation appends a node holding the indices of its
+# studies it in detail). While $f$ runs, each
+# operation appends a node holding the indices of its
 # parents and the local partial derivatives $\partial v_i / \partial v_p$. Because nodes
 # are appended in the order they are computed, walking the list backwards visits every
 # child before its parents, and the whole backward pass is one loop, the source's
@@ -163,8 +166,9 @@ listing(ppn.Tape.backward)
 # %% [markdown]
 # ## The graph with adjoints
 #
-# The same computation graph as in [chapter 3](03_forward_mode.ipynb), now with the adjoints. Forward mode
-# filled it from left to right; backward mode fills it from right to left, once the
+# The same computation graph as in [chapter 3](03_forward_mode.ipynb), now with the
+# adjoints. Forward mode filled it from left to right;
+# backward mode fills it from right to left, once the
 # values are known.
 
 # %% mystnb={"figure": {"caption": "The computation graph of $f(x_1, x_2) = x_2 \\cos x_1 + e^{x_2}$ at $(\\pi, 1)$, drawn from `ppn.reverse_trace`: each node shows its expression, its value and its adjoint $\\bar v_i = \\partial f / \\partial v_i$. The inputs' adjoints are the gradient, $(0, e - 1)$.", "name": "fig-backward-graph"}}
@@ -236,7 +240,8 @@ assert math.isclose(value, e - 1) and same_gradient == gradient
 # %% [markdown]
 # ## The Jacobian, row by row
 #
-# For $f: \mathbb{R}^m \to \mathbb{R}^n$, recall the Jacobian of [chapter 3](03_forward_mode.ipynb),
+# For $f: \mathbb{R}^m \to \mathbb{R}^n$, recall the
+# Jacobian of [chapter 3](03_forward_mode.ipynb),
 #
 # $$ J_f = \begin{pmatrix}
 #    \frac{\partial f_1}{\partial x_1} & \cdots & \frac{\partial f_1}{\partial x_m} \\
@@ -333,8 +338,9 @@ Markdown("\n".join(table))
 # :class: dropdown
 # ```
 #
-# The values are those of [chapter 3](03_forward_mode.ipynb)'s exercise: $v_1 = \cos(\pi/2) = 0$, $v_2 = 0$,
-# $v_3 = v_4 = e^2$. From the output backwards, with eq. 15:
+# The values are those of the exercise of [chapter 3](03_forward_mode.ipynb):
+# $v_1 = \cos(\pi/2) = 0$, $v_2 = 0$, $v_3 = v_4 = e^2$.
+# From the output backwards, with eq. 15:
 #
 # $$
 # \begin{aligned}
