@@ -14,8 +14,9 @@
 # %% [markdown]
 # # Backward-mode automatic differentiation
 #
-# Forward mode (chapter 3) computes one directional derivative per pass: the gradient of
-# a function of $m$ inputs costs $m$ passes. The cost of a neural network is one number
+# Forward mode ([chapter 3](03_forward_mode.ipynb)) computes one directional derivative
+# per pass: the gradient of a function of $m$ inputs costs
+# $m$ passes. The cost of a neural network is one number
 # that depends on tens of thousands of parameters, so forward mode would evaluate the
 # network tens of thousands of times for a single step of training.
 #
@@ -48,7 +49,8 @@
 #
 # ```{note}
 # The source document writes eq. 14 and 15 with the fractions inverted, as in its
-# eq. 11 (chapter 3): $\partial x / \partial z$ where $\partial z / \partial x$ is meant.
+# eq. 11 ([chapter 3](03_forward_mode.ipynb)): $\partial x / \partial z$ where
+# $\partial z / \partial x$ is meant.
 # This book uses the standard forms above, $\bar v_i = \partial f / \partial v_i$ and
 # $\bar x = \sum_i \bar y_i \, \partial y_i / \partial x$, which are what the library
 # computes.
@@ -57,8 +59,8 @@
 # ## Table 2 by hand
 #
 # Take again $f(x_1, x_2) = x_2 \cos x_1 + e^{x_2}$ at $(\pi, 1)$, with the trace of
-# chapter 3: $v_{-1} = x_1$, $v_0 = x_2$, $v_1 = \cos v_{-1}$, $v_2 = v_0 v_1$,
-# $v_3 = e^{v_0}$, $v_4 = v_2 + v_3$. The forward pass gives the values
+# [chapter 3](03_forward_mode.ipynb): $v_{-1} = x_1$, $v_0 = x_2$, $v_1 = \cos v_{-1}$,
+# $v_2 = v_0 v_1$, $v_3 = e^{v_0}$, $v_4 = v_2 + v_3$. The forward pass gives the values
 # $v_{-1} = \pi$, $v_0 = 1$, $v_1 = -1$, $v_2 = -1$, $v_3 = e$, $v_4 = e - 1$. Then, from
 # the last row to the first, eq. 15:
 #
@@ -92,6 +94,7 @@ import numpy as np
 from IPython.display import HTML, Markdown, display
 
 import ppn
+from ppn.listing import listing
 from ppn.plots import animate_trace, draw_computation_graph, pass_order, trace_table
 
 
@@ -119,8 +122,10 @@ print(f"∂f/∂x₂ = v̄₀  = {adjoints[0]:.4f} = e − 1")
 
 # %% [markdown]
 # ```{warning}
-# **The source's Table 2 prints three wrong adjoints.** In the rows $\bar v_3$,
-# $\bar v_2$, $\bar v_1$ it gives $e$, $-1$, $-1$:
+# **The source's Table 2 prints three wrong adjoints, and a wrong index.** Its first row,
+# the seed, has a garbled index: the seed is the adjoint of the output, and the output is
+# $v_4$, so that row must read $\bar v_4 = \partial f / \partial v_4 = 1$, as in the table
+# above. In the rows $\bar v_3$, $\bar v_2$, $\bar v_1$ it gives $e$, $-1$, $-1$:
 #
 # | row | the source prints | which is the value | the correct adjoint |
 # |:--|:--|:--|:--|
@@ -137,6 +142,7 @@ print(f"∂f/∂x₂ = v̄₀  = {adjoints[0]:.4f} = e − 1")
 # ```
 
 # %%
+assert rows[-1].index == 4 and rows[-1].derivative == 1.0  # the first row: the seed, v̄₄ = 1
 source_printed = {3: e, 2: -1.0, 1: -1.0}  # the source's Table 2, rows v̄₃, v̄₂, v̄₁
 for row in rows:
     if row.index in source_printed:
@@ -146,21 +152,23 @@ for row in rows:
 # %% [markdown]
 # ## The backward pass in the library
 #
-# `reverse_trace` is built on `ppn.Tape`, a gradient tape (chapter 5 studies it in
-# detail). While $f$ runs, each operation appends a node holding the indices of its
+# `reverse_trace` is built on `ppn.Tape`, a gradient tape ([chapter 5](05_gradient_tape.ipynb)
+# studies it in detail). While $f$ runs, each
+# operation appends a node holding the indices of its
 # parents and the local partial derivatives $\partial v_i / \partial v_p$. Because nodes
 # are appended in the order they are computed, walking the list backwards visits every
 # child before its parents, and the whole backward pass is one loop, the source's
 # Algorithm 1. Note the `+=`: that is the sum of eq. 15.
-#
-# ```{literalinclude} ../ppn/tape.py
-# :pyobject: Tape.backward
-# ```
-#
+
+# %% tags=["remove-input"]
+listing(ppn.Tape.backward)
+
+# %% [markdown]
 # ## The graph with adjoints
 #
-# The same computation graph as in chapter 3, now with the adjoints. Forward mode
-# filled it from left to right; backward mode fills it from right to left, once the
+# The same computation graph as in [chapter 3](03_forward_mode.ipynb), now with the
+# adjoints. Forward mode filled it from left to right;
+# backward mode fills it from right to left, once the
 # values are known.
 
 # %% mystnb={"figure": {"caption": "The computation graph of $f(x_1, x_2) = x_2 \\cos x_1 + e^{x_2}$ at $(\\pi, 1)$, drawn from `ppn.reverse_trace`: each node shows its expression, its value and its adjoint $\\bar v_i = \\partial f / \\partial v_i$. The inputs' adjoints are the gradient, $(0, e - 1)$.", "name": "fig-backward-graph"}}
@@ -232,7 +240,8 @@ assert math.isclose(value, e - 1) and same_gradient == gradient
 # %% [markdown]
 # ## The Jacobian, row by row
 #
-# For $f: \mathbb{R}^m \to \mathbb{R}^n$, recall the Jacobian of chapter 3,
+# For $f: \mathbb{R}^m \to \mathbb{R}^n$, recall the
+# Jacobian of [chapter 3](03_forward_mode.ipynb),
 #
 # $$ J_f = \begin{pmatrix}
 #    \frac{\partial f_1}{\partial x_1} & \cdots & \frac{\partial f_1}{\partial x_m} \\
@@ -244,20 +253,24 @@ assert math.isclose(value, e - 1) and same_gradient == gradient
 # backward pass seeded with one output ($\bar f_i = 1$, the other outputs' adjoints 0)
 # gives one **row**, $\nabla f_i$: $n$ passes. `ppn.jacobian(f, mode)` counts its passes
 # in `.passes`; here it is for a few shapes, among them a cost of 100 parameters ($n = 1$),
-# the situation of every neural network:
+# the situation of every neural network. `layer(n_inputs, n_outputs)` is eq. 4 without the
+# bias, in the order of `Linear(n_inputs, n_outputs)` and of the [notation](notation.md):
+# its weight matrix has one row per input and one column per neuron, so as a function it
+# has $m$ = `n_inputs` inputs and $n$ = `n_outputs` outputs.
 
 # %%
 rng = np.random.default_rng(0)
 
 
-def layer(n, m):
-    """x ↦ tanh(W x): n neurons on m inputs, with fixed random weights W."""
-    weights = rng.normal(size=(n, m)) / math.sqrt(m)
+def layer(n_inputs, n_outputs):
+    """x ↦ tanh(x·W), W of shape (n_inputs, n_outputs) as in Linear: fixed random weights."""
+    weights = rng.normal(size=(n_inputs, n_outputs)) / math.sqrt(n_inputs)
 
     def function(*x):
         return tuple(
-            ppn.tanh(sum(float(weights[i, j]) * x[j] for j in range(m))) for i in range(n)
-        )
+            ppn.tanh(sum(float(weights[j, i]) * x[j] for j in range(n_inputs)))
+            for i in range(n_outputs)
+        )  # output i is neuron i of eq. 4 (without its bias): σ(Σⱼ xⱼ wⱼᵢ)
 
     return function
 
@@ -272,8 +285,8 @@ def cost(*w):
 
 cases = [
     ("f of Table 1", f, 2, 1),
-    ("a layer, 3 → 2", layer(2, 3), 3, 2),
-    ("a curve, 1 → 5", layer(5, 1), 1, 5),
+    ("a layer, 3 → 2", layer(3, 2), 3, 2),
+    ("a curve, 1 → 5", layer(1, 5), 1, 5),
     ("a layer, 10 → 10", layer(10, 10), 10, 10),
     ("a cost of 100 parameters", cost, 100, 1),
 ]
@@ -325,8 +338,9 @@ Markdown("\n".join(table))
 # :class: dropdown
 # ```
 #
-# The values are those of chapter 3's exercise: $v_1 = \cos(\pi/2) = 0$, $v_2 = 0$,
-# $v_3 = v_4 = e^2$. From the output backwards, with eq. 15:
+# The values are those of the exercise of [chapter 3](03_forward_mode.ipynb):
+# $v_1 = \cos(\pi/2) = 0$, $v_2 = 0$, $v_3 = v_4 = e^2$.
+# From the output backwards, with eq. 15:
 #
 # $$
 # \begin{aligned}

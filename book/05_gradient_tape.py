@@ -14,8 +14,9 @@
 # %% [markdown]
 # # The gradient tape
 #
-# Chapter 4 computed adjoints by walking the trace of a function backwards, and let
-# `ppn.reverse_trace` do it for us. This chapter opens the box. A program does not hand
+# [Chapter 4](04_backward_mode.ipynb) computed adjoints by walking the trace of a function
+# backwards, and let `ppn.reverse_trace` do it for us.
+# This chapter opens the box. A program does not hand
 # us its trace: we have to **record** it while the function runs, in a data structure
 # that the backward pass can walk. That structure is the **gradient tape**, also called
 # a *Wengert list*, after {cite:t}`wengert1964`, whose program evaluated derivatives by
@@ -28,7 +29,8 @@
 #
 # ## Recording a tape
 #
-# The same example as in chapters 3 and 4, $f(x_1, x_2) = x_2 \cos x_1 + e^{x_2}$ at
+# The same example as in [chapter 3](03_forward_mode.ipynb) and
+# [chapter 4](04_backward_mode.ipynb), $f(x_1, x_2) = x_2 \cos x_1 + e^{x_2}$ at
 # $(\pi, 1)$. Inside `with ppn.Tape() as tape:`, `tape.var` creates the input variables,
 # and every operation on them is recorded:
 
@@ -44,6 +46,7 @@ from IPython.display import HTML, Markdown
 import ppn
 from ppn import data, losses
 from ppn.gradcheck import check_grad
+from ppn.listing import listing
 from ppn.nn import MLP
 from ppn.plots import animate_reverse_loop, draw_adjoint_vector, draw_computation_graph
 from ppn.tensor import Tensor, unbroadcast
@@ -95,7 +98,8 @@ Markdown(tape_table(tape, names))
 # ($\cos x_1$), and the partials are $\partial w_3 / \partial w_1 = w_2 = \cos \pi = -1$
 # and $\partial w_3 / \partial w_2 = w_1 = 1$. Node 2's partial,
 # $\partial \cos x_1 / \partial x_1 = -\sin \pi$, is $-1.2 \times 10^{-16}$ in floating
-# point, not exactly 0 (chapter 3 explains why); the table rounds it.
+# point, not exactly 0 ([chapter 3](03_forward_mode.ipynb) explains why); the table
+# rounds it.
 #
 # **What the tape does not store: the values.** A node keeps no $w_i$, no reference to
 # its parents as objects, no closure. The backward pass needs nothing else than "whom do
@@ -121,32 +125,56 @@ assert tape.partials[3] == (-1.0, 1.0) and tape.partials[4] == (math.e,)
 # `__pow__`, with their mirrored versions `__rmul__` … for `3 * x`) so that each
 # operation computes its value **and** appends a node. The general path, for any
 # operator and any mix of variables and constants, is `Var._binary`:
-#
-# ```{literalinclude} ../ppn/tape.py
-# :pyobject: Var._binary
-# ```
-#
+
+# %% tags=["remove-input"]
+listing(ppn.Var._binary)
+
+# %% [markdown]
 # A network is mostly `+` and `×` between two variables, so those two take a short path:
 # the same row of the table, none of the checks that only constants or mixed tapes need,
-# and `record`'s three appends done in place, which makes a node about a fifth cheaper.
-# One small function writes that method once, and `Var.__add__` and `Var.__mul__` are
+# and `record`'s three appends done in place, which makes a node cheaper (the cell after
+# the listing measures by how much). One small function writes
+# that method once, and `Var.__add__` and `Var.__mul__` are
 # `_short_path("add")` and `_short_path("mul")`:
-#
-# ```{literalinclude} ../ppn/tape.py
-# :pyobject: _short_path
-# ```
-#
+
+# %% tags=["remove-input"]
+listing(ppn.tape._short_path)
+
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+def seconds_to_record(multiply, count=50_000):
+    """The time to record `count` products of two variables of one tape with multiply(x, y)."""
+    with ppn.Tape() as timing_tape:
+        x, y = timing_tape.var(1.5), timing_tape.var(2.0)
+        start = time.perf_counter()
+        for _ in range(count):
+            multiply(x, y)
+        return time.perf_counter() - start
+
+
+short_path = general_path = math.inf
+for _ in range(5):  # interleaved, the best of five: a loaded machine disturbs single runs
+    short_path = min(short_path, seconds_to_record(lambda x, y: x * y))
+    general_path = min(general_path, seconds_to_record(lambda x, y: x._binary("mul", x, y)))
+print(f"one product node: {short_path / 50_000 * 1e9:.0f} ns by the short path (x * y), "
+      f"{general_path / 50_000 * 1e9:.0f} ns by Var._binary")  # fmt: skip
+
+# %%
+assert short_path < general_path  # the short path is the cheaper one
+
+# %% [markdown]
 # The partials come from the rule table of `ppn.elementary`, the same table forward mode
 # uses (for `mul`: $\partial (xy)/\partial x = y$, $\partial (xy)/\partial y = x$), so
 # the two modes cannot disagree. A constant operand, like the 3 in `3 * x`, gets no node
 # and no partial: only variables are parents. Functions such as `ppn.cos` work the same
 # way: given a `Var`, they call its `_unary` method, which records one node with one
 # partial:
-#
-# ```{literalinclude} ../ppn/tape.py
-# :pyobject: Var._unary
-# ```
-#
+
+# %% tags=["remove-input"]
+listing(ppn.Var._unary)
+
+# %% [markdown]
 # ## Algorithm 1: the backward pass
 #
 # With the tape recorded, the whole backward pass is one loop. Number the nodes
@@ -166,11 +194,11 @@ assert tape.partials[3] == (-1.0, 1.0) and tape.partials[4] == (math.e,)
 # ```
 #
 # And here is `ppn.Tape.backward`, the library's real code, which is that loop:
-#
-# ```{literalinclude} ../ppn/tape.py
-# :pyobject: Tape.backward
-# ```
-#
+
+# %% tags=["remove-input"]
+listing(ppn.Tape.backward)
+
+# %% [markdown]
 # `range(output.index, -1, -1)` counts down from the output's index to 0 **inclusive**
 # (the stop value $-1$ is excluded). The `+=` is the sum of eq. 15. Two things are added
 # to the pseudo-code. The `continue` on a zero adjoint skips nodes that do not influence
@@ -181,13 +209,20 @@ assert tape.partials[3] == (-1.0, 1.0) and tape.partials[4] == (math.e,)
 # (which only a hand-made `record` can create).
 #
 # ```{note}
-# **The source's Algorithm 1 is garbled.** As printed, its inner update mixes up the
-# indices of the node and of its parent, and its loop bound is off by one, so that,
-# read literally, the loop misses one node of the tape. The intended step, the one the
-# code above implements, is: *for each node $i$ from the last to the first, for each
-# parent $p$ of $i$, $\nabla[p] \mathrel{+}= \nabla[i] \cdot \partial w_i / \partial w_p$*;
-# the loop must run down to the first node included, since the inputs are the nodes
-# whose adjoints we want.
+# **The source's Algorithm 1 is garbled in three places.**
+# - Its inner update mixes up the indices of the node and of its parent.
+# - Its inner loop, `j ← 0 to |P|`, is off by one: a node has $|P|$ parents, numbered
+#   $0$ to $|P| - 1$, so read literally the loop makes one step too many, towards a parent
+#   that does not exist.
+# - Its initialisation $\nabla \leftarrow \{0\}_0^{|W|}$ makes $|W| + 1$ zeros, one more
+#   than the $|W|$ nodes $w_0, \dots, w_{|W| - 1}$ of the tape; the vector needs $|W|$
+#   entries, as in the pseudo-code above ($N$ there is $|W|$).
+#
+# The intended step, the one the code above implements, is: *for each node $i$ from the
+# last to the first, for each parent $p$ of $i$,
+# $\nabla[p] \mathrel{+}= \nabla[i] \cdot \partial w_i / \partial w_p$*; the outer loop
+# runs down to the first node included, since the inputs are the nodes whose adjoints we
+# want.
 # ```
 #
 # Running it on our tape:
@@ -236,7 +271,8 @@ assert steps[-1][1] == tape.backward(y)  # the same numbers, bit for bit
 # adjoint receives two contributions and must **accumulate** them; a loop that assigned
 # with `=` would lose one. After node 1 nothing changes any more: inputs have no parents.
 #
-# In Jupyter, the slider steps through the loop: the graph of chapter 4 on the left (the
+# In Jupyter, the slider steps through the loop: the graph
+# of [chapter 4](04_backward_mode.ipynb) on the left (the
 # orange node is the one being processed, its adjoint sent back along the orange
 # arrows), the vector $\nabla$ on the right (dark bars are final, light ones still
 # partial sums, the outlined ones just received a contribution). The web version of the
@@ -320,7 +356,8 @@ del long_tape, chain  # a million nodes: free the memory
 # ## From scalar nodes to tensor nodes
 #
 # So far every node is one number. A neural network written this way is correct, and
-# hopeless. Take the MNIST network of chapter 2, `MLP([784, 32, 10])`, on a batch of 16
+# hopeless. Take the MNIST network of [chapter
+# 2](02_neural_networks.ipynb), `MLP([784, 32, 10])`, on a batch of 16
 # images: the first layer alone is $16 \times 784 \times 32 \approx 400{,}000$
 # multiplications and as many additions, each one a node on the tape, each one a Python
 # object made and later visited by a Python loop.
@@ -331,10 +368,13 @@ del long_tape, chain  # a million nodes: free the memory
 # whatever the sizes; the arithmetic inside each node is done by numpy, in compiled
 # code. That is `ppn.tensor.Tensor`. Let us measure the difference on the same network,
 # the same 16 images, the same cost (eq. 7 on $\hat y = \sigma(\text{logits})$, as in
-# chapter 2), in float64 so that the two results can be compared closely.
+# [chapter 2](02_neural_networks.ipynb)), in float64 so that the two results can be compared
+# closely. The images come from `data.load_mnist()`, which finds the MNIST files through
+# the `PPN_DATA_DIR` setting or its cache folder (the course's CI sets `PPN_DATA_DIR`); on
+# a machine that has neither, it downloads them once, checking each file's SHA-256.
 
 # %%
-(x_train, y_train), _ = data.load_mnist(download=False)
+(x_train, y_train), _ = data.load_mnist()
 x_batch = data.to_float(x_train[:16], flatten=True).astype(np.float64)  # from the course's 10,000
 y_batch = data.one_hot(y_train[:16]).astype(np.float64)
 mlp = MLP([784, 32, 10], activation="sigmoid", rng=0, dtype=np.float64)
@@ -408,7 +448,7 @@ print(
 )
 
 # %%
-assert scalar_seconds / tensor_seconds >= 20  # in practice several thousand times
+assert scalar_seconds / tensor_seconds >= 100  # thousands on an idle machine
 scalar_nodes = len(scalar_tape)
 print(
     f"scalar tape: {scalar_nodes:,} nodes ({scalar_leaves:,} parameters, "
@@ -422,12 +462,13 @@ assert math.isclose(scalar_cost, tensor_cost, rel_tol=1e-12)
 difference = np.abs(np.asarray(scalar_gradient) - tensor_gradient).max()
 assert difference < 1e-12 and np.abs(tensor_gradient).max() > 1  # agree, and not all tiny
 assert scalar_leaves == mlp.num_parameters() == 25_450 and tensor_nodes == 9
+assert scalar_nodes == 839_658  # the number the text quotes
 print(f"the two gradients agree: max |difference| < 1e-12 over {len(tensor_gradient):,} entries")
-del scalar_tape  # 800,000 nodes: free the memory
+del scalar_tape  # 839,658 nodes: free the memory
 
 # %% [markdown]
 # Both tapes compute the same 25,450 partial derivatives, to the last few bits. The
-# scalar tape needs some 800,000 nodes for them; the tensor tape needs nine:
+# scalar tape needs 839,658 nodes for them; the tensor tape needs nine:
 #
 # | node | operation | shape of the result |
 # |:--|:--|:--|
@@ -443,10 +484,11 @@ del scalar_tape  # 800,000 nodes: free the memory
 #
 # and the number of nodes does not depend on the size of the network or of the batch.
 # (`MLP` itself goes one step further and records `x @ W + b` as a single node, `linear`,
-# one of the speed-ups of chapter 8; here eq. 5 is written out, one node per operation.)
-# The speed-up, several thousand times here, comes from two places: far fewer Python
-# objects and loop iterations, and arithmetic done by numpy's compiled code (a matrix
-# product runs at billions of operations per second; a Python loop at tens of millions).
+# one of the speed-ups of [chapter 8](08_performance_and_accuracy.ipynb); here eq. 5 is
+# written out, one node per operation.) The speed-up (measured above; the cell after it
+# checks that it is at least 100×, a bound that a loaded machine still meets) comes from
+# two places: 9 nodes instead of 839,658 Python objects made and visited by Python loops,
+# and the arithmetic done inside each node by numpy's compiled code.
 #
 # ### What a tensor node stores
 #
@@ -456,16 +498,103 @@ del scalar_tape  # 800,000 nodes: free the memory
 # $16 \cdot 32 \cdot 784 \cdot 32 \approx 1.3 \times 10^7$ entries, mostly zeros. The
 # backward pass never needs it: it only needs to multiply an adjoint by it. So each
 # operation comes with a function computing that product directly, a
-# **vector-Jacobian product** (VJP): given the output's adjoint $\bar Y$ (called `g`),
-# it returns each input's contribution, for the matrix product $\bar A = \bar Y B^\top$
-# and $\bar B = A^\top \bar Y$. The rules form one table, the tensor version of
-# `ppn.elementary`'s table of derivatives:
+# **vector-Jacobian product** (VJP): given the output's adjoint $\bar Y$ (called `g` in
+# the code), it returns each input's contribution to its adjoint.
 #
-# ```{literalinclude} ../ppn/tensor.py
-# :start-at: "# The rule table: one row per operation"
-# :end-at: "}  # fmt: skip"
-# ```
+# ### The matrix product's VJP, from the scalar chain rule
 #
+# The rule for $Y = AB$ follows from eq. 15 applied to one entry. Write the product entry
+# by entry, $Y_{ik} = \sum_j A_{ij} B_{jk}$. Which entries of $Y$ use the entry $A_{ij}$?
+# Those of row $i$, $Y_{ik}$ for every column $k$, each with the local partial
+# $\partial Y_{ik} / \partial A_{ij} = B_{jk}$. Eq. 15 sums one term per use:
+#
+# $$ \bar A_{ij} = \sum_k \bar Y_{ik} \, \frac{\partial Y_{ik}}{\partial A_{ij}}
+#    = \sum_k \bar Y_{ik} B_{jk} = (\bar Y B^\top)_{ij} ,
+#    \qquad\text{so}\qquad \bar A = \bar Y B^\top . $$
+#
+# Likewise $B_{jk}$ is used by column $k$ of $Y$, $Y_{ik}$ for every row $i$, with the
+# partial $A_{ij}$:
+#
+# $$ \bar B_{jk} = \sum_i \bar Y_{ik} A_{ij} = (A^\top \bar Y)_{jk} ,
+#    \qquad\text{so}\qquad \bar B = A^\top \bar Y . $$
+#
+# The shapes check themselves: $\bar Y B^\top$ is $(16, 32) \cdot (32, 784)$, the shape of
+# $A$; $A^\top \bar Y$ is $(784, 16) \cdot (16, 32)$, the shape of $B$. Two matrix products
+# replace a Jacobian of thirteen million entries. The next cell computes both sums with
+# explicit loops over the entries, exactly as written above, and compares them with the
+# matrix formulas and with what the tensor tape's backward pass returns:
+
+# %%
+rng = np.random.default_rng(3)
+A = Tensor(rng.normal(size=(2, 3)), requires_grad=True)
+B = Tensor(rng.normal(size=(3, 4)), requires_grad=True)
+Y_bar = rng.normal(size=(2, 4))  # any adjoint of Y = AB
+(A @ B * Y_bar).sum().backward()  # a cost whose adjoint towards Y is exactly Y_bar
+
+A_bar = np.zeros((2, 3))  # eq. 15, entry by entry: Āᵢⱼ = Σₖ Ȳᵢₖ Bⱼₖ
+B_bar = np.zeros((3, 4))  # B̄ⱼₖ = Σᵢ Ȳᵢₖ Aᵢⱼ
+for i in range(2):
+    for j in range(3):
+        for k in range(4):
+            A_bar[i, j] += Y_bar[i, k] * B.data[j, k]
+            B_bar[j, k] += Y_bar[i, k] * A.data[i, j]
+assert np.allclose(A_bar, Y_bar @ B.data.T, rtol=1e-13) and np.allclose(A.grad, A_bar, rtol=1e-13)
+assert np.allclose(B_bar, A.data.T @ Y_bar, rtol=1e-13) and np.allclose(B.grad, B_bar, rtol=1e-13)
+print("Ā = Ȳ Bᵀ and B̄ = Aᵀ Ȳ: the loops over eq. 15, the matrix formulas and the tape agree")
+
+# %% [markdown]
+# ### One layer backwards, by hand
+#
+# With that rule, a whole layer can be taken backwards by hand. Eq. 4–5 on a batch: the
+# inputs $I$ (one image per row), $Z = I \cdot W + b$, $H = \sigma(Z)$, and as the cost
+# eq. 7 summed over the batch, $C = \sum_{n,k} (H_{nk} - y_{nk})^2$. From the cost back
+# to the parameters, one node at a time, each step eq. 15:
+#
+# $$
+# \begin{aligned}
+# \bar H &= 2\,(H - y) && \partial C / \partial H_{nk} = 2 (H_{nk} - y_{nk}) \\
+# \bar Z &= \bar H \odot H \odot (1 - H) && \sigma'(z) = \sigma(z)\,(1 - \sigma(z)),
+#    \text{ entry by entry} \\
+# \bar W &= I^\top \bar Z && \text{the matrix product's } \bar B = A^\top \bar Y \\
+# \bar b_i &= \textstyle\sum_n \bar Z_{ni} && b_i \text{ is used by every row } n
+#    \text{ of } Z \\
+# \bar I &= \bar Z\, W^\top && \bar A = \bar Y B^\top \text{: what a layer below would receive}
+# \end{aligned}
+# $$
+#
+# ($\odot$ is the entry-by-entry product.) The bias needs a sum because numpy adds the
+# same row $b$ to every row of $I \cdot W$: each $b_i$ has one use per image, and eq. 15
+# adds their adjoints (the section on broadcasting below shows how the library does it).
+# Here is that hand computation in numpy, on the first layer of the chapter's network and
+# four of its images, next to the tensor tape's `backward()`:
+
+# %%
+layer = mlp.layers[0]
+I, hidden_targets = x_batch[:4], np.random.default_rng(4).random((4, 32))  # 32 targets each
+W_tensor, b_tensor = Tensor(layer.weight.data, requires_grad=True), Tensor(layer.bias.data, requires_grad=True)
+I_tensor = Tensor(I, requires_grad=True)
+H_tensor = ppn.sigmoid(I_tensor @ W_tensor + b_tensor)  # eq. 5: H = σ(I·W + b)
+losses.sum_squared_error(H_tensor, hidden_targets).backward()  # eq. 7, summed over the batch
+
+W, b = layer.weight.data, layer.bias.data  # by hand, forward ...
+H = 1 / (1 + np.exp(-(I @ W + b)))
+H_bar = 2 * (H - hidden_targets)  # ... and backward
+Z_bar = H_bar * H * (1 - H)
+W_bar, b_bar, I_bar = I.T @ Z_bar, Z_bar.sum(axis=0), Z_bar @ W.T
+for name, by_hand, tape_gradient in [("W̄", W_bar, W_tensor.grad), ("b̄", b_bar, b_tensor.grad), ("Ī", I_bar, I_tensor.grad)]:
+    assert by_hand.shape == tape_gradient.shape and np.allclose(by_hand, tape_gradient, rtol=1e-12, atol=1e-15)
+    print(f"{name} {str(by_hand.shape):9}: the hand computation equals the tape's gradient")
+
+# %% [markdown]
+# Every step of the hand computation is a row of the library's rule table, the tensor
+# version of `ppn.elementary`'s table of derivatives: `matmul` holds the two formulas just
+# derived (with extra cases for vectors), `sigmoid` is `g * y * (1 - y)`, `add` passes `g`
+# on to both operands (summed back to $b$'s shape by `backward`):
+
+# %% tags=["remove-input"]
+listing("ppn/tensor.py", start_at="# The rule table: one row per operation", end_at="}  # fmt: skip")
+
+# %% [markdown]
 # Compare the element-wise rows with the scalar table: `exp` is `g * y` (the derivative
 # $e^x$ is the output $y$), `sigmoid` is `g * y * (1 - y)`, `mul` sends `g * b` to $a$ and
 # `g * a` to $b$. The same calculus, applied to every entry at once.
@@ -474,11 +603,11 @@ del scalar_tape  # 800,000 nodes: free the memory
 # its VJP into its parents' adjoints. A tensor node keeps its inputs' arrays (the VJPs
 # need them: $\bar B = A^\top \bar Y$ reads $A$) and finds its place in the order by a
 # creation counter instead of a position in a list, but the loop is the same:
-#
-# ```{literalinclude} ../ppn/tensor.py
-# :pyobject: Tensor.backward
-# ```
-#
+
+# %% tags=["remove-input"]
+listing(Tensor.backward)
+
+# %% [markdown]
 # ### Broadcasting, backwards: `unbroadcast`
 #
 # In $I \cdot W + b$ on a batch, $I \cdot W$ has shape $(16, 32)$ and $b$ has shape
@@ -486,10 +615,9 @@ del scalar_tape  # 800,000 nodes: free the memory
 # $b_i$ is used 16 times, and by eq. 11 its adjoint is the **sum** of the 16 adjoints it
 # fed. The `add` rule returns `g`, of shape $(16, 32)$; before accumulating it into $b$,
 # `backward` sums it back to $b$'s shape with `unbroadcast`:
-#
-# ```{literalinclude} ../ppn/tensor.py
-# :pyobject: unbroadcast
-# ```
+
+# %% tags=["remove-input"]
+listing(unbroadcast)
 
 # %%
 g = np.arange(12.0).reshape(3, 4)  # an adjoint of shape (3, 4)
@@ -519,7 +647,8 @@ assert bias.grad.shape == (10,) and np.allclose(bias.grad, (2 * z.data).sum(axis
 # the gradient of a scalar function of arrays with `backward()`, then again entry by
 # entry with the central difference $(f(x + \varepsilon) - f(x - \varepsilon)) / 2\varepsilon$
 # (two evaluations per entry), and fails if they differ anywhere. Here it checks every
-# weight and bias of an MLP with the cost of chapter 2, on four images. A hidden layer of
+# weight and bias of an MLP with the cost of [chapter
+# 2](02_neural_networks.ipynb), on four images. A hidden layer of
 # 8 neurons keeps it quick: finite differences on the 25,450 parameters of the 32-neuron
 # network would cost 50,900 forward passes.
 
@@ -692,16 +821,23 @@ assert h_steps[-1][0] == 0.0  # exactly
 #
 # An assignment keeps only the last contribution that reaches a node, so a gradient
 # stays right exactly when every variable is used **once** (one path to the output). In
-# $f$, $x_2$ is used twice (by $\times$ and $\exp$): its adjoint becomes $e$ instead of
-# $e - 1$. In $x \cdot x$ the derivative becomes $x$ instead of $2x$. In an MLP almost
-# everything is reused: each input feeds every hidden neuron, each hidden value every
-# output, each weight every image of the batch: here all 23 of its gradients are wrong. A
-# chain such as $0.999999 \cdot (0.999999 \cdot \dots x)$, where each node is used once,
-# stays right.
+# $f$, $x_2$ is used twice (by $\times$ and $\exp$): the loop visits the $\exp$ node first,
+# which sets $\bar x_2 = e$, then the product, which overwrites it with $\cos \pi = -1$;
+# the right value, $e - 1$, is their sum. In $x \cdot x$ the derivative becomes $x$
+# instead of $2x$. In an MLP almost everything is reused: each input feeds every hidden
+# neuron, each hidden value every output, each weight every image of the batch: here all
+# 23 of its gradients are wrong. A chain such as $0.999999 \cdot (0.999999 \cdot \dots x)$,
+# where each node is used once, stays right.
+#
+# The slip is easy to make and easy to miss, since a test on an expression without
+# reuse passes. It happened in the video lecture in which Andrej Karpathy builds
+# micrograd: one backward rule was first written with `=`, and the notebook of the
+# lecture has `+=` with a note that the video used `=` by mistake
+# {cite:p}`karpathy2022micrograd`.
 
 # %% tags=["solution"]
 def assigning_backward(tape, output):
-    """The reverse loop with = instead of +=: the bug of tinygrad's first version."""
+    """The reverse loop with = instead of +=: each adjoint keeps only its last contribution."""
     adjoints = [0.0] * (output.index + 1)
     adjoints[output.index] = 1.0
     for i in range(output.index, -1, -1):
@@ -746,13 +882,15 @@ def build_tiny_mlp(tape):
     return cost, [v for W, b in parameters for v in [*(w for row in W for w in row), *b]]
 
 
-wrong = {}
+wrong, assigned_f = {}, None
 for name, build in [("f", build_f), ("x · x", build_square), ("a chain", build_chain), ("MLP 4-3-2", build_tiny_mlp)]:
     right, assigned = both_gradients(build)
+    assigned_f = assigned if name == "f" else assigned_f
     wrong[name] = sum(not math.isclose(r, a, rel_tol=1e-12, abs_tol=1e-15) for r, a in zip(right, assigned, strict=True))
     print(f"{name:10}: {wrong[name]} of {len(right)} partial derivatives wrong with =")
-assert (wrong["f"], wrong["x · x"], wrong["a chain"]) == (1, 1, 0)
-assert wrong["MLP 4-3-2"] >= 20  # of 23: nearly all
+print(f"f with =: ∂f/∂x₂ = {assigned_f[1]:.4f} (the product's contribution, cos π) instead of e − 1")
+assert (wrong["f"], wrong["x · x"], wrong["a chain"]) == (1, 1, 0) and assigned_f[1] == -1.0
+assert wrong["MLP 4-3-2"] == 23  # all of them
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}
@@ -805,7 +943,7 @@ per_node = node_bytes / len(one_tape)
 print(f"B = 1: {len(one_tape):,} nodes (formula {nodes(1):,}); B = 16: {scalar_nodes:,} (formula {nodes(16):,})")
 print(f"B = 128: {nodes(128):,} nodes, at about {per_node:.0f} bytes each: {nodes(128) * per_node / 1e9:.1f} GB")
 assert len(one_tape) == nodes(1) and scalar_nodes == nodes(16)
-assert 100 < per_node < 250
+assert 160 < per_node < 180 and nodes(128) * per_node > 1e9  # about 170 bytes; over 1 GB
 del one_tape
 
 # %% [markdown] tags=["solution"]
