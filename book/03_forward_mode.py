@@ -348,7 +348,7 @@ def gradient_of_f(p):
 angles = np.arange(0, 361)  # degrees
 slopes = [ppn.jvp(f, point, (math.cos(math.radians(t)), math.sin(math.radians(t))))[1]
           for t in angles]  # fmt: skip
-grid = [(a, b) for a in np.linspace(0.5, 5.8, 6) for b in np.linspace(-0.7, 0.9, 4)] + [point]
+grid = [(a, b) for a in np.linspace(0.5, 5.8, 6) for b in np.linspace(-0.5, 0.9, 4)] + [point]
 gradients = [gradient_of_f(p) for p in grid]
 steepest = int(angles[np.argmax(slopes)])
 print(f"∇f(π, 1) = ({rounded(gradients[-1][0]):.4f}, {gradients[-1][1]:.4f}), "

@@ -1124,7 +1124,8 @@ def draw_gradient_field(f, points, gradients, ax=None, *, extent, resolution: in
     for k, (point, gradient, norm) in enumerate(zip(points, gradients, norms, strict=True)):
         tip = point + length * gradient / norm
         colour, width = ("C3", 2.0) if k == highlight else ("0.2", 0.9)
-        ax.annotate("", xy=tip, xytext=point, gid=f"gradient {k}", zorder=3,
+        # annotation_clip=False: an arrow whose tip leaves the axes is still drawn, not dropped.
+        ax.annotate("", xy=tip, xytext=point, gid=f"gradient {k}", zorder=3, annotation_clip=False,
                     arrowprops=dict(arrowstyle="-|>", color=colour, linewidth=width,
                                     shrinkA=0, shrinkB=0))  # fmt: skip
         ax.plot(*point, "o", color=colour, markersize=2.5)
