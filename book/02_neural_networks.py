@@ -14,11 +14,12 @@
 # %% [markdown]
 # # Neural networks: the neuron, the multilayer perceptron and its cost
 #
-# Chapter 1 fitted a line with two parameters. This chapter builds the model the rest
+# [Chapter 1](01_linear_regression.ipynb) fitted a line with two parameters. This chapter builds the model the rest
 # of the course trains: a **multilayer perceptron** (MLP) with tens of thousands of
 # parameters, which reads an image of a handwritten digit and answers with ten numbers,
 # one per digit. Here we only *run* it (the forward pass); how to choose its parameters
-# is the subject of chapters 3 to 7.
+# is the subject of chapters 3 to 7 (from [forward mode](03_forward_mode.ipynb) to
+# [MNIST](07_mnist.ipynb)).
 #
 # ## The problem: MNIST
 #
@@ -28,9 +29,13 @@
 # 10 classes the image belongs to. The collection was assembled by {cite:t}`lecun1998`,
 # whose paper also set the benchmark that generations of classifiers have been measured on.
 #
-# `ppn.data.load_mnist` reads the four standard files (the README says where it looks
-# for them; `download=False` makes sure the notebook never goes to the network). This
-# course always works on the first 10,000 training images, `x_train[:10000]`: a network
+# `ppn.data.load_mnist` reads the four standard files. It looks for them where the
+# `PPN_DATA_DIR` setting says (the course's CI sets it to its offline copy), then in a
+# per-user cache folder; on a machine that has neither, it downloads them once from the
+# public mirrors into that cache, checks each file's SHA-256, and reads them from there
+# ever after (without the files and without a network it stops with a message that says
+# how to get them). This course always works on the first 10,000 training images,
+# `x_train[:10000]`: a network
 # this size runs quickly on them, and they are the same on every machine, whether it
 # holds the full training set or only the course's offline copy.
 
@@ -42,11 +47,12 @@ import numpy as np
 
 import ppn
 from ppn import data, losses
+from ppn.listing import listing
 from ppn.nn import MLP, Linear
-from ppn.plots import digit_scores_grid, draw_digit_scores, draw_network
+from ppn.plots import digit_scores_grid, draw_digit_scores, draw_network, draw_neuron
 from ppn.tensor import Tensor
 
-(x_train, y_train), _ = data.load_mnist(download=False)
+(x_train, y_train), _ = data.load_mnist()
 images, labels = x_train[:10000], y_train[:10000]  # the course's training images
 print(f"images: {images.shape}, dtype {images.dtype}, pixels {images.min()}–{images.max()}")
 print(f"labels: {labels.shape}, the first ten: {labels[:10].tolist()}")
@@ -75,6 +81,16 @@ plt.show()
 
 # %% [markdown]
 # ## The neuron
+#
+# The idea is older than digital image collections. In 1958 Frank Rosenblatt described the
+# **perceptron** {cite:p}`rosenblatt1958`, a model of a neuron that learns from examples,
+# and his laboratory then built it as a machine, the Mark I Perceptron: a camera of
+# $20 \times 20$ photocells as its eye, wired to units that added up their inputs, with
+# the weights held by potentiometers that electric motors turned as it learnt to tell
+# simple shapes and letters apart. (The source shows a photograph of it, its figure 3.)
+# Rosenblatt's neuron answered 1 when its weighted sum passed a threshold and 0
+# otherwise; the neurons of this course answer with a smooth function of the sum
+# instead, because training needs derivatives, and a step has none worth having.
 #
 # An artificial neuron takes inputs $x_1, \dots, x_n$, multiplies each by a **weight**
 # $w_i$, adds a **bias** $b$, and passes the sum through an **activation function**
@@ -119,6 +135,18 @@ print(f"with tensors:      f(x) = {neuron_tensor.item():.4f}")
 assert math.isclose(neuron, neuron_tensor.item(), rel_tol=1e-12)
 
 # %% [markdown]
+# `ppn.plots.draw_neuron` draws that neuron with its numbers, as the source's figure 4
+# draws one: the inputs on the left, a weight on each arrow, the sum and the bias in the
+# neuron, and the activation on the way out.
+
+# %% mystnb={"figure": {"caption": "The source's figure 4, with numbers: one neuron with three inputs $x_i$, weights $w_i$ (red positive, blue negative, thicker when larger), bias $b$, weighted sum $z$ and output $f(x) = \\sigma(z)$ (eq. 3), the neuron computed above.", "name": "fig-neuron"}}
+fig, ax = plt.subplots(figsize=(6.5, 3.2))
+_ = draw_neuron(inputs, weights, bias, ax, title="one neuron: f(x) = σ(Σ xᵢwᵢ + b)")
+shown_output = {t.get_gid(): t.get_text() for t in ax.texts}["output"]
+assert shown_output.endswith(f"{neuron:.4f}$")  # the figure shows the neuron computed above
+plt.show()
+
+# %% [markdown]
 # ## A layer of neurons
 #
 # A **layer** is many neurons reading the same inputs, each with its own weights and
@@ -138,15 +166,24 @@ assert math.isclose(neuron, neuron_tensor.item(), rel_tol=1e-12)
 # with $I$ a row of $n$ values, $W$ of shape $(n, m)$, $b$ a row of $m$ biases and $\sigma$
 # applied to each entry.
 #
+# **A departure from the source.** The source writes eq. 5 the other way round, as
+# $H = \sigma(W \cdot I + b)$, with the inputs as a column. Entry $i$ of $W \cdot I$ is
+# $\sum_j W_{ij} I_j$, so there $W_{ij}$ must be the weight from input $j$ to neuron $i$,
+# while the source's eq. 4 calls that weight $w_{ji}$: its two equations index the same
+# weight in opposite orders. Writing $I \cdot W$, with $I$ a row, makes them agree
+# ($W_{ji} = w_{ji}$ in both), and it is the layout numpy and ppn use, where a batch of
+# inputs is a matrix with one row per image (below).
+#
 # This is exactly what `ppn.nn.Linear(n, m)` stores and computes: `weight` has shape
 # `(in_features, out_features)` $= (n, m)$, so `weight[j, i]` is $w_{ji}$ (counting from
 # 0, as Python does), and `forward` computes `x @ W + b`, eq. 5 without $\sigma$ (through
-# `ppn.tensor.linear`, which records it as a single node; chapter 5 explains nodes):
-#
-# ```{literalinclude} ../ppn/nn.py
-# :pyobject: Linear.forward
-# ```
-#
+# `ppn.tensor.linear`, which records it as a single node;
+# [chapter 5](05_gradient_tape.ipynb) explains nodes):
+
+# %% tags=["remove-input"]
+listing(Linear.forward)
+
+# %% [markdown]
 # (PyTorch's `nn.Linear` stores the transpose, of shape $(m, n)$, and computes
 # $x W^\top + b$: the same layer, with the indices of $w$ the other way round.)
 #
@@ -177,6 +214,10 @@ assert np.allclose(H_eq4, H_eq5.data, atol=1e-5)  # float32 matrix product vs fl
 #
 # A multilayer perceptron chains layers: the outputs of one are the inputs of the next.
 # For MNIST, 784 inputs (the pixels), a hidden layer, and 10 outputs, one per class.
+# As the source notes, the layers usually get smaller from the input to the output:
+# each one summarises what it reads in fewer numbers, from 784 pixels to a few dozen
+# hidden features to 10 scores. That is a habit of design, not a law (a hidden layer may
+# be wider than its input), but every network this course trains follows it.
 # `ppn.nn.MLP([784, 32, 10], activation="sigmoid", rng=0)` builds such a network with a
 # hidden layer of 32 sigmoid neurons; the seed makes its random initial weights the same
 # on every run.
@@ -191,6 +232,7 @@ assert np.allclose(H_eq4, H_eq5.data, atol=1e-5)  # float32 matrix product vs fl
 
 # %%
 mlp = MLP([784, 32, 10], activation="sigmoid", rng=0)
+assert all(n > m for n, m in zip(mlp.sizes[:-1], mlp.sizes[1:], strict=True))  # smaller and smaller
 print(mlp)
 for name, p in mlp.named_parameters():
     print(f"  {name:16} {str(p.shape):10} {p.size:6,} numbers")
@@ -201,7 +243,7 @@ for name, p in mlp.named_parameters():
 # positive and blue when negative, thicker when larger. A small network fits entirely;
 # for the MNIST network, only the first and last neurons of wide layers are drawn.
 
-# %% mystnb={"figure": {"caption": "Left (the source's figure 4): a small MLP, 4 inputs, 5 hidden sigmoid neurons, 3 outputs, every weight drawn. Right (the source's figure 5): the MNIST network of this chapter, 784 → 32 → 10; wide layers show their first and last neurons around an ellipsis. Line colour is the sign of the weight (red positive, blue negative), its width its size; the biases are not drawn.", "name": "fig-networks"}}
+# %% mystnb={"figure": {"caption": "Left: a small MLP, 4 inputs, 5 hidden sigmoid neurons, 3 outputs, every weight drawn. Right (the source's figure 5): the MNIST network of this chapter, 784 → 32 → 10; wide layers show their first and last neurons around an ellipsis. Line colour is the sign of the weight (red positive, blue negative), its width its size; the biases are not drawn.", "name": "fig-networks"}}
 fig, (ax_small, ax_mnist) = plt.subplots(1, 2, figsize=(11, 4.4), width_ratios=[1, 1.3])
 _ = draw_network(MLP([4, 5, 3], activation="sigmoid", rng=0), ax_small,
                  title="a small MLP: every neuron, every weight")  # fmt: skip
@@ -214,7 +256,7 @@ plt.show()
 #
 # Running the network on an input, layer after layer, is the **forward pass**. `MLP`
 # applies $\sigma$ after every layer except the last, whose outputs it returns as they
-# are: those raw scores are called **logits**, and chapter 7 feeds them to softmax
+# are: those raw scores are called **logits**, and [chapter 7](07_mnist.ipynb) feeds them to softmax
 # cross-entropy. The source's network applies $\sigma$ at the output too (eq. 4 for every
 # layer), so that each output is in $(0, 1)$ and can be compared with the one-hot target;
 # in ppn that network is `ppn.sigmoid(mlp(x))`.
@@ -226,6 +268,10 @@ output = ppn.sigmoid(mlp(x[0]))
 print(f"input {x[0].shape} -> output {output.shape}")
 print("output ŷ:", np.round(output.data, 3))
 print(f"target y: {y[0].astype(int).tolist()}  (label {labels[0]})")
+print(f"the outputs lie between {output.data.min():.2f} and {output.data.max():.2f}; "
+      f"the largest is for class {output.data.argmax()}, the label is {labels[0]}")
+assert output.data.argmax() != labels[0]  # the caption below says so
+assert np.all(np.abs(output.data - 0.5) < 0.15)  # "within 0.15 of one half", below
 
 # %% mystnb={"figure": {"caption": "The untrained network on the first image: its ten outputs are all near 0.5, and the largest one is not the true class (orange). The weights are still random.", "name": "fig-untrained-output"}}
 _ = draw_digit_scores(images[0], output, label=labels[0], score_name="output ŷ",
@@ -233,7 +279,7 @@ _ = draw_digit_scores(images[0], output, label=labels[0], score_name="output ŷ"
 plt.show()
 
 # %% [markdown]
-# The outputs are all about one half: with random weights and biases 0, each logit is a
+# The outputs are all within 0.15 of one half: with random weights and biases 0, each logit is a
 # small random number and $\sigma$ of a small number is near $0.5$. The network has not
 # learnt anything yet; that is what training will change.
 #
@@ -258,7 +304,10 @@ assert np.allclose(logits.data[3], mlp(x[3]).data, atol=1e-6)  # row 3 = image 3
 # ## The cost
 #
 # How wrong is the network on one image? Compare its output $\hat y$ with the one-hot
-# target $y$, output by output, with the squared error of chapter 1. That gives a
+# target $y$, output by output, with the squared error of [chapter 1](01_linear_regression.ipynb).
+# (The source swaps the two letters: its $\hat y$ is the target and $y$ the network's
+# output. This book follows the more common convention, $\hat y$ for the prediction, as
+# `Line.predict` did in chapter 1; the squared difference is the same either way.) That gives a
 # **cost vector** with one entry per output:
 #
 # $$ C_k = (\hat y_k - y_k)^2, \qquad k = 0, \dots, 9 \tag{6} $$
@@ -278,16 +327,17 @@ print(f"cost (eq. 7): {cost.item():.4f}")
 # %%
 assert np.isclose(cost.item(), cost_vector.data.sum())
 # Every wrong class costs about 0.5² = 0.25 and the true one about (0.5 − 1)² = 0.25:
-assert 1.5 < cost.item() < 4.0
+assert 2.5 < cost.item() < 3.0 and f"{cost.item():.2f}" == "2.80"  # the prose quotes 2.80
 
 # %% [markdown]
-# A perfect network would have cost 0; this one pays about $10 \times 0.25 = 2.5$ for
-# answering one half everywhere. Training means changing the 25,450 parameters to make
+# A perfect network would have cost 0; this one pays 2.80. Answering exactly one half
+# everywhere would cost $10 \times 0.25 = 2.5$; the outputs stray from one half a little,
+# most of all the 0.65 for class 0, and the cost rises with them. Training means changing the 25,450 parameters to make
 # the cost small, not on one image but on all of them: over a batch we add or average the
 # costs of its images. Two variants are used later: `losses.mse`, the **mean** of the
 # squared errors (eq. 7 divided by the number of entries, so that its size does not grow
 # with the batch), and `losses.softmax_cross_entropy`, which reads the logits directly and
-# is what chapter 7 trains with (it punishes a confident wrong answer much more than a
+# is what [chapter 7](07_mnist.ipynb) trains with (it punishes a confident wrong answer much more than a
 # squared error can, and its gradient does not vanish when $\sigma$ saturates).
 
 # %%
@@ -325,9 +375,13 @@ def show_digit(index):
 _ = interact(show_digit, index=IntSlider(min=0, max=99, value=0, description="image"))
 
 # %% mystnb={"figure": {"caption": "Small multiples: the untrained network on the first eight training images. Whatever the digit, the outputs hover around 0.5; the true class (orange) is rarely the highest.", "name": "fig-untrained-grid"}}
-fig = digit_scores_grid(images[:8], ppn.sigmoid(mlp(x[:8])).data, labels[:8],
+grid_scores = ppn.sigmoid(mlp(x[:8])).data
+fig = digit_scores_grid(images[:8], grid_scores, labels[:8],
                         score_name="output ŷ", title="the untrained network on eight digits")  # fmt: skip
 plt.show()
+# The caption's claims: every output near 0.5, the true class the highest for few images.
+assert np.all(np.abs(grid_scores - 0.5) < 0.25)
+assert (grid_scores.argmax(axis=1) == labels[:8]).sum() <= 2
 
 # %%
 predictions = ppn.sigmoid(mlp(x)).data.argmax(axis=1)
@@ -340,7 +394,7 @@ assert accuracy < 0.2
 # %% [markdown]
 # No better than guessing, as expected from random weights. The next chapters
 # compute how the cost changes with each of the 25,450 parameters (its gradient), and
-# chapter 6 uses that to make the cost smaller.
+# [chapter 6](06_gradient_descent.ipynb) uses that to make the cost smaller.
 
 # %% [markdown]
 # ## Exercises
@@ -485,7 +539,7 @@ assert losses.sum_squared_error(biased_output, y[0]).item() > 2.5 * cost.item()
 # ($40$ for 16 images, $2{,}500$ for 1,000), while the mean divides by the number of
 # entries ($10 B$) and stays at $0.25$. That is why training averages: with a sum, the
 # gradient, and so the right learning rate, would change with the batch size
-# (chapter 6 shows it with the source's Algorithm 3).
+# ([chapter 6](06_gradient_descent.ipynb) shows it with the source's Algorithm 3).
 
 # %% tags=["solution"]
 for size in (16, 1000):
@@ -505,7 +559,7 @@ for size in (16, 1000):
 #
 # Differentiate $\sigma(z) = 1 / (1 + e^{-z})$ by hand and show that
 # $\sigma'(z) = \sigma(z)\,(1 - \sigma(z))$, the form in ppn's derivative table
-# (`ppn.elementary.UNARY["sigmoid"]`, chapter 3). Where is $\sigma'$ largest, and how
+# (`ppn.elementary.UNARY["sigmoid"]`, [chapter 3](03_forward_mode.ipynb)). Where is $\sigma'$ largest, and how
 # large? Check your formula against the central difference
 # $(\sigma(z + \delta) - \sigma(z - \delta)) / 2\delta$ on a grid of $z$.
 # ```
@@ -521,7 +575,7 @@ for size in (16, 1000):
 # $\frac{e^{-z}}{1 + e^{-z}} = 1 - \frac{1}{1 + e^{-z}} = 1 - \sigma(z)$. The product
 # $s(1 - s)$ of two numbers that add up to 1 is largest when both are $\frac12$: at $z = 0$,
 # where $\sigma'(0) = \frac14$. Away from 0 it falls fast ($\sigma'(8) \approx 3 \times 10^{-4}$):
-# a saturated neuron barely passes on a change, which chapter 7 meets again.
+# a saturated neuron barely passes on a change, which [chapter 7](07_mnist.ipynb) meets again.
 
 # %% tags=["solution"]
 zs = np.linspace(-8, 8, 33)

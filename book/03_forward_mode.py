@@ -23,8 +23,11 @@
 # survey it for machine learning; {cite:t}`griewank2008` is the reference book.
 #
 # This chapter builds its first form, **forward mode**, in which every value carries its
-# derivative along with it. Chapter 4 builds the second, backward mode, which is the one
-# neural networks are trained with.
+# derivative along with it. [Chapter 4](04_backward_mode.ipynb) builds the second,
+# backward mode, which is the one neural networks are trained with.
+#
+# The equations keep the source's numbers (8 to 13 in this chapter), so that the two can
+# be read side by side; an equation the source does not number carries no number here.
 #
 # ## The gradient
 #
@@ -35,20 +38,27 @@
 # $$ \nabla f = \left( \frac{\partial f}{\partial x_1}, \frac{\partial f}{\partial x_2},
 #    \dots, \frac{\partial f}{\partial x_m} \right) \tag{8} $$
 #
-# which points in the direction in which $f$ grows fastest (chapter 6 walks the other
-# way, down the cost).
+# which points in the direction in which $f$ grows fastest (the source's figure 6, drawn
+# below once forward mode can compute gradients;
+# [chapter 6](06_gradient_descent.ipynb) walks the other way, down the cost).
 #
 # ## The chain rule
 #
-# Programs compute complicated functions by composing simple ones. If $z = f(y)$ and
-# $y = g(x)$, a small change of $x$ changes $y$ by $\frac{dy}{dx}$ times as much, which
-# changes $z$ by $\frac{dz}{dy}$ times that:
+# Programs compute complicated functions by composing simple ones. The derivative of a
+# composition $f \circ g$, the function $x \mapsto f(g(x))$, is the derivative of the
+# outer function, taken at the inner one's value, times the derivative of the inner one:
 #
-# $$ \frac{dz}{dx} = \frac{dz}{dy} \cdot \frac{dy}{dx} \tag{9} $$
+# $$ (f \circ g)' = (f' \circ g) \cdot g' \tag{9} $$
+#
+# In the notation of variables: if $z = f(y)$ and $y = g(x)$, a small change of $x$
+# changes $y$ by $\frac{dy}{dx}$ times as much, which changes $z$ by $\frac{dz}{dy}$
+# times that:
+#
+# $$ \frac{dz}{dx} = \frac{dz}{dy} \cdot \frac{dy}{dx} \tag{10} $$
 #
 # A longer chain $x \to u \to y \to z$ multiplies one local derivative per link:
 #
-# $$ \frac{dz}{dx} = \frac{dz}{dy} \cdot \frac{dy}{du} \cdot \frac{du}{dx} \tag{10} $$
+# $$ \frac{dz}{dx} = \frac{dz}{dy} \cdot \frac{dy}{du} \cdot \frac{du}{dx} $$
 #
 # When $x$ influences $z$ along several paths, through intermediate variables
 # $y_1, \dots, y_k$ that all depend on $x$, the contributions of the paths add up:
@@ -69,10 +79,14 @@
 #
 # ## The example: $f(x_1, x_2) = x_2 \cos x_1 + e^{x_2}$
 #
-# We follow the source's example at the point $(x_1, x_2) = (\pi, 1)$. By hand,
+# We follow the source's example,
+#
+# $$ f(x_1, x_2) = x_2 \cos x_1 + e^{x_2} , \tag{12} $$
+#
+# at the point $(x_1, x_2) = (\pi, 1)$. By hand,
 #
 # $$ \frac{\partial f}{\partial x_1} = -x_2 \sin x_1, \qquad
-#    \frac{\partial f}{\partial x_2} = \cos x_1 + e^{x_2} \tag{12} $$
+#    \frac{\partial f}{\partial x_2} = \cos x_1 + e^{x_2} $$
 #
 # and at $(\pi, 1)$, where $\cos \pi = -1$ and $\sin \pi = 0$:
 #
@@ -120,10 +134,18 @@
 import math
 
 import matplotlib.pyplot as plt
+import numpy as np
 from IPython.display import HTML, Markdown, display
 
 import ppn
-from ppn.plots import animate_trace, draw_computation_graph, trace_table
+from ppn.listing import listing
+from ppn.plots import (
+    animate_trace,
+    draw_computation_graph,
+    draw_directional_derivatives,
+    draw_gradient_field,
+    trace_table,
+)
 
 x = ppn.Dual(3.0, 1.0)  # x = 3, seeded: ẋ = 1
 print(x * x)  # d(x²)/dx = 2x = 6
@@ -135,28 +157,29 @@ assert ppn.sin(x).tangent == math.cos(3.0)
 
 # %% [markdown]
 # Each elementary function knows its derivative from one table, shared with backward
-# mode (chapter 4), which reads like a table of derivatives: the value $y = f(x)$, then
-# $dy/dx$ written with $x$ and $y$.
-#
-# ```{literalinclude} ../ppn/elementary.py
-# :start-after: "# The whole calculus the scalar engines know."
-# :end-before: "BINARY: dict"
-# ```
-#
+# mode ([chapter 4](04_backward_mode.ipynb)), which reads like a table of derivatives: the
+# value $y = f(x)$, then $dy/dx$ written with $x$ and $y$.
+
+# %% tags=["remove-input"]
+listing("ppn/elementary.py", start_after="# The whole calculus the scalar engines know.",
+        end_before="BINARY: dict")  # fmt: skip
+
+# %% [markdown]
 # A `Dual` applies a row of that table to its primal and multiplies the derivative by its
-# tangent: eq. 9, one link of the chain.
-#
-# ```{literalinclude} ../ppn/forward.py
-# :pyobject: Dual._unary
-# ```
-#
+# tangent: eq. 9, one link of the chain, with $g$ the computation so far (its value the
+# primal, its derivative the tangent) and $f$ the row's function.
+
+# %% tags=["remove-input"]
+listing(ppn.Dual._unary)
+
+# %% [markdown]
 # A binary operation such as $v_0 \times v_1$ sums the contributions of its two operands:
 # eq. 11 with $k = 2$.
-#
-# ```{literalinclude} ../ppn/forward.py
-# :pyobject: Dual._binary
-# ```
-#
+
+# %% tags=["remove-input"]
+listing(ppn.Dual._binary)
+
+# %% [markdown]
 # ## Table 1, regenerated
 #
 # `ppn.forward_trace` evaluates $f$ on dual numbers and records one row per variable
@@ -281,10 +304,9 @@ print(f"{len(frames)} frames, one per row of Table 1")
 # Nothing forces the seed to be a unit vector. With a seed $\dot x$, one forward pass
 # returns $f(x)$ and the directional derivative $\nabla f \cdot \dot x$, a
 # *Jacobian-vector product*; `ppn.jvp` is that pass, without the trace:
-#
-# ```{literalinclude} ../ppn/forward.py
-# :pyobject: jvp
-# ```
+
+# %% tags=["remove-input"]
+listing(ppn.jvp)
 
 # %%
 value, d_x1 = ppn.jvp(f, point, (1.0, 0.0))
@@ -302,6 +324,50 @@ assert math.isclose(d_diagonal, d_x1 + d_x2)
 # %% [markdown]
 # That is forward mode's limit: **one pass gives one direction**. The gradient of a
 # function of $m$ inputs takes $m$ passes, one per seed $\dot x = e_j$.
+#
+# ## Figure 6: the gradient points uphill
+#
+# The directional derivative says why the gradient is the direction of steepest ascent.
+# For a unit vector $u$ (a direction, of length 1), the slope of $f$ in that direction is
+# $\nabla f \cdot u = |\nabla f|\,|u| \cos\alpha = |\nabla f| \cos\alpha$, where $\alpha$
+# is the angle between $u$ and $\nabla f$. It is largest, $|\nabla f|$, for $\alpha = 0$,
+# when $u$ points along the gradient; it is zero across it ($\alpha = 90°$, along a
+# contour line, where $f$ does not change), and most negative, $-|\nabla f|$, straight
+# against it, the direction gradient descent takes.
+#
+# The next cell measures it rather than trusting the algebra: one `jvp` per direction
+# $u = (\cos\theta, \sin\theta)$, for 360 directions around $(\pi, 1)$, and the gradient
+# at a grid of points from two passes each.
+
+# %%
+def gradient_of_f(p):
+    """∇f at p, from two forward passes seeded with e₁ and e₂."""
+    return (ppn.jvp(f, p, (1.0, 0.0))[1], ppn.jvp(f, p, (0.0, 1.0))[1])
+
+
+angles = np.arange(0, 361)  # degrees
+slopes = [ppn.jvp(f, point, (math.cos(math.radians(t)), math.sin(math.radians(t))))[1]
+          for t in angles]  # fmt: skip
+grid = [(a, b) for a in np.linspace(0.5, 5.8, 6) for b in np.linspace(-0.5, 0.9, 4)] + [point]
+gradients = [gradient_of_f(p) for p in grid]
+steepest = int(angles[np.argmax(slopes)])
+print(f"∇f(π, 1) = ({rounded(gradients[-1][0]):.4f}, {gradients[-1][1]:.4f}), "
+      f"length {math.hypot(*gradients[-1]):.4f}")
+print(f"the steepest of the 360 directions: θ = {steepest}°, slope {max(slopes):.4f}; "
+      f"the flattest: θ = {int(angles[np.argmin(slopes)])}°, slope {min(slopes):.4f}")
+assert steepest == 90 and math.isclose(max(slopes), math.hypot(*gradients[-1]), rel_tol=1e-12)
+assert math.isclose(min(slopes), -max(slopes), rel_tol=1e-12)  # straight against ∇f
+
+# %% mystnb={"figure": {"caption": "The source's figure 6, measured. Left: contour lines of $f(x_1, x_2) = x_2 \\cos x_1 + e^{x_2}$ with the gradient (from `ppn.jvp`) at a grid of points, all arrows drawn the same length: each crosses the contour lines at a right angle, uphill. The red arrow is $\\nabla f(\\pi, 1) = (0, e - 1)$. Right: the slope of $f$ at $(\\pi, 1)$ in each of 360 directions, one `jvp` each; it is largest, $|\\nabla f|$, in the direction of the gradient.", "name": "fig-steepest-ascent"}}
+fig, (ax_field, ax_slopes) = plt.subplots(1, 2, figsize=(11, 3.6), width_ratios=[1.6, 1])
+_ = draw_gradient_field(f, grid, gradients, ax_field, extent=(0, 2 * math.pi, -1, 1.5),
+                        highlight=len(grid) - 1, title="∇f across the contour lines of f")  # fmt: skip
+_ = draw_directional_derivatives(angles, slopes, gradients[-1], ax_slopes,
+                                 title="slope of f at (π, 1), by direction")  # fmt: skip
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
 #
 # ## The Jacobian, column by column
 #
@@ -339,8 +405,110 @@ assert J.tolist() == [[3.0, 2.0, 0.0], [1.0, 0.0, 1.0]]  # by hand: (x₂, x₁,
 
 # %% [markdown]
 # For a neural network's cost, $n = 1$ and $m$ is the number of parameters: forward mode
-# would need one pass per parameter. Chapter 4 turns the sweep around and gets the whole
-# gradient in one backward pass.
+# would need one pass per parameter. [Chapter 4](04_backward_mode.ipynb) turns the sweep
+# around and gets the whole gradient in one backward pass.
+#
+# ## Why not differentiate symbolically?
+#
+# A computer algebra system differentiates the *formula* of $f$, the way we did by hand
+# for eq. 12, and returns a formula for $f'$. That is exact, but it does not scale to the
+# programs neural networks are: the rules copy subexpressions. The product rule
+# $(uv)' = u'v + uv'$ writes $u$ and $v$ out again beside their derivatives, so the
+# derivative of a product of $n$ factors is a sum of $n$ products of $n$ factors each,
+# so its number of operations grows like $n^2$ where $f$'s grows like $n$. Nested compositions
+# swell faster still: {cite:t}`baydin2018` call it **expression swell**. Forward mode
+# never writes a formula: each operation of the trace computes one tangent from its
+# operands' tangents, so the derivative costs a fixed small multiple of $f$ itself.
+#
+# A tiny symbolic differentiator makes it concrete. Expressions are nested tuples, such as
+# `("mul", a, b)`; `derivative` applies the textbook rules and drops the obvious
+# $\cdot 1$ and $+ 0$. We differentiate the repeated product
+# $p_n(x) = \sin(x + 1) \sin(x + 2) \cdots \sin(x + n)$ and count operations:
+
+# %%
+def sin_of(e):
+    return ("sin", e)
+
+
+def add(a, b):
+    return b if a == 0 else a if b == 0 else ("add", a, b)
+
+
+def mul(a, b):
+    if a == 0 or b == 0:
+        return 0
+    return b if a == 1 else a if b == 1 else ("mul", a, b)
+
+
+def derivative(e):
+    """d e / dx by the textbook rules: the sum rule, the product rule, the chain rule for sin."""
+    if e == "x":
+        return 1
+    if not isinstance(e, tuple):  # a constant
+        return 0
+    op, *args = e
+    if op == "add":
+        return add(derivative(args[0]), derivative(args[1]))
+    if op == "mul":
+        u, v = args
+        return add(mul(derivative(u), v), mul(u, derivative(v)))
+    if op == "sin":
+        return mul(("cos", args[0]), derivative(args[0]))
+    raise ValueError(f"no rule for {op}")
+
+
+def operations(e):
+    """The number of operations (add, mul, sin, cos) in an expression tree."""
+    return 1 + sum(operations(a) for a in e[1:]) if isinstance(e, tuple) else 0
+
+
+def evaluate(e, x):
+    if e == "x":
+        return x
+    if not isinstance(e, tuple):
+        return float(e)
+    op, *args = e
+    values = [evaluate(a, x) for a in args]
+    return {"add": lambda a, b: a + b, "mul": lambda a, b: a * b,
+            "sin": math.sin, "cos": math.cos}[op](*values)  # fmt: skip
+
+
+def product_formula(n):
+    expression = sin_of(add("x", 1.0))
+    for k in range(2, n + 1):
+        expression = mul(expression, sin_of(add("x", float(k))))
+    return expression
+
+
+def product_program(x, n):
+    result = ppn.sin(x + 1.0)
+    for k in range(2, n + 1):
+        result = result * ppn.sin(x + float(k))
+    return result
+
+
+print(" n   operations in p_n   in p_n' (symbolic)   ratio   trace rows (forward mode)")
+ratios = {}
+for n in (1, 2, 4, 8, 16, 32):
+    formula, formula_derivative = product_formula(n), derivative(product_formula(n))
+    rows = ppn.forward_trace(lambda x, n=n: product_program(x, n), (0.3,), (1.0,))
+    ratios[n] = operations(formula_derivative) / operations(formula)
+    print(f"{n:2}   {operations(formula):17}   {operations(formula_derivative):18}   "
+          f"{ratios[n]:5.1f}   {len(rows) - 1:25}")
+    # The symbolic derivative is right: it agrees with forward mode.
+    assert math.isclose(evaluate(formula_derivative, 0.3), rows[-1].derivative, rel_tol=1e-12)
+    assert len(rows) - 1 == operations(formula)  # forward mode: one row per operation of p_n
+assert all(ratios[n] >= n / 2 for n in ratios)  # p_n' grows like n², p_n like n: ratio ≳ n/2
+
+# %% [markdown]
+# The formula for $p_n'$ has at least $n/2$ times as many operations as $p_n$ (17.6 times
+# for $n = 32$) (a computer
+# algebra system would share some common subexpressions, but it still has to find them,
+# and expanding or simplifying can make the formula larger still), while forward mode
+# walks the $3n - 1$ operations of $p_n$ once, computing beside each value its tangent
+# (at most two multiplications and an addition for a product). The same holds for a
+# network: its cost is a program of many thousands of operations, and automatic
+# differentiation follows the program, not a formula for its derivative.
 
 # %% [markdown]
 # ## Exercises
@@ -430,8 +598,6 @@ assert len(not_zero) == 3
 # about $10^8$. The rule is exact there too; only the function is steep.
 
 # %% tags=["solution"]
-import numpy as np
-
 for x_k in np.linspace(-1.5, 1.5, 10).tolist():
     value, tangent = ppn.jvp(ppn.tan, (x_k,), (1.0,))
     textbook = 1 / math.cos(x_k) ** 2

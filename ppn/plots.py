@@ -1035,3 +1035,137 @@ def plot_reading_accuracy(table, *, title: str | None = None) -> Figure:
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, frameon=False)
     fig.tight_layout()
     return fig
+
+
+# --- The source's figures 4 and 6: one neuron, the gradient as the steepest ascent -------------
+
+
+def draw_neuron(inputs, weights, bias: float, ax=None, *, title: str | None = None):
+    """One neuron (eq. 3) with its numbers: inputs xᵢ, weights wᵢ on the arrows, the sum
+    z = Σ xᵢwᵢ + b and the output f(x) = σ(z), σ the sigmoid.  Returns the axes.
+
+    The texts carry gids (``input i``, ``weight i``, ``sum``, ``output``), so a test or a
+    chapter can read back what the figure says.
+    """
+    from .elementary import sigmoid
+
+    inputs = np.asarray(inputs, dtype=np.float64).ravel()
+    weights = np.asarray(weights, dtype=np.float64).ravel()
+    if inputs.size == 0 or inputs.shape != weights.shape:
+        raise ValueError(
+            f"a neuron needs one weight per input: got {inputs.size} inputs and "
+            f"{weights.size} weights"
+        )
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(6.5, 3.2))
+    z = float(inputs @ weights + bias)
+    n = inputs.size
+    neuron, output = (2.4, 0.0), (4.1, 0.0)
+    for i, (x_i, w_i) in enumerate(zip(inputs, weights, strict=True)):
+        y = (n - 1) / 2 - i
+        ax.annotate("", xy=neuron, xytext=(0.35, y), zorder=1,
+                    arrowprops=dict(arrowstyle="-|>", color=_POSITIVE if w_i > 0 else _NEGATIVE,
+                                    linewidth=0.8 + 1.5 * abs(w_i) / np.abs(weights).max(),
+                                    shrinkA=0, shrinkB=24))  # fmt: skip
+        ax.text(0, y, f"$x_{{{i + 1}}}$\n{x_i:g}", ha="center", va="center", fontsize=8,
+                bbox=dict(boxstyle="circle", facecolor=_INPUT_COLOUR, edgecolor="0.35"),
+                gid=f"input {i + 1}")  # fmt: skip
+        ax.text(1.25, 0.55 * y + 0.12, f"$w_{{{i + 1}}} = {w_i:g}$", ha="center", va="bottom",
+                fontsize=8, gid=f"weight {i + 1}")  # fmt: skip
+    ax.text(*neuron, f"$\\Sigma\\ +\\ b$\n$b = {bias:g}$\n$z = {z:.4f}$", ha="center",
+            va="center", fontsize=8, gid="sum",
+            bbox=dict(boxstyle="circle", facecolor=_NODE_COLOUR, edgecolor="0.35"))  # fmt: skip
+    ax.annotate("", xy=output, xytext=neuron, zorder=1,
+                arrowprops=dict(arrowstyle="-|>", color="0.3", shrinkA=30, shrinkB=0))  # fmt: skip
+    ax.text(3.3, 0.12, r"$\sigma$", ha="center", va="bottom", fontsize=10)
+    ax.text(output[0] + 0.1, 0, f"$f(x) = \\sigma(z)$\n$= {float(sigmoid(z)):.4f}$", ha="left",
+            va="center", fontsize=9, gid="output")  # fmt: skip
+    ax.set_xlim(-0.5, 5.6)
+    ax.set_ylim(-(n - 1) / 2 - 0.7, (n - 1) / 2 + 0.7)
+    ax.set_axis_off()
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def draw_gradient_field(f, points, gradients, ax=None, *, extent, resolution: int = 81,
+                        levels: int = 12, highlight=None, title: str | None = None):  # fmt: skip
+    """Contour lines of f(x₁, x₂) over ``extent`` = (x₁ from, x₁ to, x₂ from, x₂ to), and at
+    each of ``points`` an arrow along the gradient given for it in ``gradients``.
+
+    Every arrow has the same length: the figure shows the direction of ∇f, across the
+    contour lines and uphill.  The axes have equal scales, so a right angle looks like one.
+    ``highlight`` (an index into ``points``) draws that arrow thicker and in another colour.
+    The arrows carry gids ``gradient k``.  Returns the axes.
+    """
+    x0, x1, y0, y1 = extent
+    if not (x0 < x1 and y0 < y1):
+        raise ValueError(f"extent must be (x0, x1, y0, y1) with x0 < x1 and y0 < y1, not {extent}")
+    points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    gradients = np.asarray(gradients, dtype=np.float64).reshape(-1, 2)
+    if points.shape != gradients.shape:
+        raise ValueError(
+            f"one gradient per point: got {len(points)} points, {len(gradients)} gradients"
+        )
+    norms = np.hypot(gradients[:, 0], gradients[:, 1])
+    if np.any(norms == 0):
+        raise ValueError("a zero gradient has no direction to draw: leave that point out")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7, 3.6))
+    xs, ys = np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution)
+    surface = np.array([[f(x, y) for x in xs] for y in ys])
+    contours = ax.contour(xs, ys, surface, levels=levels, cmap="viridis", linewidths=0.9)
+    ax.clabel(contours, fontsize=6, fmt="%.1f")
+    length = 0.07 * max(x1 - x0, y1 - y0)
+    for k, (point, gradient, norm) in enumerate(zip(points, gradients, norms, strict=True)):
+        tip = point + length * gradient / norm
+        colour, width = ("C3", 2.0) if k == highlight else ("0.2", 0.9)
+        # annotation_clip=False: an arrow whose tip leaves the axes is still drawn, not dropped.
+        ax.annotate("", xy=tip, xytext=point, gid=f"gradient {k}", zorder=3, annotation_clip=False,
+                    arrowprops=dict(arrowstyle="-|>", color=colour, linewidth=width,
+                                    shrinkA=0, shrinkB=0))  # fmt: skip
+        ax.plot(*point, "o", color=colour, markersize=2.5)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return ax
+
+
+def draw_directional_derivatives(angles, slopes, gradient, ax=None, *, title: str | None = None):
+    """The slope ∇f·u of f in each unit direction u = (cos θ, sin θ), against θ (degrees),
+    with the direction of ``gradient`` and its length |∇f| marked: the largest slope.
+
+    ``slopes[k]`` is the directional derivative in the direction ``angles[k]``.  Returns the axes.
+    """
+    angles = np.asarray(angles, dtype=np.float64).ravel()
+    slopes = np.asarray(slopes, dtype=np.float64).ravel()
+    if angles.shape != slopes.shape or angles.size == 0:
+        raise ValueError(f"one slope per angle: got {angles.size} angles, {slopes.size} slopes")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(5, 3.2))
+    g1, g2 = (float(g) for g in gradient)
+    norm = math.hypot(g1, g2)
+    direction = math.degrees(math.atan2(g2, g1)) % 360
+    ax.plot(angles, slopes, color="C0", label=r"slope $\nabla f \cdot u$ in direction $\theta$")
+    ax.axvline(direction, color="C3", linestyle="--", linewidth=1,
+               label=f"direction of $\\nabla f$: {direction:.0f}°")  # fmt: skip
+    ax.axhline(norm, color="0.5", linestyle=":", linewidth=1,
+               label=f"$|\\nabla f| = {norm:.4f}$")  # fmt: skip
+    ax.axhline(0, color="0.8", linewidth=0.6)
+    ax.set_xlabel(r"direction $\theta$ of the unit vector $u$ (degrees)")
+    ax.set_ylabel("slope")
+    ax.set_xlim(angles.min(), angles.max())
+    ax.legend(fontsize=7, loc="lower left")
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    return ax
