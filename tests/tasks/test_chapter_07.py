@@ -137,7 +137,7 @@ class TestTask7_3:
             "value = cost.item(): the loss of the batch before its step"
         )
 
-    @needs("2.2", "5.4", "5.6", "5.7", "6.1", "7.1", "7.2")
+    @needs("2.2", "2.3", "5.4", "5.6", "5.7", "6.1", "7.1", "7.2")
     def test_it_trains_a_network(self):
         rng = np.random.default_rng(0)
         x = rng.normal(size=(200, 2)).astype(np.float32)
