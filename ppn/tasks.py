@@ -146,15 +146,24 @@ def run_checks(numbers=None, root: Path = ROOT) -> list[Outcome]:
         )
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "report.xml"
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
-                   f"--junitxml={report}", *(TASKS[n].node_id for n in numbers)]  # fmt: skip
-        # This repository's ppn first, whatever else the interpreter would find.
-        path = os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-        env = {**os.environ, "PYTHONPATH": path}
-        run = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+        command = [*PYTEST, f"--junitxml={report}", *(TASKS[n].node_id for n in numbers)]
+        run = subprocess.run(command, cwd=root, env=environment(root), capture_output=True,
+                             text=True)  # fmt: skip
         if not report.exists():
             raise RuntimeError(f"pytest did not run the checks:\n{run.stdout}\n{run.stderr}")
         return parse_report(report.read_text())
+
+
+# pytest for the task checks alone: no plugins, no conftest above tests/tasks, no addopts
+# (the notebooks' plugin and the main tests' settings cost ten times the checks themselves).
+PYTEST = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o", "addopts=",
+          "--confcutdir=tests/tasks"]  # fmt: skip
+
+
+def environment(root: Path = ROOT) -> dict[str, str]:
+    """os.environ for running the checks of the repository ``root``: its ppn comes first."""
+    path = os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return {**os.environ, "PYTHONPATH": path, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
 
 def parse_report(xml: str) -> list[Outcome]:

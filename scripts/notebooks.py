@@ -421,12 +421,6 @@ unwritten task; restart its kernel after you change `ppn/`.
 """
 
 
-def student_environment(edition: Path) -> dict[str, str]:
-    """os.environ with the edition's ppn first (the reference's may be installed too)."""
-    path = os.pathsep.join([str(edition), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    return {**os.environ, "PYTHONPATH": path}
-
-
 def run_until_first_task(notebook: Path, env: dict[str, str]) -> str:
     """Run ``notebook`` top to bottom until a cell raises; what stopped it (or "completed").
 
@@ -460,21 +454,20 @@ NO_TASK_IN_THE_WAY = {"01_linear_regression.ipynb"}
 def check_student_edition(out_dir: Path | None = None) -> int:
     """CI: in a fresh student edition, ppn imports, every task's checks fail naming it, and
     every notebook runs up to its first task. 0 if all holds, else 1."""
-    from ppn.tasks import TASKS, parse_report
+    from ppn.tasks import PYTEST, TASKS, environment, parse_report
 
     with tempfile.TemporaryDirectory() as scratch:
         edition = Path(out_dir or Path(scratch) / "ppn-student").resolve()
         student_repository(edition, chapters())
-        env = student_environment(edition)
+        env = environment(edition)
         problems = []
         where = subprocess.run([sys.executable, "-c", "import ppn; print(ppn.__file__)"],
                                env=env, cwd=scratch, capture_output=True, text=True)  # fmt: skip
         if where.returncode or not Path(where.stdout.strip()).is_relative_to(edition):
             problems.append(f"import ppn does not find the edition's: {where.stdout}{where.stderr}")
         report = Path(scratch) / "tasks.xml"
-        run = subprocess.run([sys.executable, "-m", "pytest", "-q", "tests/tasks",
-                              f"--junitxml={report}"], cwd=edition, env=env,
-                             capture_output=True, text=True)  # fmt: skip
+        run = subprocess.run([*PYTEST, "tests/tasks", f"--junitxml={report}"], cwd=edition,
+                             env=env, capture_output=True, text=True)  # fmt: skip
         outcomes = parse_report(report.read_text()) if report.exists() else []
         if run.returncode == 0 or not outcomes:
             problems.append(f"pytest tests/tasks did not fail there:\n{run.stdout[-2000:]}")
