@@ -138,3 +138,10 @@ def test_a_failure_report_gives_its_message_as_the_hint():
         ppn.tasks.hint("AssertionError: add b\nassert 1 == 2\nmore")
         == "AssertionError: add b\nmore"
     )
+
+
+def test_the_teachers_page_lists_every_task_as_the_registry_does():
+    page = (ROOT / "book" / "teacher.md").read_text()
+    assert f"out of {len(TASKS)}" in page and "pytest tests/tasks" in page
+    for task in TASKS.values():
+        assert f"| {task.number} | {task.title} |" in page, f"teacher.md: task {task.number}"
