@@ -25,15 +25,19 @@ ACTIVATIONS = ("sigmoid", "relu", "tanh")
 
 def glorot_uniform(fan_in: int, fan_out: int, rng: np.random.Generator, dtype=np.float32):
     """W ~ U(−a, a) with a = √(6 / (fan_in + fan_out)): Var W = 2 / (fan_in + fan_out)."""
+    # task 2.3: begin
     bound = math.sqrt(6.0 / (fan_in + fan_out))
     # Drawn in float64 and then cast, so a seed gives the same weights in every dtype.
     return rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype)
+    # task 2.3: end
 
 
 def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator, dtype=np.float32):
     """W ~ N(0, 2 / fan_in): keeps the variance of ReLU activations from layer to layer."""
+    # task 2.3: begin
     std = math.sqrt(2.0 / fan_in)
     return (std * rng.standard_normal(size=(fan_in, fan_out))).astype(dtype)
+    # task 2.3: end
 
 
 INITIALISERS: dict[str, Callable] = {"glorot": glorot_uniform, "he": he_normal}
@@ -132,7 +136,9 @@ class Linear(Module):
     def forward(self, x) -> Tensor:
         """x @ W + b for x of shape (..., in_features); an array is cast to the layer's dtype."""
         x = _as_input(x, self.in_features, self.dtype, self)
+        # task 2.1: begin
         return linear(x, self.weight, self.bias)  # one node for x @ W + b (ppn.tensor.linear)
+        # task 2.1: end
 
     def __repr__(self) -> str:
         return f"Linear({self.in_features} → {self.out_features}, init={self.init!r})"
@@ -189,12 +195,14 @@ class MLP(Module):
     def forward(self, x) -> Tensor:
         """The logits: σ between the layers, none after the last."""
         x = _as_input(x, self.sizes[0], self.dtype, self)
+        # task 2.2: begin
         last = len(self.layers) - 1
         for i, layer in enumerate(self.layers):
             x = linear(x, layer.weight, layer.bias)  # the sizes match: checked once, above
             if i < last:
                 x = x._unary(self.activation)
         return x
+        # task 2.2: end
 
     def __repr__(self) -> str:
         lines = [

@@ -64,6 +64,7 @@ class Tape:
                 f"this tape is closed: {op} cannot be recorded on it. Compute inside the "
                 "`with ppn.Tape() as tape:` block, or start a new tape."
             )
+        # task 5.1: begin
         index = len(self.parents)
         self.parents.append(parents)
         self.partials.append(partials)
@@ -73,11 +74,13 @@ class Tape:
         variable = _new(Var)
         variable.tape, variable.index, variable.value = self, index, value
         return variable
+        # task 5.1: end
 
     def backward(self, output: Var) -> list[float]:
         """Algorithm 1: the adjoints ∂output/∂wᵢ of every node i, from one reverse loop."""
         if type(output) is not Var or output.tape is not self:
             self._check_owner(output, "the output")
+        # task 4.1: begin
         adjoints = [0.0] * (output.index + 1)
         adjoints[output.index] = 1.0
         parents, partials = self.parents, self.partials
@@ -98,9 +101,11 @@ class Tape:
                 for parent, partial in zip(node_parents, node_partials, strict=True):
                     adjoints[parent] += adjoint * partial
         return adjoints
+        # task 4.1: end
 
     def gradient(self, output: Var, inputs: Sequence[Var]) -> list[float]:
         """[∂output/∂x for x in inputs], all from one backward pass."""
+        # task 4.2: begin
         adjoints = self.backward(output)
         last = output.index
         gradient = []
@@ -110,6 +115,7 @@ class Tape:
             # An input recorded after the output cannot influence it.
             gradient.append(adjoints[x.index] if x.index <= last else 0.0)
         return gradient
+        # task 4.2: end
 
     def _check_owner(self, variable, role: str) -> None:
         """Raise a TypeError or a TapeError if ``variable`` is not a Var of this tape."""
@@ -137,9 +143,11 @@ class Var:
 
     def _unary(self, name: str) -> Var:
         """f(w) recorded with its one partial f'(w)."""
+        # task 5.3: begin
         x = self.value
         value = evaluate(name, x)  # an unknown name or a point outside the domain raises here
         return self.tape.record(name, (self.index,), (rule(name).derivative(x, value),), value)
+        # task 5.3: end
 
     def _binary(self, name: str, left, right) -> Var:
         """left ∘ right recorded with the partials towards whichever operands are variables."""
@@ -149,6 +157,7 @@ class Var:
         tape = self.tape
         if type(other) is Var and other.tape is not tape:
             raise _mixed_tapes(name, left, right)
+        # task 5.2: begin
         x = left.value if type(left) is Var else float(left)
         y = right.value if type(right) is Var else float(right)
         z = evaluate_binary(name, x, y)  # a point outside the domain raises here
@@ -159,6 +168,7 @@ class Var:
         if left is self:
             return tape.record(name, (left.index,), (d_left,), z)
         return tape.record(name, (right.index,), (d_right,), z)
+        # task 5.2: end
 
     def __radd__(self, other):
         return self._binary("add", other, self)
@@ -205,6 +215,7 @@ def _short_path(name: str):
     value, partials, _ = BINARY[name]
 
     def method(self, other):
+        # fast path: begin
         tape = self.tape
         if type(other) is Var and other.tape is tape and not tape.closed:
             x, y = self.value, other.value
@@ -215,6 +226,7 @@ def _short_path(name: str):
             result = _new(Var)
             result.tape, result.index, result.value = tape, len(tape.ops) - 1, z
             return result
+        # fast path: end
         return self._binary(name, self, other)
 
     method.__name__ = method.__qualname__ = f"__{name}__"

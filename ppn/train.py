@@ -239,9 +239,11 @@ def fit(
         for step, start in enumerate(batches):
             index = order[start : start + batch_size]
             x_batch = x[index] if augment is None else augment(x[index], rng)
+            # task 7.3: begin
             outputs = model(Tensor(x_batch))
             cost = loss_function(outputs, y[index])
             value = cost.item()
+            # task 7.3: end
             if not math.isfinite(value):
                 _restore(params, snapshot)
                 raise _diverged(f"the loss became {value}", epoch, step, optimizer.lr)
@@ -253,9 +255,11 @@ def fit(
                 )  # fmt: skip
             if loss_limit == math.inf and max_loss_growth is not None:
                 loss_limit = max_loss_growth * max(value, 1.0)
+            # task 7.3: begin
             optimizer.zero_grad()
             cost.backward()
             optimizer.step()
+            # task 7.3: end
             total_loss += value * len(index)
             if labels is not None:
                 correct += np.count_nonzero(outputs.data.argmax(axis=1) == labels[index])

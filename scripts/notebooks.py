@@ -3,6 +3,7 @@
     python scripts/notebooks.py execute [book/NN_name.py ...]  # twin -> executed .ipynb
     python scripts/notebooks.py check-sync  # every .ipynb matches its .py twin
     python scripts/notebooks.py student-edition OUT_DIR [book/NN_name.py ...]
+    python scripts/notebooks.py check-student-edition  # CI: its checks fail, its notebooks run
 
 Chapters are written as jupytext ``py:percent`` twins (reviewable diffs) and
 committed as executed ``.ipynb`` (what the book renders and nbval checks).
@@ -11,9 +12,11 @@ committed as executed ``.ipynb`` (what the book renders and nbval checks).
 and saved state would only make the HTML book fetch a widget manager from a CDN
 (``book/_ext/static_widgets.py`` shows a one-line note in place of widget outputs).
 
-``student-edition`` writes, for each chapter, a notebook for students to work in:
-every output and execution count cleared, and every **solution cell** removed. A
-solution cell is any cell, code or markdown, tagged ``solution``; in a twin::
+``student-edition`` writes a complete repository for students (see ``student_repository``):
+ppn with every task's body replaced by a stub, the task checks, and, for each chapter, a
+notebook for students to work in: every output and execution count cleared, and every
+**solution cell** removed. A solution cell is any cell, code or markdown, tagged
+``solution``; in a twin::
 
     # %% tags=["solution"]
     answer = ...
@@ -34,7 +37,14 @@ clones the course's repository and imports ``ppn`` from it. It is tagged
 
 from __future__ import annotations
 
+import ast
+import os
+import re
+import shutil
+import subprocess
 import sys
+import tempfile
+import textwrap
 from pathlib import Path
 
 import jupytext
@@ -183,17 +193,319 @@ def student_edition(out_dir: Path, paths: list[Path]) -> list[Path]:
     return written
 
 
+# --- The student edition: ppn with stubs, the task checks, the notebooks, a README ---------
+
+TASK_MARKER = re.compile(r"^(?P<indent>[ ]*)# task (?P<key>\d+\.\d+): (?P<edge>begin|end)$")
+FAST_MARKER = re.compile(r"^(?P<indent>[ ]*)# (?P<key>fast path): (?P<edge>begin|end)$")
+FAST_PATH_NOTE = "# (the reference's fast path, left out: every operation runs the tasks' code)"
+HELPER_START = "# Added by the student edition: what a stubbed row of a rule table calls."
+HELPER = f"""
+
+
+{HELPER_START}
+def _unfinished(task: str):
+    from .tasks import unfinished
+
+    unfinished(task)
+"""
+# The book's own tools are not needed to work through the notebooks.
+BOOK_ONLY_REQUIREMENTS = ("jupyter-book", "sphinx", "# The book:")
+
+
+def marked_regions(text: str, marker: re.Pattern, name: str = "") -> list[tuple[str, int, int]]:
+    """(key, begin, end) for every region between a begin and an end marker: line indices."""
+    regions, open_region = [], None
+    for number, line in enumerate(text.split("\n")):
+        found = marker.match(line)
+        if found is None:
+            continue
+        key, edge = found["key"], found["edge"]
+        if edge == "begin":
+            if open_region is not None:
+                raise ValueError(f"{name}:{number + 1}: {key} begins inside {open_region[0]}")
+            open_region = (key, number)
+        else:
+            if open_region is None or open_region[0] != key:
+                raise ValueError(f"{name}:{number + 1}: the end of {key} has no begin before it")
+            regions.append((key, open_region[1], number))
+            open_region = None
+    if open_region is not None:
+        raise ValueError(f"{name}:{open_region[1] + 1}: {open_region[0]} has no end marker")
+    return regions
+
+
+def _is_statements(lines: list[str]) -> bool:
+    try:
+        ast.parse(textwrap.dedent("\n".join(lines)))
+    except SyntaxError:
+        return False  # rows of a table (dict entries), not a function's body
+    return True
+
+
+def _body_stub(indent: str, task: str) -> list[str]:
+    from ppn.tasks import message
+
+    pieces = textwrap.wrap(message(task), 76, drop_whitespace=False, break_on_hyphens=False)
+    return [f"{indent}raise NotImplementedError(",
+            *(f"{indent}    {piece!r}" for piece in pieces), f"{indent})"]  # fmt: skip
+
+
+def _rows_stub(text: str, lines: list[str], task: str, begin: int, end: int, name: str):
+    """The rows begin+1 … end−1 with each lambda's body replaced by _unfinished(task)."""
+    rows = {number: lines[number].encode() for number in range(begin + 1, end)}
+    lambdas = [node for node in ast.walk(ast.parse(text))
+               if isinstance(node, ast.Lambda) and begin < node.lineno - 1 < end]  # fmt: skip
+    if not lambdas:
+        raise ValueError(f"{name}:{begin + 1}: task {task} marks neither statements nor lambdas")
+    for node in sorted(lambdas, key=lambda n: n.body.col_offset, reverse=True):
+        body = node.body
+        if body.lineno != body.end_lineno:
+            raise ValueError(f"{name}:{body.lineno}: a stubbed lambda must fit on one line")
+        row = rows[body.lineno - 1]  # ast counts columns in UTF-8 bytes
+        call = f'_unfinished("{task}")'.encode()
+        rows[body.lineno - 1] = row[: body.col_offset] + call + row[body.end_col_offset :]
+    return [rows[number].decode() for number in range(begin + 1, end)]
+
+
+def stub_module(text: str, name: str = "") -> str:
+    """The student edition of a module: each task's body a stub, each fast path left out."""
+    lines = text.split("\n")
+    regions = marked_regions(text, TASK_MARKER, name) + marked_regions(text, FAST_MARKER, name)
+    regions.sort(key=lambda region: region[1])
+    for (key, _, end), (other, begin, _) in zip(regions, regions[1:]):  # noqa: B905
+        if begin < end:
+            raise ValueError(f"{name}:{begin + 1}: {other} overlaps {key}")
+    uses_helper = False
+    for key, begin, end in reversed(regions):
+        indent = re.match(r"[ ]*", lines[begin])[0]
+        if key == "fast path":
+            lines[begin : end + 1] = [indent + FAST_PATH_NOTE]
+        elif _is_statements(lines[begin + 1 : end]):
+            lines[begin + 1 : end] = _body_stub(indent, key)
+        else:
+            lines[begin + 1 : end] = _rows_stub(text, lines, key, begin, end, name)
+            uses_helper = True
+    stubbed = "\n".join(lines)
+    return stubbed.rstrip("\n") + HELPER if uses_helper else stubbed
+
+
+def strip_fast_paths(text: str) -> str:
+    """The reference module as the student edition has it once every task is written."""
+    lines = text.split("\n")
+    for _, begin, end in reversed(marked_regions(text, FAST_MARKER)):
+        lines[begin : end + 1] = [re.match(r"[ ]*", lines[begin])[0] + FAST_PATH_NOTE]
+    return "\n".join(lines)
+
+
+def fill_stubs(student: str, reference: str) -> str:
+    """The student module with every task's stub replaced by the reference's body."""
+    ours, theirs = marked_regions(student, TASK_MARKER), marked_regions(reference, TASK_MARKER)
+    if [key for key, _, _ in ours] != [key for key, _, _ in theirs]:
+        raise ValueError("the two modules mark different tasks")
+    lines, source = student.split("\n"), reference.split("\n")
+    for (_, begin, end), (_, ref_begin, ref_end) in reversed(list(zip(ours, theirs))):  # noqa: B905
+        lines[begin + 1 : end] = source[ref_begin + 1 : ref_end]
+    filled = "\n".join(lines)
+    if HELPER_START in filled:
+        filled = filled[: filled.index(HELPER_START)].rstrip("\n") + "\n"
+    return filled
+
+
+def marked_tasks(package: Path = ROOT / "ppn") -> dict[str, list[str]]:
+    """Task number -> the modules that mark it."""
+    found: dict[str, list[str]] = {}
+    for module in sorted(package.glob("*.py")):
+        for key, _, _ in marked_regions(module.read_text(), TASK_MARKER, module.name):
+            found.setdefault(key, []).append(module.name)
+    return found
+
+
+def student_repository(out_dir: Path, twins: list[Path]) -> None:
+    """Write the student edition of the course: a repository a class works in.
+
+    ``ppn/`` with each task stubbed (and its fast paths left out); ``tests/tasks``, the
+    checks (the rest of ``tests/`` checks the finished library, so it is left out: most of
+    it would fail until the last task is done); ``book/``, the notebooks without solutions;
+    the benchmarks' results that chapter 8 reads; requirements without the book's tools;
+    pyproject.toml testing ``tests/`` only; the licence; and a README for students.
+    """
+    from ppn.tasks import TASKS
+
+    marked = marked_tasks()
+    if set(marked) != set(TASKS):
+        raise SystemExit(
+            f"ppn/ marks tasks {sorted(marked)} but ppn.tasks.TASKS lists {sorted(TASKS)}: "
+            "make them agree"
+        )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.rmtree(out_dir / "ppn", ignore_errors=True)
+    shutil.copytree(ROOT / "ppn", out_dir / "ppn", ignore=ignore)
+    for module in sorted((out_dir / "ppn").glob("*.py")):
+        module.write_text(stub_module(module.read_text(), f"ppn/{module.name}"))
+    shutil.rmtree(out_dir / "tests", ignore_errors=True)
+    shutil.copytree(ROOT / "tests" / "tasks", out_dir / "tests" / "tasks", ignore=ignore)
+    shutil.copytree(ROOT / "benchmarks" / "results", out_dir / "benchmarks" / "results",
+                    dirs_exist_ok=True)  # fmt: skip
+    for name in ("LICENSE.md", ".gitignore"):
+        shutil.copy(ROOT / name, out_dir / name)
+    requirements = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
+                    if not line.startswith(BOOK_ONLY_REQUIREMENTS)]  # fmt: skip
+    (out_dir / "requirements.txt").write_text("\n".join(requirements) + "\n")
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    for old, new in (('testpaths = ["tests", "book"]', 'testpaths = ["tests"]'),
+                     ('addopts = "-p no:cacheprovider --nbval-current-env"',
+                      'addopts = "-p no:cacheprovider"')):  # fmt: skip
+        if old not in pyproject:
+            raise SystemExit(f"pyproject.toml: no line {old!r} to adapt for the student edition")
+        pyproject = pyproject.replace(old, new)
+    (out_dir / "pyproject.toml").write_text(pyproject)
+    (out_dir / "README.md").write_text(student_readme(TASKS))
+    student_edition(out_dir / "book", twins)
+    print(f"student edition in {out_dir}: {len(TASKS)} tasks stubbed")
+
+
+def student_readme(tasks) -> str:
+    """The README of the student edition: how to start, the tasks, how to check them."""
+    rows = "\n".join(
+        f"| {t.number} | {t.title} | `{t.code}` | {t.chapter}, {t.section} |"
+        for t in tasks.values()
+    )
+    return f"""# Build ppn yourself: the student edition
+
+This is the course "a neural network from first principles" with the engine left for you
+to write. The chapters (`book/`) explain every piece; `ppn/` is the library they import,
+complete except for {len(tasks)} tasks, each a function body small enough for one sitting.
+Each unwritten task raises `NotImplementedError` saying which task it is and which section
+of which chapter explains it. The solutions of the chapters' exercises are not in this
+edition either.
+
+## Two commands
+
+Python 3.11 or newer; `PPN_DATA_DIR` names the folder holding the four MNIST files (without
+it, the chapters download MNIST once, into `~/.cache/ppn/mnist`).
+
+```bash
+# 1. Set up once: the library (editable: your code is what the chapters import), JupyterLab, pytest
+python3 -m venv .venv && . .venv/bin/activate && pip install -r requirements.txt
+
+# 2. Check your tasks: every check of every task (after `. .venv/bin/activate`)
+pytest tests/tasks
+```
+
+Read and run the chapters with `jupyter lab book/`, in the order of their numbers.
+
+## Working on a task
+
+Find the task's markers in `ppn/`, for example in `ppn/tape.py`:
+
+```python
+        # task 4.1: begin
+        raise NotImplementedError(...)
+        # task 4.1: end
+```
+
+Replace the `raise` by your code, between the two marker lines, and check it: in a notebook,
+`import ppn.tasks` and `ppn.tasks.check("4.1")` print which checks pass and a hint for the
+first one that fails (it runs them in a new process, so it sees your saved files); in a
+terminal, `pytest tests/tasks -k TestTask4_1`, or `python -m ppn.tasks` for one line per
+task. The checks of a task do not need the other tasks, except where a check says which
+earlier task it needs. A chapter's notebook runs up to the first place where it needs an
+unwritten task; restart its kernel after you change `ppn/`.
+
+## The tasks
+
+| task | what you write | where | chapter, section |
+|---|---|---|---|
+{rows}
+"""
+
+
+def run_until_first_task(notebook: Path, env: dict[str, str]) -> str:
+    """Run ``notebook`` top to bottom until a cell raises; what stopped it (or "completed").
+
+    Anything but the end or an unwritten task's NotImplementedError is an error."""
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(notebook, as_version=4)
+    client = NotebookClient(nb, timeout=600, startup_timeout=60, kernel_name="python3",
+                            resources={"metadata": {"path": str(notebook.parent)}})  # fmt: skip
+    saved = dict(os.environ)
+    os.environ.update(env)  # the kernel inherits this process's environment
+    try:
+        client.execute()
+    except CellExecutionError as error:
+        found = re.search(r"task (\d+\.\d+) is yours to write", str(error))
+        if error.ename != "NotImplementedError" or found is None:
+            raise RuntimeError(f"{notebook.name} fails before its first task:\n{error}") from None
+        ran = sum(1 for c in nb.cells if c.cell_type == "code" and c.get("execution_count"))
+        return f"stopped at task {found[1]} after {ran} code cells"
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    return "completed (no task in its way)"
+
+
+# Chapters that reach no task: the edition's copy differs from the reference's, which CI runs
+# whole, only by its solution cells, so running it again here would cost half a minute.
+NO_TASK_IN_THE_WAY = {"01_linear_regression.ipynb"}
+
+
+def check_student_edition(out_dir: Path | None = None) -> int:
+    """CI: in a fresh student edition, ppn imports, every task's checks fail naming it, and
+    every notebook runs up to its first task. 0 if all holds, else 1."""
+    from ppn.tasks import PYTEST, TASKS, environment, parse_report
+
+    with tempfile.TemporaryDirectory() as scratch:
+        edition = Path(out_dir or Path(scratch) / "ppn-student").resolve()
+        student_repository(edition, chapters())
+        env = environment(edition)
+        problems = []
+        where = subprocess.run([sys.executable, "-c", "import ppn; print(ppn.__file__)"],
+                               env=env, cwd=scratch, capture_output=True, text=True)  # fmt: skip
+        if where.returncode or not Path(where.stdout.strip()).is_relative_to(edition):
+            problems.append(f"import ppn does not find the edition's: {where.stdout}{where.stderr}")
+        report = Path(scratch) / "tasks.xml"
+        run = subprocess.run([*PYTEST, "tests/tasks", f"--junitxml={report}"], cwd=edition,
+                             env=env, capture_output=True, text=True)  # fmt: skip
+        outcomes = parse_report(report.read_text()) if report.exists() else []
+        if run.returncode == 0 or not outcomes:
+            problems.append(f"pytest tests/tasks did not fail there:\n{run.stdout[-2000:]}")
+        for number in TASKS:
+            failures = [o for o in outcomes if o.task == number and not o.passed]
+            named = [o for o in failures if f"task {number}" in o.message]
+            print(f"task {number}: {len(failures)} of "
+                  f"{sum(o.task == number for o in outcomes)} checks fail, "
+                  f"{len(named)} naming the task")  # fmt: skip
+            if not named:
+                problems.append(f"task {number}: no check fails with a message naming it")
+        for notebook in sorted((edition / "book").glob("*.ipynb")):
+            if notebook.name in NO_TASK_IN_THE_WAY:
+                print(f"{notebook.name}: not run (no task; the reference's CI runs it whole)")
+                continue
+            try:
+                print(f"{notebook.name}: {run_until_first_task(notebook, env)}", flush=True)
+            except RuntimeError as error:
+                problems.append(str(error))
+    for problem in problems:
+        print("PROBLEM:", problem)
+    return 1 if problems else 0
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"execute", "check-sync", "student-edition"}:
+    commands = {"execute", "check-sync", "student-edition", "check-student-edition"}
+    if not argv or argv[0] not in commands:
         print(__doc__)
         return 2
     if argv[0] == "check-sync":
         return check_sync()
+    if argv[0] == "check-student-edition":
+        return check_student_edition(Path(argv[1]) if len(argv) > 1 else None)
     if argv[0] == "student-edition":
         if len(argv) < 2:
             print("usage: scripts/notebooks.py student-edition OUT_DIR [book/NN_name.py ...]")
             return 2
-        student_edition(Path(argv[1]), [Path(a).resolve() for a in argv[2:]] or chapters())
+        student_repository(Path(argv[1]), [Path(a).resolve() for a in argv[2:]] or chapters())
         return 0
     execute([Path(a).resolve() for a in argv[1:]] or chapters())
     return 0

@@ -142,7 +142,8 @@ def test_student_notebook_leaves_its_input_alone(book):
 def test_student_edition_command(book, tmp_path, capsys):
     out = tmp_path / "students"
     assert notebooks.main(["student-edition", str(out), str(book / "01_chapter.py")]) == 0
-    assert (out / "01_chapter.ipynb").exists()
+    assert (out / "book" / "01_chapter.ipynb").exists()  # in a whole repository
+    assert (out / "ppn" / "tape.py").exists() and (out / "tests" / "tasks").is_dir()
     assert "2 solution cells removed" in capsys.readouterr().out
     assert notebooks.main(["student-edition"]) == 2  # no OUT_DIR: usage
 
