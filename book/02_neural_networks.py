@@ -397,6 +397,28 @@ assert accuracy < 0.2
 # [chapter 6](06_gradient_descent.ipynb) uses that to make the cost smaller.
 
 # %% [markdown]
+# ## Summary
+#
+# * A neuron computes $\sigma(\sum_i x_i w_i + b)$ (eq. 3); a layer of neurons is one matrix
+#   product, $H = \sigma(I \cdot W + b)$ (eq. 5), and a batch of inputs is a matrix of rows.
+# * An MLP chains layers with $\sigma$ between them; `ppn.nn.MLP` returns the last layer's
+#   logits, and `ppn.sigmoid(mlp(x))` is the source's network.
+# * The weights start random (Glorot for sigmoid and tanh, He for ReLU) and the biases at 0:
+#   untrained, the network does no better than guessing.
+# * The cost compares the output with the one-hot target, entry by entry (eq. 6) and summed
+#   (eq. 7); a mean over the batch does not grow with its size.
+#
+# **Your tasks**, in the student edition of the course, where these bodies are left
+# for you to write:
+#
+# * 2.1: one layer, x @ W + b (eq. 5) (`ppn/nn.py`: `Linear.forward`)
+# * 2.2: the MLP's forward pass: σ between the layers, logits out (`ppn/nn.py`: `MLP.forward`)
+# * 2.3: Glorot and He initialisation (`ppn/nn.py`: `glorot_uniform`, `he_normal`)
+#
+# Check them with `pytest tests/tasks -k TestTask2_`, or here with
+# `import ppn.tasks` and `ppn.tasks.check("2.1")`.
+
+# %% [markdown]
 # ## Exercises
 #
 # In the book, a worked solution follows each exercise, folded away: try first, then

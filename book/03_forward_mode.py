@@ -511,6 +511,28 @@ assert all(ratios[n] >= n / 2 for n in ratios)  # p_n' grows like n², p_n like 
 # differentiation follows the program, not a formula for its derivative.
 
 # %% [markdown]
+# ## Summary
+#
+# * Forward mode carries a tangent $\dot v = \partial v / \partial x$ beside every value;
+#   each operation applies the chain rule to its operands' tangents.
+# * A dual number $v + \dot v \varepsilon$ with $\varepsilon^2 = 0$ does this by plain
+#   arithmetic; the derivative table of `ppn.elementary` gives each function's derivative,
+#   and reverse mode reads the same table.
+# * Table 1 is the trace of $f(x_1, x_2) = x_2 \cos x_1 + e^{x_2}$ at $(\pi, 1)$. One pass
+#   gives one directional derivative (`ppn.jvp`), so the gradient of $m$ inputs takes $m$
+#   passes, and the Jacobian is filled column by column.
+#
+# **Your tasks**, in the student edition of the course, where these bodies are left
+# for you to write:
+#
+# * 3.1: dual-number arithmetic: the tangent of x ∘ y (`ppn/forward.py`: `Dual._binary`)
+# * 3.2: one forward-mode rule: the tangent f'(v)·v̇ (`ppn/forward.py`: `Dual._unary`)
+# * 3.3: jvp: one forward pass, one directional derivative (`ppn/forward.py`: `jvp`)
+#
+# Check them with `pytest tests/tasks -k TestTask3_`, or here with
+# `import ppn.tasks` and `ppn.tasks.check("3.1")`.
+
+# %% [markdown]
 # ## Exercises
 #
 # In the book, a worked solution follows each exercise, folded away: try first, then

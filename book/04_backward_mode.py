@@ -319,6 +319,25 @@ Markdown("\n".join(table))
 # compare the two modes for machine learning.
 
 # %% [markdown]
+# ## Summary
+#
+# * The adjoint $\bar v_i = \partial f / \partial v_i$ is a sum over the nodes that read
+#   $v_i$ (eq. 15); walking the trace backwards, each adjoint is complete when it is reached.
+# * One backward pass gives the whole gradient. The source's Table 2 prints values where
+#   its adjoints belong; `ppn.reverse_trace` computes the right ones.
+# * For $f: \mathbb{R}^m \to \mathbb{R}^n$ forward mode fills the Jacobian in $m$ passes and
+#   backward mode in $n$: for a cost, one number, backward mode wins.
+#
+# **Your tasks**, in the student edition of the course, where these bodies are left
+# for you to write:
+#
+# * 4.1: the backward loop (Algorithm 1) (`ppn/tape.py`: `Tape.backward`)
+# * 4.2: the gradient of the inputs from one backward pass (`ppn/tape.py`: `Tape.gradient`)
+#
+# Check them with `pytest tests/tasks -k TestTask4_`, or here with
+# `import ppn.tasks` and `ppn.tasks.check("4.1")`.
+
+# %% [markdown]
 # ## Exercises
 #
 # In the book, a worked solution follows each exercise, folded away: try first, then

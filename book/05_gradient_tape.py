@@ -676,6 +676,33 @@ print(
 assert worst < 1e-8
 
 # %% [markdown]
+# ## Summary
+#
+# * A tape (a Wengert list) records, for each operation, its parents' indices and the local
+#   partial derivatives, not the values; operator overloading records it as ordinary Python
+#   code runs.
+# * Algorithm 1 is one reverse loop with `+=`: a variable used twice gets both
+#   contributions, and a chain of any depth needs no recursion.
+# * A tensor node holds a whole array, and its rule is a vector-Jacobian product (for
+#   $Y = AB$: $\bar A = \bar Y B^\top$, $\bar B = A^\top \bar Y$); `unbroadcast` sums the
+#   adjoint of a broadcast operand back to its shape.
+# * Finite differences check a gradient (`ppn.gradcheck.check_grad`).
+#
+# **Your tasks**, in the student edition of the course, where these bodies are left
+# for you to write:
+#
+# * 5.1: recording a node on the tape (`ppn/tape.py`: `Tape.record`)
+# * 5.2: operator overloading: x ∘ y records a node (`ppn/tape.py`: `Var._binary`)
+# * 5.3: f(x) records a node with its partial f'(x) (`ppn/tape.py`: `Var._unary`)
+# * 5.4: the VJPs of the matrix product (`ppn/tensor.py`: `_matmul_vjp_a`, `_matmul_vjp_b`)
+# * 5.5: the VJPs of the element-wise +, −, ×, ÷ (`ppn/tensor.py`: the rows `add`, …, `div` of `VJP`)
+# * 5.6: the VJPs of the activations tanh, sigmoid, relu (`ppn/tensor.py`: the rows `tanh`, `sigmoid`, `relu` of `VJP`)
+# * 5.7: a broadcast add, backwards: unbroadcast (`ppn/tensor.py`: `unbroadcast`)
+#
+# Check them with `pytest tests/tasks -k TestTask5_`, or here with
+# `import ppn.tasks` and `ppn.tasks.check("5.1")`.
+
+# %% [markdown]
 # ## Exercises
 #
 # In the book, a worked solution follows each exercise, folded away: try first, then

@@ -824,6 +824,17 @@ assert min(accuracy[0.1, 4], accuracy[0.1, 32]) > max(accuracy[rate, 256] for ra
 #   784 → 10 model narrowed it only a little.
 
 # %% [markdown]
+# **Your tasks**, in the student edition of the course, where these bodies are left
+# for you to write:
+#
+# * 6.1: one step of gradient descent, θ ← θ − η·(∇C + λθ) (`ppn/optim.py`: `SGD._update`)
+# * 6.2: Algorithm 2: one update per sample (`ppn/optim.py`: `sgd_per_sample_epoch`)
+# * 6.3: Algorithm 3's gradient accumulator (`ppn/optim.py`: `accumulated_gradient`)
+#
+# Check them with `pytest tests/tasks -k TestTask6_`, or here with
+# `import ppn.tasks` and `ppn.tasks.check("6.1")`.
+
+# %% [markdown]
 # ## Exercises
 #
 # In the book, a worked solution follows each exercise, folded away: try first, then

@@ -524,6 +524,30 @@ assert len(frames) == len(history) == 15  # one frame per epoch
 print(f"{len(frames)} frames, one per epoch")
 
 # %% [markdown]
+# ## Summary
+#
+# * MNIST comes as four IDX files; `ppn.data` reads and checks them, and `data.to_float`
+#   scales the pixels to $[0, 1]$ and flattens each image into 784 inputs.
+# * Softmax cross-entropy turns the logits into probabilities and takes $-\log$ of the true
+#   class's; ppn records it as one stable node whose gradient is
+#   $(\text{softmax} - \text{onehot})/N$.
+# * `fit` runs epochs of shuffled mini-batches, each a forward pass, the loss, `zero_grad`,
+#   `backward` and `step`; the training curves and the confusion matrix show what the network
+#   learnt and where it errs.
+# * A trained model is saved as a plain `.npz` file and loaded back; `python -m ppn train`
+#   runs longer trainings from the command line.
+#
+# **Your tasks**, in the student edition of the course, where these bodies are left
+# for you to write:
+#
+# * 7.1: softmax cross-entropy, one fused and stable node (`ppn/losses.py`: `softmax_cross_entropy`)
+# * 7.2: the VJP of softmax cross-entropy, (softmax − onehot)/N (`ppn/tensor.py`: `_softmax_cross_entropy_vjp`)
+# * 7.3: the training step: forward, loss, zero_grad, backward, step (`ppn/train.py`: `fit`)
+#
+# Check them with `pytest tests/tasks -k TestTask7_`, or here with
+# `import ppn.tasks` and `ppn.tasks.check("7.1")`.
+
+# %% [markdown]
 # ## Exercises
 #
 # In the book, a worked solution follows each exercise, folded away: try first, then

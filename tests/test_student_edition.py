@@ -145,3 +145,13 @@ def test_the_teachers_page_lists_every_task_as_the_registry_does():
     assert f"out of {len(TASKS)}" in page and "pytest tests/tasks" in page
     for task in TASKS.values():
         assert f"| {task.number} | {task.title} |" in page, f"teacher.md: task {task.number}"
+
+
+def test_each_chapter_with_tasks_names_them_before_its_exercises():
+    for chapter in sorted({task.chapter for task in TASKS.values()}):
+        twin = next((ROOT / "book").glob(f"{chapter:02d}_*.py")).read_text()
+        before_exercises = twin[: twin.index("# %% [markdown]\n# ## Exercises")]
+        tail = before_exercises[before_exercises.rindex("# %% [markdown]") :]
+        assert f"pytest tests/tasks -k TestTask{chapter}_" in tail, f"chapter {chapter}"
+        for task in (t for t in TASKS.values() if t.chapter == chapter):
+            assert f"# * {task.number}: {task.title} (" in tail, f"task {task.number}"
