@@ -48,39 +48,60 @@ DEFAULT_TRAIN_SIZE = {"mnist": 10_000, "fashion-mnist": None}  # None: the whole
 # (id, what this row changes, the `python -m ppn train` options it is).  Cumulative: each row
 # of the chain keeps everything of the row before it.  Learning rates are the CLI's defaults
 # per optimiser (SGD 0.1, momentum 0.05 with μ = 0.9, Adam 1e-3); nothing is tuned per row.
+# Every option the CLI's defaults would otherwise set is spelled out (the defaults are the
+# last row), so that each command means the same whatever the defaults become.
+_OFF = "--schedule none --weight-decay 0 --augment 0 --elastic 0"
 CHAIN = [
     ("0", "baseline: 784-128-10 sigmoid, Glorot init, plain SGD (lr 0.1)",
-     "--hidden 128 --activation sigmoid --optimizer sgd --lr 0.1"),
+     f"--hidden 128 --activation sigmoid --optimizer sgd --lr 0.1 {_OFF}"),
     ("1", "ReLU + He initialisation",
-     "--hidden 128 --activation relu --optimizer sgd --lr 0.1"),
+     f"--hidden 128 --activation relu --optimizer sgd --lr 0.1 {_OFF}"),
     ("2", "momentum SGD (lr 0.05, μ 0.9)",
-     "--hidden 128 --activation relu --optimizer momentum --lr 0.05 --momentum 0.9"),
+     f"--hidden 128 --activation relu --optimizer momentum --lr 0.05 --momentum 0.9 {_OFF}"),
     ("3", "Adam (lr 1e-3)",
-     "--hidden 128 --activation relu --optimizer adam --lr 1e-3"),
+     f"--hidden 128 --activation relu --optimizer adam --lr 1e-3 {_OFF}"),
     ("4", "cosine learning-rate schedule",
-     "--hidden 128 --activation relu --optimizer adam --lr 1e-3 --schedule cosine"),
+     "--hidden 128 --activation relu --optimizer adam --lr 1e-3 --schedule cosine "
+     "--weight-decay 0 --augment 0 --elastic 0"),
     ("5", "bigger net 784-256-128-10",
-     "--hidden 256,128 --activation relu --optimizer adam --lr 1e-3 --schedule cosine"),
+     "--hidden 256,128 --activation relu --optimizer adam --lr 1e-3 --schedule cosine "
+     "--weight-decay 0 --augment 0 --elastic 0"),
     ("6", "decoupled weight decay 1e-4",
      "--hidden 256,128 --activation relu --optimizer adam --lr 1e-3 --schedule cosine "
-     "--weight-decay 1e-4"),
+     "--weight-decay 1e-4 --augment 0 --elastic 0"),
     ("7", "random shifts of ±2 px (Simard et al. 2003): the reference configuration",
      "--hidden 256,128 --activation relu --optimizer adam --lr 1e-3 --schedule cosine "
-     "--weight-decay 1e-4 --augment 2"),
+     "--weight-decay 1e-4 --augment 2 --elastic 0"),
 ]  # fmt: skip
 VARIANTS = [
     ("6b", "variant of 6: weight decay 1e-2 (PyTorch's AdamW default) instead of 1e-4",
      "--hidden 256,128 --activation relu --optimizer adam --lr 1e-3 --schedule cosine "
-     "--weight-decay 1e-2"),
+     "--weight-decay 1e-2 --augment 0 --elastic 0"),
+    ("7e", "variant of 7: elastic distortions too (α 34, σ 4; Simard et al. 2003): "
+     "the defaults of `python -m ppn train`",
+     "--hidden 256,128 --activation relu --optimizer adam --lr 1e-3 --schedule cosine "
+     "--weight-decay 1e-4 --augment 2 --elastic 34 --elastic-sigma 4"),
 ]  # fmt: skip
 ROWS = {row_id: (change, options) for row_id, change, options in CHAIN + VARIANTS}
 REFERENCE_ROW = "7"
 
 
+def block_name(dataset: str, train_size: int | None, images: int) -> str:
+    """Where a run's rows are kept: ``mnist`` (the first 10,000), ``mnist-60000``, ``mnist-2000``…
+
+    A data set at its usual size (``DEFAULT_TRAIN_SIZE``) keeps the data set's plain name;
+    any other size is named by the number of training images actually used.
+    """
+    return dataset if train_size == DEFAULT_TRAIN_SIZE[dataset] else f"{dataset}-{images}"
+
+
 def command_line(
     options: str, dataset: str, epochs: int, train_size: int | None, seed: int = 0
 ) -> str:
-    """The full ``python -m ppn train`` command of a row (``--out`` left for the user)."""
+    """The full ``python -m ppn train`` command of a row (``--out`` left for the user).
+
+    ``train_size`` None means every training image: the command has no ``--train-size``.
+    """
     size = f" --train-size {train_size}" if train_size else ""
     return (
         f"python -m ppn train --dataset {dataset}{size} {options} --batch-size 128 "
@@ -304,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", default=",".join(ROWS), help="comma-separated row ids")
     parser.add_argument("--epochs", type=int, default=DEFAULT_EPOCHS)
     parser.add_argument(
-        "--train-size", type=int, help="first N training images (default: mnist 10000, else all)"
+        "--train-size",
+        help="first N training images, or 'all' (default: mnist 10000, fashion-mnist all)",
     )
     parser.add_argument(
         "--seeds", default="0", help="seeds, e.g. 0,1,2 (seed 0 is the study; others its spread)"
@@ -321,8 +343,11 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [r for r in rows if r not in ROWS]
     if unknown:
         parser.error(f"unknown rows {unknown}; choose among {', '.join(ROWS)}")
-    train_size = args.train_size or DEFAULT_TRAIN_SIZE[args.dataset]
+    train_size = _train_size(parser, args.train_size, args.dataset)
     arrays = load_arrays(args.dataset, train_size)
+    if train_size == len(arrays[0][0]) and train_size != DEFAULT_TRAIN_SIZE[args.dataset]:
+        train_size = None  # every image: the commands say so by having no --train-size
+    name = block_name(args.dataset, train_size, len(arrays[0][0]))
     print(
         f"[{_now()}] {args.dataset}: {len(arrays[0][0])} training images, "
         f"{len(arrays[1][0])} test images; rows {rows}, {args.epochs} epochs, "
@@ -335,11 +360,22 @@ def main(argv: list[str] | None = None) -> int:
             for row_id in rows:
                 result = run_row(row_id, args.dataset, args.epochs, train_size, arrays, seed)
                 results = load_results(args.results)  # re-read: another run may have added rows
-                block = results["datasets"].setdefault(args.dataset, {"rows": {}})
+                block = results["datasets"].setdefault(name, {"rows": {}})
                 store(block, result)
                 block["environment"] = environment(args.threads)
                 save_results(results, args.results)
     return 0
+
+
+def _train_size(parser, text: str | None, dataset: str) -> int | None:
+    """--train-size as a number of images, None for all of them."""
+    if text is None:
+        return DEFAULT_TRAIN_SIZE[dataset]
+    if text == "all":
+        return None
+    if not text.isdigit() or int(text) < 1:
+        parser.error(f"--train-size: expected a positive number or 'all', got {text!r}")
+    return int(text)
 
 
 def same(a: dict, b: dict) -> bool:

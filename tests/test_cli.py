@@ -60,6 +60,12 @@ def test_train_evaluate_predict_on_a_tiny_dataset(tiny_dataset, tmp_path):
         "5",
         "--lr",
         "0.01",
+        # No augmentation: the tiny data set's classes are bands 2 pixels apart, which a
+        # shift or a distortion would confuse.
+        "--augment",
+        "0",
+        "--elastic",
+        "0",
         "--out",
         str(out),
         "--no-progress",
@@ -203,3 +209,38 @@ def test_an_interrupted_run_resumes_to_the_same_weights(mnist_dir, straight_run,
         np.testing.assert_array_equal(p.data, q.data)
     history = json.loads((tmp_path / "stopped" / "history.json").read_text())
     assert history["epoch"] == [1, 2, 3, 4]
+
+
+# A process that kills itself (SIGKILL, as the machine or the user would) at the moment it
+# starts writing model.npz: after the last epoch's checkpoint, before the model.  Patching
+# the writer puts the kill in that window every time, with no race against a timer.
+_KILLED_BEFORE_THE_MODEL = """
+import os, signal, sys
+from ppn import checkpoint, cli
+checkpoint.save_model = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_a_run_killed_before_writing_its_model_resumes_to_write_it(
+    mnist_dir, straight_run, tmp_path
+):
+    out = tmp_path / "killed"
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_BEFORE_THE_MODEL, *_train_args(mnist_dir, out)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert (out / "checkpoint.npz").exists() and not (out / "model.npz").exists()
+    resumed = run_cli("train", "--resume", "--out", str(out), "--no-progress")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "writing it now" in resumed.stderr and "model saved" in resumed.stdout
+    a = load_model(straight_run / "model.npz")
+    b = load_model(out / "model.npz")
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        np.testing.assert_array_equal(p.data, q.data)
+    for name in ("history.json", "history.csv", "curves.png", "confusion.png"):
+        assert (out / name).exists(), name
+    assert json.loads((out / "history.json").read_text())["epoch"] == [1, 2, 3, 4]
+    again = run_cli("train", "--resume", "--out", str(out), "--no-progress")
+    assert again.returncode == 1 and "already finished" in again.stderr
