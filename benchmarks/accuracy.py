@@ -389,6 +389,7 @@ def store(block: dict, result: dict) -> None:
     """Seed 0 is the row itself; another seed goes to the row's ``other_seeds`` (its spread).
 
     A row's other seeds are kept when seed 0 is rerun with the same command, else dropped.
+    Another seed that finishes before seed 0 waits in the block's ``pending`` until it comes.
     """
     row_id, seed = result["id"], result["seed"]
     rows = block["rows"]
@@ -399,9 +400,17 @@ def store(block: dict, result: dict) -> None:
             spread = {k: v for k, v in old.get("other_seeds", {}).items() if same(v, result)}
         rows[row_id] = {**result, "other_seeds": spread}
         block["date"] = result["date"][:10]
+        for waiting in block.get("pending", {}).pop(row_id, {}).values():
+            store(block, waiting)
+        if not block.get("pending", True):
+            del block["pending"]
         return
-    if row_id not in rows or not same(rows[row_id], result):
-        raise SystemExit(f"row {row_id}: run seed 0 first (with the same options)")
+    if row_id not in rows:
+        # Seeds run in parallel may finish before seed 0: kept whole until it arrives.
+        block.setdefault("pending", {}).setdefault(row_id, {})[str(seed)] = result
+        return
+    if not same(rows[row_id], result):
+        raise SystemExit(f"row {row_id}: seed 0 ran other options; rerun it with these")
     keep = ("seed", "command", "final_test_accuracy", "best_test_accuracy", "best_epoch",
             "final_train_accuracy", "seconds", "date", "git_commit")  # fmt: skip
     rows[row_id].setdefault("other_seeds", {})[str(seed)] = {k: result[k] for k in keep}

@@ -611,21 +611,31 @@ def warp_images(images: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np
     if np.shape(rows) != square.shape or np.shape(columns) != square.shape:
         raise ValueError(f"positions of shapes {np.shape(rows)} and {np.shape(columns)} do not "
                          f"match the images' {square.shape}")  # fmt: skip
-    # A border of zeros all round, and positions clamped onto it: whatever lies outside the
-    # image reads as background, with no test per pixel.
-    padded = np.zeros((count, height + 2, width + 2), dtype=square.dtype)
-    padded[:, 1:-1, 1:-1] = square
-    r = np.clip(np.asarray(rows, dtype=square.dtype) + 1, 0, height + 1)
-    c = np.clip(np.asarray(columns, dtype=square.dtype) + 1, 0, width + 1)
-    r0 = np.minimum(r.astype(np.intp), height)  # r ≥ 0, so truncation is the floor
-    c0 = np.minimum(c.astype(np.intp), width)
-    fr, fc = r - r0, c - c0
+    # A border of zeros all round (two wide at the bottom and right, for the pixel after the
+    # last), and positions clamped onto it: whatever lies outside the image reads as
+    # background, with no test per pixel.  float32 and int32 throughout, and each corner
+    # read through a shifted view rather than a shifted index: the warp costs a few passes
+    # over the batch, less than a training step.
+    dtype = square.dtype
+    padded = np.zeros((count, height + 3, width + 3), dtype=dtype)
+    padded[:, 1 : height + 1, 1 : width + 1] = square
+    r = np.add(rows, 1, dtype=dtype)
+    c = np.add(columns, 1, dtype=dtype)
+    np.clip(r, 0, height + 1, out=r)
+    np.clip(c, 0, width + 1, out=c)
+    r0, c0 = r.astype(np.int32), c.astype(np.int32)  # r, c ≥ 0: truncation is the floor
+    fr, fc = r - r0.astype(dtype), c - c0.astype(dtype)
+    stride = width + 3
+    corner = r0 * np.int32(stride)
+    corner += c0
+    corner += (np.arange(count, dtype=np.int32) * np.int32(padded[0].size))[:, None, None]
     pixels = padded.reshape(-1)
-    stride = width + 2
-    corner = np.arange(count)[:, None, None] * padded[0].size + r0 * stride + c0
-    top = pixels[corner] * (1 - fc) + pixels[corner + 1] * fc
-    bottom = pixels[corner + stride] * (1 - fc) + pixels[corner + stride + 1] * fc
-    return (top * (1 - fr) + bottom * fr).astype(square.dtype).reshape(images.shape)
+    top_left, top_right = np.take(pixels, corner), np.take(pixels[1:], corner)
+    bottom_left = np.take(pixels[stride:], corner)
+    bottom_right = np.take(pixels[stride + 1 :], corner)
+    top = top_left + fc * (top_right - top_left)
+    bottom = bottom_left + fc * (bottom_right - bottom_left)
+    return (top + fr * (bottom - top)).reshape(images.shape)
 
 
 @functools.lru_cache(maxsize=16)
