@@ -48,8 +48,8 @@ DEFAULT_TRAIN_SIZE = {"mnist": 10_000, "fashion-mnist": None}  # None: the whole
 # (id, what this row changes, the `python -m ppn train` options it is).  Cumulative: each row
 # of the chain keeps everything of the row before it.  Learning rates are the CLI's defaults
 # per optimiser (SGD 0.1, momentum 0.05 with μ = 0.9, Adam 1e-3); nothing is tuned per row.
-# Every option the CLI's defaults would otherwise set is spelled out (the defaults are the
-# last row), so that each command means the same whatever the defaults become.
+# Every option the CLI's defaults would otherwise set is spelled out (the defaults are row
+# 7), so that each command means the same whatever the defaults become.
 _OFF = "--schedule none --weight-decay 0 --augment 0 --elastic 0"
 CHAIN = [
     ("0", "baseline: 784-128-10 sigmoid, Glorot init, plain SGD (lr 0.1)",
@@ -77,8 +77,7 @@ VARIANTS = [
     ("6b", "variant of 6: weight decay 1e-2 (PyTorch's AdamW default) instead of 1e-4",
      "--hidden 256,128 --activation relu --optimizer adam --lr 1e-3 --schedule cosine "
      "--weight-decay 1e-2 --augment 0 --elastic 0"),
-    ("7e", "variant of 7: elastic distortions too (α 34, σ 4; Simard et al. 2003): "
-     "the defaults of `python -m ppn train`",
+    ("7e", "variant of 7: elastic distortions too (α 34, σ 4; Simard et al. 2003)",
      "--hidden 256,128 --activation relu --optimizer adam --lr 1e-3 --schedule cosine "
      "--weight-decay 1e-4 --augment 2 --elastic 34 --elastic-sigma 4"),
 ]  # fmt: skip

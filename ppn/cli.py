@@ -40,10 +40,12 @@ PLAIN_NETWORK = (
     "--weight-decay 0 --augment 0 --elastic 0"
 )
 TRAIN_EPILOG = f"""\
-The defaults are the course's best recipe (chapter 8): 784-256-128-10 ReLU, Adam 1e-3
-with a cosine schedule over 40 epochs, weight decay 1e-4, batches of 128, random shifts
-of up to 2 pixels and elastic distortions (alpha 34, sigma 4).  Every part can be turned
-off; the source's plain network (sigmoid, plain SGD, no augmentation) is
+The defaults are the course's best measured recipe (chapter 8, the accuracy study's row 7):
+784-256-128-10 ReLU, Adam 1e-3 with a cosine schedule over 40 epochs, weight decay 1e-4,
+batches of 128 and random shifts of up to 2 pixels: 97.58 % from the first 10,000 MNIST
+images, 99.04 % from all 60,000.  Elastic distortions (--elastic {ELASTIC_ALPHA:g}) are off by
+default: they double the time of an epoch.  Every part can be turned off; the source's
+plain network (sigmoid, plain SGD, no augmentation) is
 
   python -m ppn train {PLAIN_NETWORK} --out runs/plain
 """
@@ -116,10 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="learning-rate schedule over the epochs (default: cosine)")  # fmt: skip
     t.add_argument("--augment", type=_non_negative(int), default=2, metavar="PIXELS",
                    help="random shifts of up to PIXELS pixels (default: 2; 0: none)")  # fmt: skip
-    t.add_argument("--elastic", type=_non_negative(float), default=ELASTIC_ALPHA,
-                   metavar="ALPHA",
-                   help="elastic distortions of strength ALPHA pixels, Simard et al. 2003 "
-                   f"(default: {ELASTIC_ALPHA:g}; 0: none)")  # fmt: skip
+    t.add_argument("--elastic", type=_non_negative(float), default=0.0, metavar="ALPHA",
+                   help="elastic distortions of strength ALPHA pixels (Simard et al. 2003 used "
+                   f"{ELASTIC_ALPHA:g}; default: 0, none)")  # fmt: skip
     t.add_argument("--elastic-sigma", type=_positive(float), default=4.0, metavar="SIGMA",
                    help="smoothness of the distortions, in pixels (default: 4)")  # fmt: skip
     t.add_argument("--batch-size", type=_positive(int), default=128, help="default: 128")

@@ -124,6 +124,25 @@ def test_errors_are_one_line(tmp_path, args, message, monkeypatch, capsys):
     assert error.startswith("ppn ")
 
 
+def test_the_defaults_are_the_best_recipe_and_the_plain_network_is_one_line_away():
+    parse = cli.build_parser().parse_args
+    best = cli.config_from_args(parse(["train", "--out", "runs/d"]))
+    assert {k: best[k] for k in ("hidden", "activation", "optimizer", "lr", "schedule",
+                                 "weight_decay", "augment", "elastic", "batch_size",
+                                 "epochs", "seed")} == {
+        "hidden": [256, 128], "activation": "relu", "optimizer": "adam", "lr": 1e-3,
+        "schedule": "cosine", "weight_decay": 1e-4, "augment": 2, "elastic": 0.0,
+        "batch_size": 128, "epochs": 40, "seed": 0,
+    }  # fmt: skip
+    plain = cli.config_from_args(parse(["train", *cli.PLAIN_NETWORK.split(), "--out", "p"]))
+    assert [plain[k] for k in ("hidden", "activation", "optimizer", "lr")] == [
+        [128], "sigmoid", "sgd", 0.1
+    ]  # fmt: skip
+    assert plain["schedule"] == "none" and plain["weight_decay"] == plain["augment"] == 0
+    assert cli.build_augment(plain) is None and cli.build_schedule(plain, None) is None
+    assert f"python -m ppn train {cli.PLAIN_NETWORK}" in cli.TRAIN_EPILOG  # --help shows it
+
+
 def test_bad_arguments_exit_2_with_usage(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["train", "--hidden", "abc", "--out", "x"])
@@ -156,6 +175,8 @@ def _train_args(data_dir: Path, out: Path) -> list[str]:
         "32",
         "--augment",
         "1",
+        "--elastic",  # so that resuming is checked to reproduce the distortions' draws too
+        "20",
         "--schedule",
         "cosine",
         "--out",
