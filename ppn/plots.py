@@ -1053,12 +1053,10 @@ def plot_elastic_distortions(images, rng, *, alpha: float = 34.0, sigma: float =
     fig = Figure(figsize=(0.95 * (versions + 1), 1.0 * len(images) + 0.5))
     axes = fig.subplots(len(images), versions + 1, squeeze=False)
     for image, copies, row in zip(images, distorted, axes, strict=True):
-        for k, (ax, shown) in enumerate(zip(row, [image, *copies], strict=True)):
+        for ax, shown in zip(row, [image, *copies], strict=True):
             ax.imshow(shown, cmap="gray_r", vmin=0, vmax=1)
             ax.set_xticks([])
             ax.set_yticks([])
-            if k == 0:
-                ax.set_ylabel("original", fontsize=8)
     axes[0, 0].set_title("as it is", fontsize=8)
     for ax in axes[0, 1:]:
         ax.set_title(f"α {alpha:g}, σ {sigma:g}", fontsize=8)
