@@ -53,6 +53,7 @@ __all__ = [
     "MNIST_MIRRORS",
     "DatasetNotFoundError",
     "DownloadError",
+    "elastic_distortion",
     "fetch",
     "load_fashion_mnist",
     "load_mnist",
@@ -64,6 +65,7 @@ __all__ = [
     "resize_area",
     "to_float",
     "train_validation_split",
+    "warp_images",
     "write_atomically",
 ]
 
@@ -592,6 +594,84 @@ def random_shift(images: np.ndarray, rng: np.random.Generator, max_shift: int = 
     dx = rng.integers(-max_shift, max_shift + 1, size=len(images))
     dy = rng.integers(-max_shift, max_shift + 1, size=len(images))
     return shift_images(images, dx, dy)
+
+
+def warp_images(images: np.ndarray, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """out[n, i, j] = image n read bilinearly at (rows[n, i, j], columns[n, i, j]), 0 outside.
+
+    ``images`` are float, (N, 784) or (N, 28, 28); ``rows`` and ``columns`` are (N, 28, 28)
+    positions, in pixels, that need not be whole.  Shape and dtype are kept.
+    """
+    images = np.asarray(images)
+    if not np.issubdtype(images.dtype, np.floating):
+        raise ValueError(f"warping needs float images, got {images.dtype}: convert them first "
+                         f"with ppn.data.to_float")  # fmt: skip
+    square = images.reshape(len(images), *_IMAGE_SHAPE) if images.ndim == 2 else images
+    count, height, width = square.shape
+    if np.shape(rows) != square.shape or np.shape(columns) != square.shape:
+        raise ValueError(f"positions of shapes {np.shape(rows)} and {np.shape(columns)} do not "
+                         f"match the images' {square.shape}")  # fmt: skip
+    # A border of zeros all round (two wide at the bottom and right, for the pixel after the
+    # last), and positions clamped onto it: whatever lies outside the image reads as
+    # background, with no test per pixel.  float32 and int32 throughout, and each corner
+    # read through a shifted view rather than a shifted index: the warp costs a few passes
+    # over the batch, less than a training step.
+    dtype = square.dtype
+    padded = np.zeros((count, height + 3, width + 3), dtype=dtype)
+    padded[:, 1 : height + 1, 1 : width + 1] = square
+    r = np.add(rows, 1, dtype=dtype)
+    c = np.add(columns, 1, dtype=dtype)
+    np.clip(r, 0, height + 1, out=r)
+    np.clip(c, 0, width + 1, out=c)
+    r0, c0 = r.astype(np.int32), c.astype(np.int32)  # r, c ≥ 0: truncation is the floor
+    fr, fc = r - r0.astype(dtype), c - c0.astype(dtype)
+    stride = width + 3
+    corner = r0 * np.int32(stride)
+    corner += c0
+    corner += (np.arange(count, dtype=np.int32) * np.int32(padded[0].size))[:, None, None]
+    pixels = padded.reshape(-1)
+    top_left, top_right = np.take(pixels, corner), np.take(pixels[1:], corner)
+    bottom_left = np.take(pixels[stride:], corner)
+    bottom_right = np.take(pixels[stride + 1 :], corner)
+    top = top_left + fc * (top_right - top_left)
+    bottom = bottom_left + fc * (bottom_right - bottom_left)
+    return (top + fr * (bottom - top)).reshape(images.shape)
+
+
+@functools.lru_cache(maxsize=16)
+def _gaussian_blur_matrix(size: int, sigma: float) -> np.ndarray:
+    """(size, size) G, Gᵢₖ = exp(−(i − k)²/2σ²)/Σₘ exp(−m²/2σ²): G @ f blurs f along its rows."""
+    offsets = np.arange(size)
+    weights = np.exp(-((offsets[:, None] - offsets[None, :]) ** 2) / (2 * sigma**2))
+    # Normalised by the whole kernel's sum (m over all integers, to 1e-16), so beyond the
+    # edge counts as zero displacement, as in a convolution with zero padding.
+    kernel_sum = np.exp(-(np.arange(-8 * size, 8 * size + 1) ** 2) / (2 * sigma**2)).sum()
+    matrix = (weights / kernel_sum).astype(np.float32)
+    matrix.flags.writeable = False  # cached and shared between calls
+    return matrix
+
+
+def elastic_distortion(
+    images: np.ndarray, rng: np.random.Generator, alpha: float = 34.0, sigma: float = 4.0
+) -> np.ndarray:
+    """Elastic distortion (Simard et al. 2003): pixel p reads p + α·(G_σ ∗ u)(p), u ~ U(−1, 1)².
+
+    Each image gets its own random displacement field: uniform noise in [−1, 1] for each
+    pixel and direction, smoothed by a Gaussian of width ``sigma`` pixels (so neighbours
+    move together, like a rubber sheet) and scaled by ``alpha``.  Simard et al. used
+    σ = 4 and α = 34 on MNIST.  Small σ gives random jitter, large σ nearly a translation.
+    """
+    if alpha < 0 or not sigma > 0:
+        raise ValueError(f"elastic distortion needs alpha ≥ 0 and sigma > 0, got {alpha}, {sigma}")
+    height, width = _IMAGE_SHAPE if np.ndim(images) == 2 else np.shape(images)[1:]
+    count = len(images)
+    noise = rng.random((2, count, height, width), dtype=np.float32) * 2 - 1
+    # The blur is separable: G_rows @ u @ G_columnsᵀ, two small matrix products per image.
+    blurred = _gaussian_blur_matrix(height, sigma) @ noise @ _gaussian_blur_matrix(width, sigma).T
+    displacement = np.float32(alpha) * blurred
+    rows = np.arange(height, dtype=np.float32)[:, None] + displacement[0]
+    columns = np.arange(width, dtype=np.float32)[None, :] + displacement[1]
+    return warp_images(images, rows, columns)
 
 
 def resize_area(levels: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

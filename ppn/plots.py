@@ -1169,3 +1169,70 @@ def draw_directional_derivatives(angles, slopes, gradient, ax=None, *, title: st
     if title is not None:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+# --- All 60,000 images: elastic distortions, and test error against training-set size -------
+
+
+def plot_elastic_distortions(images, rng, *, alpha: float = 34.0, sigma: float = 4.0,
+                             versions: int = 5, title: str | None = None) -> Figure:  # fmt: skip
+    """Each digit (a row) as it is, then ``versions`` elastic distortions of it (α, σ)."""
+    from .data import elastic_distortion
+
+    images = np.asarray(images, dtype=np.float32).reshape(len(images), 28, 28)
+    if not len(images) or versions < 1:
+        raise ValueError(f"need at least one image and one version, got {len(images)}, {versions}")
+    distorted = elastic_distortion(np.repeat(images, versions, axis=0), rng, alpha, sigma)
+    distorted = distorted.reshape(len(images), versions, 28, 28)
+    fig = Figure(figsize=(0.95 * (versions + 1), 1.0 * len(images) + 0.5))
+    axes = fig.subplots(len(images), versions + 1, squeeze=False)
+    for image, copies, row in zip(images, distorted, axes, strict=True):
+        for ax, shown in zip(row, [image, *copies], strict=True):
+            ax.imshow(shown, cmap="gray_r", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+    axes[0, 0].set_title("as it is", fontsize=8)
+    for ax in axes[0, 1:]:
+        ax.set_title(f"α {alpha:g}, σ {sigma:g}", fontsize=8)
+    fig.suptitle(title or "elastic distortions (Simard et al. 2003)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def plot_error_by_training_size(curves, *, references=None, title: str | None = None) -> Figure:
+    """Test error (%) against the number of training images, log–log, one line per recipe.
+
+    ``curves[recipe][n]`` lists the test accuracies (fractions) of the seeds trained on n
+    images: the line joins their means, a bar spans their lowest to highest.
+    ``references`` maps a label to an error in % drawn as a dashed horizontal line.
+    """
+    if not curves or not all(curves.values()):
+        raise ValueError("no curves to draw: give curves[recipe][training images] = accuracies")
+    fig = Figure(figsize=(6.4, 4.2))
+    ax = fig.subplots()
+    sizes = sorted({n for curve in curves.values() for n in curve})
+    for k, (recipe, curve) in enumerate(curves.items()):
+        ns = sorted(curve)
+        errors = [100 * (1 - np.asarray(curve[n], dtype=float)) for n in ns]
+        mean = np.array([e.mean() for e in errors])
+        spread = np.array([[mean[i] - e.min(), e.max() - mean[i]] for i, e in enumerate(errors)])
+        ax.errorbar(ns, mean, yerr=spread.T, marker="o", color=f"C{k}", capsize=3, label=recipe)
+        ax.annotate(f"{mean[-1]:.2f} %", (ns[-1], mean[-1]), textcoords="offset points",
+                    xytext=(6, 0), va="center", fontsize=8, color=f"C{k}")  # fmt: skip
+    for k, (label, error) in enumerate((references or {}).items()):
+        ax.axhline(error, color="0.4", ls=(0, (4, 2 + 2 * k)), lw=0.9)
+        ax.annotate(label, (sizes[0], error), textcoords="offset points", xytext=(0, 3),
+                    fontsize=7, color="0.3")  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xticks(sizes, [f"{n:,}" for n in sizes])
+    ax.minorticks_off()
+    ticks = [t for t in (0.5, 1, 2, 3, 5, 10, 20) if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
+    ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
+    ax.set_xlim(sizes[0] / 1.3, sizes[-1] * 2.2)
+    ax.set(xlabel="training images", ylabel="test error (%)",
+           title=title or "test error against the size of the training set")  # fmt: skip
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8, loc="upper right")
+    fig.tight_layout()
+    return fig

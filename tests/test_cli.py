@@ -60,6 +60,12 @@ def test_train_evaluate_predict_on_a_tiny_dataset(tiny_dataset, tmp_path):
         "5",
         "--lr",
         "0.01",
+        # No augmentation: the tiny data set's classes are bands 2 pixels apart, which a
+        # shift or a distortion would confuse.
+        "--augment",
+        "0",
+        "--elastic",
+        "0",
         "--out",
         str(out),
         "--no-progress",
@@ -118,6 +124,25 @@ def test_errors_are_one_line(tmp_path, args, message, monkeypatch, capsys):
     assert error.startswith("ppn ")
 
 
+def test_the_defaults_are_the_best_recipe_and_the_plain_network_is_one_line_away():
+    parse = cli.build_parser().parse_args
+    best = cli.config_from_args(parse(["train", "--out", "runs/d"]))
+    assert {k: best[k] for k in ("hidden", "activation", "optimizer", "lr", "schedule",
+                                 "weight_decay", "augment", "elastic", "batch_size",
+                                 "epochs", "seed")} == {
+        "hidden": [256, 128], "activation": "relu", "optimizer": "adam", "lr": 1e-3,
+        "schedule": "cosine", "weight_decay": 1e-4, "augment": 2, "elastic": 0.0,
+        "batch_size": 128, "epochs": 40, "seed": 0,
+    }  # fmt: skip
+    plain = cli.config_from_args(parse(["train", *cli.PLAIN_NETWORK.split(), "--out", "p"]))
+    assert [plain[k] for k in ("hidden", "activation", "optimizer", "lr")] == [
+        [128], "sigmoid", "sgd", 0.1
+    ]  # fmt: skip
+    assert plain["schedule"] == "none" and plain["weight_decay"] == plain["augment"] == 0
+    assert cli.build_augment(plain) is None and cli.build_schedule(plain, None) is None
+    assert f"python -m ppn train {cli.PLAIN_NETWORK}" in cli.TRAIN_EPILOG  # --help shows it
+
+
 def test_bad_arguments_exit_2_with_usage(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["train", "--hidden", "abc", "--out", "x"])
@@ -150,6 +175,8 @@ def _train_args(data_dir: Path, out: Path) -> list[str]:
         "32",
         "--augment",
         "1",
+        "--elastic",  # so that resuming is checked to reproduce the distortions' draws too
+        "20",
         "--schedule",
         "cosine",
         "--out",
@@ -203,3 +230,38 @@ def test_an_interrupted_run_resumes_to_the_same_weights(mnist_dir, straight_run,
         np.testing.assert_array_equal(p.data, q.data)
     history = json.loads((tmp_path / "stopped" / "history.json").read_text())
     assert history["epoch"] == [1, 2, 3, 4]
+
+
+# A process that kills itself (SIGKILL, as the machine or the user would) at the moment it
+# starts writing model.npz: after the last epoch's checkpoint, before the model.  Patching
+# the writer puts the kill in that window every time, with no race against a timer.
+_KILLED_BEFORE_THE_MODEL = """
+import os, signal, sys
+from ppn import checkpoint, cli
+checkpoint.save_model = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_a_run_killed_before_writing_its_model_resumes_to_write_it(
+    mnist_dir, straight_run, tmp_path
+):
+    out = tmp_path / "killed"
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILLED_BEFORE_THE_MODEL, *_train_args(mnist_dir, out)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert (out / "checkpoint.npz").exists() and not (out / "model.npz").exists()
+    resumed = run_cli("train", "--resume", "--out", str(out), "--no-progress")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "writing it now" in resumed.stderr and "model saved" in resumed.stdout
+    a = load_model(straight_run / "model.npz")
+    b = load_model(out / "model.npz")
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        np.testing.assert_array_equal(p.data, q.data)
+    for name in ("history.json", "history.csv", "curves.png", "confusion.png"):
+        assert (out / name).exists(), name
+    assert json.loads((out / "history.json").read_text())["epoch"] == [1, 2, 3, 4]
+    again = run_cli("train", "--resume", "--out", str(out), "--no-progress")
+    assert again.returncode == 1 and "already finished" in again.stderr
