@@ -433,10 +433,11 @@ assert np.allclose(loaded_logits, logits, rtol=1e-4, atol=1e-4)  # float32 round
 # the same as the cells above and writes everything to a folder:
 #
 # ```bash
-# # all 60,000 training images (downloaded once if needed), 30 epochs
-# python -m ppn train --hidden 128 --optimizer adam --epochs 30 --out runs/mnist-128
-# # this chapter's data: the first 10,000 images only; random shifts of up to 2 pixels
-# python -m ppn train --train-size 10000 --augment 2 --epochs 30 --out runs/shifted
+# # this chapter's network and data: 784-128-10 ReLU, Adam, the first 10,000 images
+# python -m ppn train --train-size 10000 --hidden 128 --lr 1e-3 --schedule none \
+#     --weight-decay 0 --augment 0 --batch-size 64 --epochs 15 --out runs/mnist-128
+# # the defaults: chapter 8's best recipe, on all 60,000 images (downloaded once if needed)
+# python -m ppn train --out runs/best
 # # interrupted with Ctrl-C? continue where it stopped, with identical results
 # python -m ppn train --resume --out runs/mnist-128
 # # accuracy per class and the confusion matrix of a saved model
@@ -814,8 +815,8 @@ assert all(0.025 < shortfall[low] < 0.10 for low in (0.7, 0.8, 0.9))  # by 3 to 
 # first 1,000, 3,000 and 10,000 training digits (that is about 19, 6 and 2 epochs) and
 # compare the test accuracies. Is more data worth more than more passes over the same
 # data? (With internet, or all four files in `PPN_DATA_DIR`,
-# `python -m ppn train --epochs 15 --out runs/full` continues the experiment on all
-# 60,000 images.)
+# `python -m ppn train --hidden 128 --schedule none --weight-decay 0 --augment 0
+# --batch-size 64 --epochs 15 --out runs/full` continues the experiment on all 60,000 images.)
 # ```
 
 # %% [markdown] tags=["solution"]
