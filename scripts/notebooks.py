@@ -70,6 +70,9 @@ if importlib.util.find_spec("ppn") is None:
         clone = ["git", "clone", "--quiet", "--depth", "1", "{{url}}", str(course)]
         subprocess.run(clone, check=True)
     sys.path.insert(0, str(course.resolve()))"""
+STUDENT_SETUP = f"""{SETUP_FIRST_LINE} Figures are drawn inline whatever MPLBACKEND says.
+# ppn is the student edition's own (pip install -r requirements.txt in its folder).
+%matplotlib inline"""
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -168,6 +171,9 @@ def student_notebook(nb):
     nb = nbformat.from_dict(nb)  # a deep copy
     nb.cells = [cell for cell in nb.cells if not is_solution(cell)]
     for cell in nb.cells:
+        if is_setup(cell):
+            # The reference repository holds the solutions: a student's kernel never clones it.
+            cell.source = STUDENT_SETUP
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
