@@ -82,7 +82,7 @@ for name, model in [("random shifts", reader), ("no augmentation", plain)]:
 # 1. **The strokes become a grey image.** The pad is a square of 280×280 pixels, black,
 #    and the pen paints white lines 18 pixels wide with round ends. `handwriting.Drawing`
 #    does this in numpy for the Jupyter pad; the browser's canvas does it on the page.
-# 2. **The image is prepared the way MNIST's digits were** {cite:p}`lecun1998`: find the
+# 2. **The image is prepared the way MNIST's digits were** ([LeCun et al., 1998](bibliography.md)): find the
 #    *bounding box* of the ink, scale it so that its longest side is 20 pixels (keeping its
 #    proportions), put it in a 28×28 field, and move it so that its *centre of mass*, the
 #    mean position of the ink weighted by its brightness, falls on the centre of the field.
@@ -243,7 +243,7 @@ fig
 # ## How augmentation helps
 #
 # The green and red bars are the network trained on randomly moved images. Each epoch,
-# every training image is shifted by up to 2 pixels in each direction {cite:p}`simard2003`,
+# every training image is shifted by up to 2 pixels in each direction ([Simard et al., 2003](bibliography.md)),
 # so the network sees the same 10,000 digits at 25 different positions over the
 # epochs, and has to learn weights that read a 7 a little to the left as well as a 7 a
 # little to the right. The data now teaches what the architecture cannot know:
