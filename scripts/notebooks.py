@@ -165,7 +165,18 @@ def execute(paths: list[Path]) -> None:
         # Not store_widget_state=False: nbclient 0.11 then fails on an Output widget
         # (its output hook writes into the state it did not keep). Drop the state instead.
         nb.metadata.pop("widgets", None)
+        unpair(nb)
         nbformat.write(nb, notebook)
+
+
+def unpair(nb) -> None:
+    """Drop the twin's jupytext pairing from a notebook, in place.
+
+    With the pairing, JupyterLab's jupytext extension opens the notebook from the twin and
+    refuses it ("File Load Error ... is more recent than") when the two differ, as they
+    do by the generated cells. Without it, JupyterLab opens the notebook as it is.
+    """
+    nb.metadata.get("jupytext", {}).pop("formats", None)
 
 
 def check_sync(book: Path = BOOK) -> int:

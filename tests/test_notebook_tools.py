@@ -190,6 +190,8 @@ def test_execute_keeps_no_widget_state(tmp_path):
     subprocess.run([sys.executable, str(script), "execute", str(twin)], check=True, timeout=300)
     nb = nbformat.read(twin.with_suffix(".ipynb"), as_version=4)
     assert "widgets" not in nb.metadata
+    # Not paired with its twin: JupyterLab's jupytext would refuse the notebook (newer, differs).
+    assert "formats" not in nb.metadata.get("jupytext", {})
     mimes = {m for c in nb.cells for o in c.get("outputs", []) for m in o.get("data", {})}
     assert "application/vnd.jupyter.widget-view+json" in mimes  # the view, for Jupyter
 
