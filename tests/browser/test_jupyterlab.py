@@ -53,15 +53,16 @@ CELLS = """(() => {
   if (!panel) return null;
   const cells = [...panel.querySelectorAll(".jp-Cell")];
   const markdown = cells.filter(c => c.classList.contains("jp-MarkdownCell"));
-  const rendered = markdown.map(c => c.querySelector(".jp-MarkdownOutput"));
+  // jupyterlab-myst draws a Markdown cell into a widget of class "myst".
+  const rendered = markdown.map(c => c.querySelector(".lm-Widget.myst"));
   return {
     cells: cells.length,
     markdown: markdown.length,
-    rendered: rendered.filter(r => r && r.classList.contains("myst")).length,
+    rendered: rendered.filter(r => r).length,
     texts: rendered.map(r => r ? r.innerText : null),
     exercises: panel.querySelectorAll(".myst-exercise").length,
     admonitions: panel.querySelectorAll(".myst-admonition").length,
-    equations: panel.querySelectorAll(".jp-MarkdownOutput .katex-display").length,
+    equations: panel.querySelectorAll(".myst .katex-display").length,
     ownNumbers: panel.querySelectorAll('[title="Link to this Equation"]').length,
     notFound: [...panel.querySelectorAll('[title$="Not Found"]')].map(e => e.innerText),
   };
