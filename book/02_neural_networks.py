@@ -26,7 +26,7 @@
 # MNIST is a collection of handwritten digits, each a $28 \times 28$ grey image whose
 # pixels are bytes from 0 (white) to 255 (black), with its label, the digit 0 to 9 that
 # the writer meant. The task is **classification**: from the 784 pixels, say which of the
-# 10 classes the image belongs to. The collection was assembled by {cite:t}`lecun1998`,
+# 10 classes the image belongs to. The collection was assembled by [LeCun et al. (1998)](bibliography.md),
 # whose paper also set the benchmark that generations of classifiers have been measured on.
 #
 # `ppn.data.load_mnist` reads the four standard files. It looks for them where the
@@ -224,9 +224,9 @@ assert np.allclose(H_eq4, H_eq5.data, atol=1e-5)  # float32 matrix product vs fl
 #
 # The biases start at 0 and the weights at random, with a spread chosen so that signals
 # neither die out nor blow up from layer to layer. For sigmoid and tanh layers that is
-# the **Glorot** (or Xavier) initialisation {cite:p}`glorot2010`, uniform in
+# the **Glorot** (or Xavier) initialisation ([Glorot and Bengio, 2010](bibliography.md)), uniform in
 # $\pm\sqrt{6 / (n + m)}$ for a layer of $n$ inputs and $m$ neurons
-# (`ppn.nn.glorot_uniform`); for ReLU layers, the **He** initialisation {cite:p}`he2015`,
+# (`ppn.nn.glorot_uniform`); for ReLU layers, the **He** initialisation ([He et al., 2015](bibliography.md)),
 # normal with standard deviation $\sqrt{2 / n}$ (`ppn.nn.he_normal`), which `MLP` picks
 # when `activation="relu"`. The weights and biases are the network's **parameters**:
 

@@ -19,8 +19,8 @@
 # every parameter, and a network has thousands of them. Deriving those by hand is out of
 # the question; approximating them by finite differences is slow and inexact. **Automatic
 # differentiation** computes them exactly (up to rounding), by applying the chain rule
-# mechanically to the elementary operations the program performs. {cite:t}`baydin2018`
-# survey it for machine learning; {cite:t}`griewank2008` is the reference book.
+# mechanically to the elementary operations the program performs. [Baydin et al. (2018)](bibliography.md)
+# survey it for machine learning; [Griewank and Walther (2008)](bibliography.md) is the reference book.
 #
 # This chapter builds its first form, **forward mode**, in which every value carries its
 # derivative along with it. [Chapter 4](04_backward_mode.ipynb) builds the second,
@@ -94,7 +94,7 @@
 #    \frac{\partial f}{\partial x_2} = e - 1 \approx 1.7183 \tag{13} $$
 #
 # A computer evaluates $f$ as a sequence of elementary steps, the **evaluation trace**.
-# Following the source (and the notation of {cite:t}`griewank2008`), the inputs are numbered
+# Following the source (and the notation of [Griewank and Walther (2008)](bibliography.md)), the inputs are numbered
 # $v_{-1} = x_1$, $v_0 = x_2$, and each operation makes a new variable:
 #
 # $$ v_1 = \cos v_{-1}, \quad v_2 = v_0 \times v_1, \quad v_3 = e^{v_0}, \quad

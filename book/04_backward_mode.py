@@ -21,7 +21,7 @@
 # network tens of thousands of times for a single step of training.
 #
 # **Backward mode** (also called reverse mode; *backpropagation* is its name for neural
-# networks, a name made famous by {cite:t}`rumelhart1986`) turns the sweep around. It
+# networks, a name made famous by [Rumelhart et al. (1986)](bibliography.md)) turns the sweep around. It
 # first evaluates the function, keeping the trace, then walks the trace once from the
 # output back to the inputs. That single backward pass gives the derivative of the output
 # with respect to *every* variable at once.
@@ -314,8 +314,8 @@ Markdown("\n".join(table))
 # A backward pass costs a small constant multiple of one evaluation of $f$, whatever the
 # number of parameters, and that is why neural networks are trained in backward mode. Its
 # price is memory: the tape keeps the whole trace until the backward pass is done.
-# {cite:t}`griewank2008` bound that constant (a few evaluations of $f$, whatever the
-# number of inputs) and show how to trade the memory for recomputation; {cite:t}`baydin2018`
+# [Griewank and Walther (2008)](bibliography.md) bound that constant (a few evaluations of $f$, whatever the
+# number of inputs) and show how to trade the memory for recomputation; [Baydin et al. (2018)](bibliography.md)
 # compare the two modes for machine learning.
 
 # %% [markdown]

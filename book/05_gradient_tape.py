@@ -19,7 +19,7 @@
 # This chapter opens the box. A program does not hand
 # us its trace: we have to **record** it while the function runs, in a data structure
 # that the backward pass can walk. That structure is the **gradient tape**, also called
-# a *Wengert list*, after {cite:t}`wengert1964`, whose program evaluated derivatives by
+# a *Wengert list*, after [Wengert (1964)](bibliography.md), whose program evaluated derivatives by
 # breaking a formula into such a list: one entry per elementary operation, in the order
 # the operations ran.
 #

@@ -184,7 +184,7 @@ print(f"pixel positions blank in every one of the 10,000 digits: {never_inked.su
 # %% [markdown]
 # Most of every image is empty: about four pixels in five are exactly zero, and the ink sits
 # in the centre, where MNIST's makers placed each digit's centre of mass
-# {cite:p}`lecun1998`. The histogram shows the rest: pixels are either background, full
+# ([LeCun et al., 1998](bibliography.md)). The histogram shows the rest: pixels are either background, full
 # ink, or the grey of a stroke's anti-aliased edge. Some positions along the border are
 # blank in *every* digit. Keep them in mind: a weight that multiplies an input that is
 # always zero gets a zero gradient, so it never learns anything; we will see this in the
@@ -206,8 +206,8 @@ print(data.one_hot(y_train[:3]))
 # the one-hot vector with $-\log p$. Since that only picks one entry, `ppn` takes the integer
 # labels directly, which saves building the one-hot matrix.
 #
-# The network: one hidden layer of 128 ReLU neurons, He initialisation {cite:p}`he2015`,
-# seed 0, so the same weights on every run. Optimiser: Adam {cite:p}`kingma2015` with
+# The network: one hidden layer of 128 ReLU neurons, He initialisation ([He et al., 2015](bibliography.md)),
+# seed 0, so the same weights on every run. Optimiser: Adam ([Kingma and Ba, 2015](bibliography.md)) with
 # learning rate $10^{-3}$, mini-batches of 64, 15 epochs. We pass the test set as
 # `validation`: after each epoch, `fit` measures the loss and accuracy on it, which gives the
 # training curves.
@@ -664,7 +664,7 @@ assert 0.03 < relu_accuracy[0] - sigmoid_accuracy[0] < 0.05  # about four points
 # Train on the first 2,000 training digits for 10 epochs, once as they are and once with
 # `augment=lambda batch, rng: data.random_shift(batch, rng, 2)`, which moves every
 # training digit by up to 2 pixels in each direction, each time it is used
-# {cite:p}`simard2003`. Compare the final training and test accuracies of the two runs.
+# ([Simard et al., 2003](bibliography.md)). Compare the final training and test accuracies of the two runs.
 # Why does the gap between them shrink? And what happens to the white frame of
 # never-changed first-layer weights?
 # ```

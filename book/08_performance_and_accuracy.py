@@ -784,13 +784,13 @@ print(reference["command"])
 # between seeds for the SGD rows, 0.2 or less for the bigger network. Reading the rows in
 # order:
 #
-# - **{term}`ReLU` and {term}`He initialisation`** {cite:p}`he2015` (row 1) buy the
+# - **{term}`ReLU` and {term}`He initialisation`** ([He et al., 2015](bibliography.md)) (row 1) buy the
 #   most, about 3 points. The sigmoid's derivative is at most 1/4, and nearly zero once a
 #   neuron saturates, so the gradient reaching the first layer is small and plain SGD
 #   crawls; ReLU passes gradients through unchanged wherever a neuron is active. He
 #   initialisation scales the initial weights so that ReLU activations keep their size
 #   from layer to layer.
-# - **Momentum** and **{term}`Adam`** {cite:p}`kingma2015` (rows 2 and 3) mostly buy
+# - **Momentum** and **{term}`Adam`** ([Kingma and Ba, 2015](bibliography.md)) (rows 2 and 3) mostly buy
 #   speed: they reach in a few epochs what plain SGD reaches in forty (see the curves),
 #   and end half a point to a point higher. Over the three seeds, momentum SGD ends
 #   slightly *above* Adam (95.6 % against 95.5 % on average), a small instance of a common
@@ -815,7 +815,7 @@ print(reference["command"])
 #   harmless, and dropping it would change the command, not the accuracy.)
 # - **{term}`Data augmentation <data augmentation>`** (row 7) buys the second-largest
 #   gain, about 1.5 points. Each batch's images are moved by a random whole-pixel shift of
-#   up to 2 pixels in each direction, as {cite:t}`simard2003` did, so the network never
+#   up to 2 pixels in each direction, as [Simard et al. (2003)](bibliography.md) did, so the network never
 #   sees exactly the same image twice and learns that a digit moved by a pixel is the same
 #   digit (`ppn.data.random_shift`, below).
 

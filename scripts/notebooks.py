@@ -2,6 +2,7 @@
 
     python scripts/notebooks.py execute [book/NN_name.py ...]  # twin -> executed .ipynb
     python scripts/notebooks.py check-sync  # every .ipynb matches its .py twin
+    python scripts/notebooks.py check-myst  # only MyST that JupyterLab renders too
     python scripts/notebooks.py student-edition OUT_DIR [book/NN_name.py ...]
     python scripts/notebooks.py check-student-edition  # CI: its checks fail, its notebooks run
 
@@ -32,7 +33,16 @@ puts it first, written from the one repository setting in ``_config.yml``. It dr
 figures inline whatever ``MPLBACKEND`` says (so a CI that exports ``MPLBACKEND=Agg``
 gets the same outputs), and on Colab, or any kernel where ``ppn`` cannot be imported,
 clones the course's repository and imports ``ppn`` from it. It is tagged
-``remove-cell``: the HTML book does not show it.
+``remove-cell``: the HTML book does not show it. A **front-matter cell** follows it, read
+by jupyterlab-myst (which takes a notebook's front matter from its first markdown cell):
+``numbering: equation: false``, so that a display equation shows only the number its
+``\\tag{}`` gives it (the source's), as in the book, not a second one of its own. The
+book drops it (``remove-cell``).
+
+``check-myst`` fails on MyST that JupyterLab (with jupyterlab-myst) does not render: any
+directive or role outside ``RENDERED_DIRECTIVES`` and ``RENDERED_ROLES``, the forms checked
+in both JupyterLab and the book (``tests/browser/test_jupyterlab.py`` opens a chapter in
+JupyterLab). README "Reading the chapters in JupyterLab" gives the replacements.
 """
 
 from __future__ import annotations
@@ -61,6 +71,7 @@ SETUP_TEMPLATE = f"""{SETUP_FIRST_LINE} Figures are drawn inline whatever MPLBAC
 %matplotlib inline
 import importlib.util
 import subprocess
+import re
 import sys
 from pathlib import Path
 
@@ -73,6 +84,27 @@ if importlib.util.find_spec("ppn") is None:
 STUDENT_SETUP = f"""{SETUP_FIRST_LINE} Figures are drawn inline whatever MPLBACKEND says.
 # ppn is the student edition's own (pip install -r requirements.txt in its folder).
 %matplotlib inline"""
+FRONT_MATTER = "---\nnumbering:\n  equation: false\n---"
+# MyST that renders in JupyterLab with jupyterlab-myst 2.7 and in the Jupyter Book 1 build,
+# as seen in both (README, "Reading the chapters in JupyterLab").
+RENDERED_DIRECTIVES = {
+    "exercise", "solution-start", "solution-end", "solution",
+    "note", "warning", "tip", "important", "admonition", "dropdown", "figure", "math",
+}  # fmt: skip
+RENDERED_ROLES = {"numref", "ref", "term", "eq", "math"}
+# What a form that JupyterLab does not render becomes instead.
+REPLACEMENTS = {
+    "cite:t": "a Markdown link to the bibliography: [Baydin et al. (2018)](bibliography.md)",
+    "cite:p": "a Markdown link to the bibliography: ([He et al., 2015](bibliography.md))",
+    "cite": "a Markdown link to the bibliography: ([He et al., 2015](bibliography.md))",
+    "doc": "a Markdown link: [chapter 2](02_neural_networks.ipynb), [Notation](notation.md)",
+    "literalinclude": "a code cell tagged remove-input: listing(ppn.Tape.backward)",
+    "glue": "a printed sentence, or an assert beside the number",
+}
+# Pages the book alone shows: the bibliography is built from references.bib by Sphinx.
+BOOK_ONLY = {"bibliography.md": {"bibliography"}, "glossary.md": {"glossary"}}
+DIRECTIVE = re.compile(r"^[ \t]*(?:`{3,}|~{3,}|:{3,})\{([^}\s]+)\}", re.MULTILINE)
+ROLE = re.compile(r"\{([A-Za-z][\w:.-]*)\}`")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -95,10 +127,21 @@ def is_setup(cell) -> bool:
     return cell.cell_type == "code" and cell.source.startswith(SETUP_FIRST_LINE)
 
 
+def front_matter_cell():
+    """The second cell of every chapter notebook (see the module's docstring)."""
+    return nbformat.v4.new_markdown_cell(FRONT_MATTER, metadata={"tags": ["remove-cell"]})
+
+
+def is_front_matter(cell) -> bool:
+    """True for the generated front-matter cell."""
+    return cell.cell_type == "markdown" and cell.source.strip() == FRONT_MATTER
+
+
 def read_chapter(twin: Path):
-    """The notebook of a ``.py`` twin: the setup cell, then the twin's cells."""
+    """The notebook of a ``.py`` twin: the setup and front-matter cells, then the twin's."""
     nb = jupytext.read(twin)
-    nb.cells = [setup_cell()] + [cell for cell in nb.cells if not is_setup(cell)]
+    own = [cell for cell in nb.cells if not (is_setup(cell) or is_front_matter(cell))]
+    nb.cells = [setup_cell(), front_matter_cell(), *own]
     return nb
 
 
@@ -134,7 +177,18 @@ def execute(paths: list[Path]) -> None:
         # Not store_widget_state=False: nbclient 0.11 then fails on an Output widget
         # (its output hook writes into the state it did not keep). Drop the state instead.
         nb.metadata.pop("widgets", None)
+        unpair(nb)
         nbformat.write(nb, notebook)
+
+
+def unpair(nb) -> None:
+    """Drop the twin's jupytext pairing from a notebook, in place.
+
+    With the pairing, JupyterLab's jupytext extension opens the notebook from the twin and
+    refuses it ("File Load Error ... is more recent than") when the two differ, as they
+    do by the generated cells. Without it, JupyterLab opens the notebook as it is.
+    """
+    nb.metadata.get("jupytext", {}).pop("formats", None)
 
 
 def check_sync(book: Path = BOOK) -> int:
@@ -155,6 +209,43 @@ def check_sync(book: Path = BOOK) -> int:
     for line in stale:
         print(line)
     return 1 if stale else 0
+
+
+def unrendered_myst(text: str, allowed: set[str] = frozenset()) -> list[str]:
+    """The directives and roles in ``text`` that JupyterLab would not render, one line each."""
+    problems = []
+    for kind, pattern, rendered in (
+        ("directive", DIRECTIVE, RENDERED_DIRECTIVES),
+        ("role", ROLE, RENDERED_ROLES),
+    ):
+        for match in pattern.finditer(text):
+            name = match.group(1)
+            if name in rendered or name in allowed:
+                continue
+            line = text.count("\n", 0, match.start()) + 1
+            fix = REPLACEMENTS.get(name, "a form README lists as rendered, or plain Markdown")
+            problems.append(
+                f"line {line}: {kind} {{{name}}} is not one JupyterLab renders; use {fix}"
+            )
+    return problems
+
+
+def check_myst(book: Path = BOOK) -> int:
+    """0 if the chapters and pages use only MyST that JupyterLab renders, else 1 with where."""
+    found = []
+    for twin in chapters(book):
+        for cell in jupytext.read(twin).cells:
+            if cell.cell_type == "markdown":
+                first = cell.source.strip().splitlines()[:1] or [""]
+                found += [
+                    f"{twin.name} ({first[0][:40]}…) {p}" for p in unrendered_myst(cell.source)
+                ]
+    for page in sorted(book.glob("*.md")):
+        allowed = BOOK_ONLY.get(page.name, set())
+        found += [f"{page.name} {p}" for p in unrendered_myst(page.read_text(), allowed)]
+    for line in found:
+        print(line)
+    return 1 if found else 0
 
 
 def _cells(notebook) -> list[tuple[str, str]]:
@@ -499,7 +590,7 @@ def check_student_edition(out_dir: Path | None = None) -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = {"execute", "check-sync", "student-edition", "check-student-edition"}
+    commands = {"execute", "check-sync", "check-myst", "student-edition", "check-student-edition"}
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2
@@ -507,6 +598,8 @@ def main(argv: list[str]) -> int:
         return check_sync()
     if argv[0] == "check-student-edition":
         return check_student_edition(Path(argv[1]) if len(argv) > 1 else None)
+    if argv[0] == "check-myst":
+        return check_myst()
     if argv[0] == "student-edition":
         if len(argv) < 2:
             print("usage: scripts/notebooks.py student-edition OUT_DIR [book/NN_name.py ...]")

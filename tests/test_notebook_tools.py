@@ -79,9 +79,10 @@ def test_student_edition_removes_solutions_and_outputs(book, tmp_path):
     nb = nbformat.read(written[0], as_version=4)
     nbformat.validate(nb)
     sources = [c.source for c in nb.cells]
-    assert len(nb.cells) == 4
+    assert len(nb.cells) == 5
     assert notebooks.is_setup(nb.cells[0])  # inline figures whatever MPLBACKEND says
     assert "git" not in nb.cells[0].source  # and no clone of the reference, with its solutions
+    assert notebooks.is_front_matter(nb.cells[1])  # and is read in JupyterLab
     assert not any("answer" in s or "42" in s for s in sources)
     assert any("six times seven" in s for s in sources)  # the exercise itself stays
     assert any(s.startswith("raise ValueError") for s in sources)
@@ -191,5 +192,67 @@ def test_execute_keeps_no_widget_state(tmp_path):
     subprocess.run([sys.executable, str(script), "execute", str(twin)], check=True, timeout=300)
     nb = nbformat.read(twin.with_suffix(".ipynb"), as_version=4)
     assert "widgets" not in nb.metadata
-    mimes = {m for c in nb.cells for o in c.outputs for m in o.get("data", {})}
+    # Not paired with its twin: JupyterLab's jupytext would refuse the notebook (newer, differs).
+    assert "formats" not in nb.metadata.get("jupytext", {})
+    mimes = {m for c in nb.cells for o in c.get("outputs", []) for m in o.get("data", {})}
     assert "application/vnd.jupyter.widget-view+json" in mimes  # the view, for Jupyter
+
+
+def test_every_notebook_has_the_front_matter_cell_once_after_the_setup_cell(book):
+    """jupyterlab-myst reads it: equations keep only their \\tag numbers, as in the book."""
+    nb = notebooks.read_chapter(book / "01_chapter.py")
+    assert notebooks.is_front_matter(nb.cells[1]) and nb.cells[1].metadata["tags"] == [
+        "remove-cell"
+    ]
+    assert "equation: false" in nb.cells[1].source
+    twin = book / "01_chapter.py"
+    jupytext.write(nb, twin, fmt="py:percent")  # saved from Jupyter, with both cells
+    again = notebooks.read_chapter(twin)
+    assert [notebooks.is_front_matter(c) for c in again.cells].count(True) == 1
+    assert not notebooks.is_front_matter(again.cells[2])
+
+
+RENDERED = """Text {numref}`ex-a`, a {term}`learning rate`, [He et al., 2015](bibliography.md).
+
+```{exercise} Title
+:label: ex-a
+```
+
+:::{note}
+A note.
+:::
+"""
+
+
+def test_check_myst_passes_the_forms_jupyterlab_renders(book):
+    assert notebooks.unrendered_myst(RENDERED) == []
+    assert notebooks.check_myst(book) == 0
+
+
+@pytest.mark.parametrize(
+    ("markdown", "named", "fix"),
+    [
+        ("as {cite:t}`baydin2018` show", "role {cite:t}", "bibliography.md"),
+        ("({cite:p}`he2015`)", "role {cite:p}", "bibliography.md"),
+        ("see {doc}`2 <02_neural_networks>`", "role {doc}", "02_neural_networks.ipynb"),
+        ("```{literalinclude} ../ppn/tape.py\n```", "directive {literalinclude}", "listing("),
+        ("the value {glue}`acc`", "role {glue}", "assert"),
+        ("::::{tab-set}\n::::", "directive {tab-set}", "README"),
+    ],
+)
+def test_check_myst_fails_on_forms_jupyterlab_shows_raw(book, capsys, markdown, named, fix):
+    [problem] = notebooks.unrendered_myst("Some text.\n\n" + markdown)
+    assert problem.startswith("line 3: " + named) and fix in problem, problem
+    twin = book / "01_chapter.py"
+    twin.write_text(
+        TWIN + "\n# %% [markdown]\n" + "".join(f"# {ln}\n" for ln in markdown.split("\n"))
+    )
+    assert notebooks.check_myst(book) == 1
+    assert "01_chapter.py" in capsys.readouterr().out
+
+
+def test_check_myst_allows_the_book_only_directives_on_their_pages(book):
+    (book / "bibliography.md").write_text("# Bibliography\n\n```{bibliography}\n:all:\n```\n")
+    assert notebooks.check_myst(book) == 0
+    (book / "index.md").write_text("# Index\n\n```{bibliography}\n```\n")
+    assert notebooks.check_myst(book) == 1
