@@ -83,7 +83,7 @@ plt.show()
 # ## The neuron
 #
 # The idea is older than digital image collections. In 1958 Frank Rosenblatt described the
-# **perceptron** {cite:p}`rosenblatt1958`, a model of a neuron that learns from examples,
+# **perceptron** ([Rosenblatt, 1958](bibliography.md)), a model of a neuron that learns from examples,
 # and his laboratory then built it as a machine, the Mark I Perceptron: a camera of
 # $20 \times 20$ photocells as its eye, wired to units that added up their inputs, with
 # the weights held by potentiometers that electric motors turned as it learnt to tell

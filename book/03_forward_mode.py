@@ -416,7 +416,7 @@ assert J.tolist() == [[3.0, 2.0, 0.0], [1.0, 0.0, 1.0]]  # by hand: (x₂, x₁,
 # $(uv)' = u'v + uv'$ writes $u$ and $v$ out again beside their derivatives, so the
 # derivative of a product of $n$ factors is a sum of $n$ products of $n$ factors each,
 # so its number of operations grows like $n^2$ where $f$'s grows like $n$. Nested compositions
-# swell faster still: {cite:t}`baydin2018` call it **expression swell**. Forward mode
+# swell faster still: [Baydin et al. (2018)](bibliography.md) call it **expression swell**. Forward mode
 # never writes a formula: each operation of the trace computes one tangent from its
 # operands' tangents, so the derivative costs a fixed small multiple of $f$ itself.
 #

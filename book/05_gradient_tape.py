@@ -860,7 +860,7 @@ assert h_steps[-1][0] == 0.0  # exactly
 # reuse passes. It happened in the video lecture in which Andrej Karpathy builds
 # micrograd: one backward rule was first written with `=`, and the notebook of the
 # lecture has `+=` with a note that the video used `=` by mistake
-# {cite:p}`karpathy2022micrograd`.
+# ([Karpathy, 2022](bibliography.md)).
 
 # %% tags=["solution"]
 def assigning_backward(tape, output):

@@ -450,7 +450,7 @@ assert 8 < noise[1] / noise[16] < 32  # about 1/|B|
 # $|B|$ is roughly constant: the squared error falls as $1/|B|$, its length as
 # $1/\sqrt{|B|}$. (Noise is not only bad: it lets training jiggle out of flat regions,
 # and on large networks very large batches have been found to generalise worse than
-# small ones {cite:p}`keskar2017`. Whether per-sample noise makes a network overfit is
+# small ones ([Keskar et al., 2017](bibliography.md)). Whether per-sample noise makes a network overfit is
 # tested after the next section.)
 #
 # ### Speed
@@ -605,7 +605,7 @@ assert big_history.train_accuracy[-1] == 1.0
 # The learning rate grows with the batch: $\eta = 0.01 \cdot |B|$. For a small $\eta$,
 # $|B|$ per-sample steps move $\theta$ by about $\eta \sum_{j \in B} \nabla C_j(\theta)$
 # (the gradient hardly changes between them), and one mean-form step with $\eta |B|$ moves
-# it by exactly that: the "linear scaling rule" of {cite:t}`goyal2017`. With the same
+# it by exactly that: the "linear scaling rule" of [Goyal et al. (2017)](bibliography.md). With the same
 # $\eta$ for all, a batch of 32 would get 32 times less far in 10 epochs, and the runs
 # would differ in how far they got rather than in their batch size. The shuffle order
 # is a source of variation too, so each batch size runs with two shuffle seeds.

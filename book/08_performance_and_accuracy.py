@@ -804,7 +804,7 @@ print(reference["command"])
 #   has more than twice the parameters.
 # - **{term}`Weight decay <weight decay>` 1e-4** (row 6) does nothing measurable, and that
 #   is arithmetic, not bad luck. Decoupled weight decay (AdamW, after
-#   {cite:t}`loshchilov2019`; `Adam(weight_decay=λ)` in `ppn`) multiplies every weight by
+#   [Loshchilov and Hutter (2019)](bibliography.md); `Adam(weight_decay=λ)` in `ppn`) multiplies every weight by
 #   $1 - \eta\lambda$ at each step, here at most $1 - 10^{-3} \cdot 10^{-4} = 1 - 10^{-7}$:
 #   over the $40 \times 79 = 3{,}160$ steps of the study, at most 0.032 % in all (less,
 #   since the cosine schedule lowers $\eta$). Variant 6b uses $\lambda = 10^{-2}$,
@@ -879,7 +879,7 @@ assert 0 < shifted[1] - plain[1] < 0.02  # with 5 epochs, a small gain on the un
 #
 # ### Fashion-MNIST
 #
-# Fashion-MNIST {cite:p}`xiao2017` has the same format as MNIST, 28 × 28 grey images in 10
+# Fashion-MNIST ([Xiao et al., 2017](bibliography.md)) has the same format as MNIST, 28 × 28 grey images in 10
 # classes, but shows clothes (T-shirt, trouser, pullover, dress, coat, sandal, shirt,
 # sneaker, bag, ankle boot), and is much harder: shirts, T-shirts, pullovers and coats look
 # alike at this size. The study ran one configuration on its full 60,000 training images:
@@ -940,7 +940,7 @@ _ = interact(compare_rows, first=Dropdown(options=list(chain), value="0"),
 # `--train-size all`). Those runs take an hour or more on a shared processor, so, as with
 # the study, this section reads their results from `benchmarks/results/accuracy.json`
 # instead of training. It adds a last augmentation, the **elastic distortions** of
-# {cite:t}`simard2003`, and asks what each improvement buys with six times the data.
+# [Simard et al. (2003)](bibliography.md), and asks what each improvement buys with six times the data.
 #
 # ### Elastic distortions
 #
@@ -1023,8 +1023,8 @@ print(f"row 7, mean over its seeds: {np.mean(defaults_10k):.1%} from 10,000 imag
 # training set, from 1,000 to all 60,000 images, each trained for the same 40 epochs
 # (the tables of `benchmarks/results/accuracy.md`). The axes are logarithmic; each bar
 # spans the seeds that were run; the dashed lines are the published figures for an MLP
-# with 800 hidden units of {cite:t}`simard2003` (1.6 % without distortions, 0.7 % with
-# elastic ones) and the much larger MLP of {cite:t}`ciresan2010` (0.35 %):
+# with 800 hidden units of [Simard et al. (2003)](bibliography.md) (1.6 % without distortions, 0.7 % with
+# elastic ones) and the much larger MLP of [Cireşan et al. (2010)](bibliography.md) (0.35 %):
 
 # %%
 recipes = {"6": "6: no augmentation", "7": "7: shifts (the defaults)",
@@ -1082,10 +1082,10 @@ print("and the elastic distortions on top of them (row 7 minus row 7e):",
 #   they add knowledge. (Row 7e was not run to its end on all 60,000 images: that run
 #   did not fit in the machine time of this edition.)
 #
-# So the course's MLP ends at 99.0 %, short of the 99.3 % that {cite:t}`simard2003`
+# So the course's MLP ends at 99.0 %, short of the 99.3 % that [Simard et al. (2003)](bibliography.md)
 # report for an MLP with elastic distortions. What stands in the way is size and time,
 # not method: their network had 800 hidden units (784-800-10, about 2.7 times our
-# 235,000 parameters), and the MLPs of {cite:t}`ciresan2010`, up to 12 million
+# 235,000 parameters), and the MLPs of [Cireşan et al. (2010)](bibliography.md), up to 12 million
 # parameters, trained for hundreds of epochs on distorted digits, where ours trains for
 # 40. `python -m ppn train --hidden 800 --elastic 34 --epochs 200` is the next
 # experiment, for a reader with hours of processor time to spare.

@@ -19,17 +19,15 @@
 # Draw a digit in the box below, with the mouse or a finger: after each stroke, the network
 # built in the previous chapters says which digit it sees, with its ten probabilities.
 #
-# ```{raw} html
 # <div class="digit-pad"></div>
 # <script src="../_static/digit_pad.js"></script>
-# ```
 #
 # ```{note}
 # The pad above needs no server and no network: the network was trained when this book was
 # built (the same network as the one trained below: same images, same seed), its weights
 # are a file beside this page, and four hundred lines of JavaScript written for this
 # book, `book/_static/digit_pad.js`, repeat `ppn`'s arithmetic in your browser. In Jupyter,
-# where the box above is only text, run the notebook: the same pad appears as a widget
+# where the box above stays empty, run the notebook: the same pad appears as a widget
 # further down.
 # ```
 #
@@ -91,7 +89,7 @@ listing(handwriting.train_digit_reader)
 # 1. **The strokes become a grey image.** The pad is a square of 280×280 pixels, black,
 #    and the pen paints white lines 18 pixels wide with round ends. `handwriting.Drawing`
 #    does this in numpy for the Jupyter pad; the browser's canvas does it on the page.
-# 2. **The image is prepared the way MNIST's digits were** {cite:p}`lecun1998`: find the
+# 2. **The image is prepared the way MNIST's digits were** ([LeCun et al., 1998](bibliography.md)): find the
 #    *bounding box* of the ink, scale it so that its longest side is 20 pixels (keeping its
 #    proportions), put it in a 28×28 field, and move it so that its *centre of mass*, the
 #    mean position of the ink weighted by its brightness, falls on the centre of the field.
@@ -254,7 +252,7 @@ fig
 # ## How augmentation helps
 #
 # The green and red bars are the network trained on randomly moved images. Each epoch,
-# every training image is shifted by up to 2 pixels in each direction {cite:p}`simard2003`,
+# every training image is shifted by up to 2 pixels in each direction ([Simard et al., 2003](bibliography.md)),
 # one of $5 \times 5 = 25$ positions drawn afresh each epoch, so over its 8 epochs the
 # network sees each of the 10,000 digits at up to 8 different positions, and has to learn weights that read a 7 a little to the left as well as a 7 a
 # little to the right. The data now teaches what the architecture cannot know:
