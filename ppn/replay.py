@@ -19,9 +19,10 @@ Every operation is the one the eager step performs, in the same order, on arrays
 same shapes, so the weights are **bit for bit** those of the eager step (the tests train
 both for several epochs and compare).  A replayed step makes no array: what memory it
 still touches is numpy's own transient iteration buffer (``np.getbufsize()`` elements)
-inside a ufunc whose operand is broadcast, such as the bias added to every row.  A batch of another shape (the last, shorter one)
-gets its own plan.  ``Replay`` holds the plans of one model and optimiser; ``ppn.train.fit``
-uses it with ``replay=True``.
+inside a ufunc whose operand is broadcast, such as the bias added to every row.  A batch
+of another shape (the last, shorter one) gets its own plan, in the first rows of the same
+buffers.  ``Replay`` holds the plans of one model and optimiser; ``ppn.train.fit`` uses it
+by default (``replay=None``: whenever the model, loss and optimiser are supported).
 """
 
 from __future__ import annotations
@@ -308,6 +309,7 @@ class Plan:
     forward_calls: list = field(default_factory=list)
     backward_calls: list = field(default_factory=list)
     kept: dict = field(default_factory=dict)  # what a forward kernel keeps for its backward
+    pool: dict = field(default_factory=dict)  # buffers shared with the other plans of a Replay
 
     def __post_init__(self):
         t = self.trace
@@ -339,7 +341,7 @@ class Plan:
     # --- what kernels use to build the plan ------------------------------------------
 
     def _new(self, name: str, shape, dtype=None) -> np.ndarray:
-        array = np.zeros(shape, dtype=self.trace.dtype if dtype is None else dtype)
+        array = _pooled(self.pool, name, shape, self.trace.dtype if dtype is None else dtype)
         self.buffers[name] = array
         return array
 
@@ -442,6 +444,21 @@ class Plan:
         return "\n".join(lines)
 
 
+def _pooled(pool: dict, name: str, shape, dtype) -> np.ndarray:
+    """The buffer ``name`` of this shape: the first rows of the pool's one when it is large
+    enough (the short last batch's plan lives in the full batch's buffers), else a new one.
+
+    Sharing is safe: plans run one at a time, and a step writes every buffer it reads.
+    """
+    shape, dtype = tuple(shape), np.dtype(dtype)
+    shared = pool.get(name)
+    fits = shared is not None and shared.dtype == dtype and shared.ndim == len(shape)
+    if fits and shared.shape[1:] == shape[1:] and (not shape or shared.shape[0] >= shape[0]):
+        return shared[: shape[0]] if shape else shared
+    pool[name] = array = np.zeros(shape, dtype=dtype)
+    return array
+
+
 def _kernel(op: str) -> Kernel:
     try:
         return KERNELS[op]
@@ -489,15 +506,16 @@ class Replay:
             )
         self.model, self.optimizer, self.loss = model, optimizer, loss
         self.plans: dict[tuple[int, ...], Plan] = {}
+        self.pool: dict[str, np.ndarray] = {}  # the plans' buffers, shared between them
 
     def plan(self, x_shape: tuple[int, ...]) -> Plan:
         """The plan for batches of shape ``x_shape``, recorded the first time it is asked for."""
         plan = self.plans.get(x_shape)
         if plan is None or not plan.is_current():
-            dtype = self.model.parameters()[0].data.dtype
-            x, labels = np.zeros(x_shape, dtype=dtype), np.zeros(x_shape[0], dtype=np.intp)
-            plan = self.plans[x_shape] = Plan(trace(self.model, self.loss, x, labels),
-                                              self.optimizer)  # fmt: skip
+            x = _pooled(self.pool, "batch", x_shape, self.model.parameters()[0].data.dtype)
+            labels = _pooled(self.pool, "labels", x_shape[:1], np.intp)
+            recorded = trace(self.model, self.loss, x, labels)
+            plan = self.plans[x_shape] = Plan(recorded, self.optimizer, pool=self.pool)
         return plan
 
     def step(self, x: np.ndarray, y: np.ndarray, index=None) -> float:

@@ -225,7 +225,7 @@ def fit(
     loss_function = _loss_function(loss)
     labels = _class_labels(y)
     params = model.parameters()
-    steps = _replayed_steps(model, optimizer, loss_function, x, y, replay)
+    steps = _replayed_steps(model, optimizer, loss_function, x, y, batch_size, replay)
     if steps is not None:
         y = y.astype(np.intp, copy=False)  # the dtype of the plan's label buffer
     rng = np.random.default_rng(seed) if rng is None else rng
@@ -314,7 +314,7 @@ def fit(
     return history
 
 
-def _replayed_steps(model, optimizer, loss_function, x, y, replay):
+def _replayed_steps(model, optimizer, loss_function, x, y, batch_size, replay):
     """A ``ppn.replay.Replay`` for this run, or None for the eager step (see fit's ``replay``)."""
     if replay is False:
         return None
@@ -322,7 +322,8 @@ def _replayed_steps(model, optimizer, loss_function, x, y, replay):
 
     try:
         steps = Replay(model, optimizer, loss_function)
-        classes = steps.plan((min(len(x), 1), x.shape[1])).logits.shape[-1]
+        # the first batch's plan, recorded now: it tells the number of classes
+        classes = steps.plan((min(len(x), batch_size), x.shape[1])).logits.shape[-1]
         if y.ndim != 1 or y.dtype.kind not in "iu":
             raise TypeError(f"replay: the targets must be integer class labels, not {y.dtype}")
         # checked once here, where the eager loss checks every batch's
@@ -332,7 +333,6 @@ def _replayed_steps(model, optimizer, loss_function, x, y, replay):
         if replay:
             raise
         return None  # the default: what replay does not support runs eagerly
-    steps.plans.clear()  # that plan only told the number of classes
     return steps
 
 

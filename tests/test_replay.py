@@ -259,3 +259,15 @@ def test_the_command_line_takes_replay_and_no_replay():
     assert parser.parse_args(["train", "--out", "o"]).replay is None
     assert parser.parse_args(["train", "--out", "o", "--replay"]).replay is True
     assert parser.parse_args(["train", "--out", "o", "--no-replay"]).replay is False
+
+
+def test_the_short_batch_plan_lives_in_the_full_batch_buffers(digits):
+    x, y = digits
+    model = MLP([784, 32, 10], "relu", rng=0)
+    steps = Replay(model, optim.SGD(model.parameters(), lr=0.1))
+    steps.step(x, y, np.arange(128))
+    steps.step(x, y, np.arange(104))
+    full, short = steps.plans[(128, 784)], steps.plans[(104, 784)]
+    assert set(full.buffers) == set(short.buffers)
+    for name, array in short.buffers.items():
+        assert np.shares_memory(array, full.buffers[name]), name
