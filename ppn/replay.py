@@ -238,7 +238,8 @@ def _cross_entropy_forward(plan: Plan, node: Node) -> None:
     shifted, exps = plan.scratch(x.shape, "shifted"), plan.scratch(x.shape, "softmax")
     where = plan.scratch((n,), "label positions", np.intp)
     picked, picked_sum = plan.scratch((n,), "at labels"), plan.scratch((), "sum at labels")
-    row_starts = rows * classes
+    row_starts = plan.scratch((n,), "row starts", np.intp)
+    row_starts[...] = rows * classes  # a constant of the batch's shape, set once
     plan.call(np.maximum.reduce, x, 1, None, largest, True)
     plan.call(np.subtract, x, largest, shifted)
     plan.call(np.exp, shifted, exps)
@@ -350,6 +351,8 @@ class Plan:
         return all(leaf.data is data for leaf, data in self._parameter_data)
 
     def _name(self, slot: int) -> str:
+        if slot == self.trace.loss_slot:
+            return "loss"
         producer = next(n for n in self.trace.nodes if n.output == slot)
         return f"{producer.op}.{self.trace.nodes.index(producer)}"
 
@@ -441,6 +444,34 @@ class Plan:
             f"{len(self.buffers)} buffers, {total:,} bytes, "
             f"{len(self.forward_calls) + len(self.backward_calls)} numpy calls per step"
         )
+        return "\n".join(lines)
+
+    def program(self) -> str:
+        """The calls a step makes, one line each, with the plan's names for the arrays."""
+        named = [*self.buffers.items()]
+        named += [(self.trace.names[s], leaf.data) for s, leaf in self.trace.leaves.items()]
+
+        def label(a) -> str:
+            if not isinstance(a, np.ndarray):
+                return repr(a)
+            for name, b in named:
+                if a is b:
+                    return name
+            for name, b in named:  # a view: a transpose, or a flattened buffer
+                if np.shares_memory(a, b):
+                    return name + ("ᵀ" if a.ndim == 2 and a.shape == b.shape[::-1] else ".flat")
+            return f"an array of shape {a.shape}"
+
+        lines = []
+        for part, calls in (("forward", self.forward_calls), ("backward", self.backward_calls)):
+            lines.append(f"{part}:")
+            for function, args in calls:
+                name = getattr(function, "__name__", "call").lstrip("_")
+                owner = getattr(function, "__self__", None)  # np.add.reduce: a ufunc's method
+                if isinstance(owner, np.ufunc):
+                    name = f"{owner.__name__}.{name}"
+                lines.append(f"  {name}({', '.join(label(a) for a in args)})")
+        lines.append(f"then: {type(self.optimizer).__name__}.step() on the gradient buffers")
         return "\n".join(lines)
 
 
