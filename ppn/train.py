@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .losses import mse, softmax_cross_entropy
+from .replay import Replay
 from .tensor import Tensor, no_grad
 
 LOSSES: dict[str, Callable] = {"cross_entropy": softmax_cross_entropy, "mse": mse}
@@ -318,8 +319,6 @@ def _replayed_steps(model, optimizer, loss_function, x, y, batch_size, replay):
     """A ``ppn.replay.Replay`` for this run, or None for the eager step (see fit's ``replay``)."""
     if replay is False:
         return None
-    from .replay import Replay  # here: ppn.replay imports ppn.losses, as this module does
-
     try:
         steps = Replay(model, optimizer, loss_function)
         # the first batch's plan, recorded now: it tells the number of classes
