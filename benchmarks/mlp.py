@@ -9,9 +9,12 @@ cross-entropy, float32, is timed for:
 
 * **ppn**: ``ppn.nn.MLP``, ``ppn.losses.softmax_cross_entropy``, ``ppn.optim.Momentum``,
   the loop written out (forward, ``zero_grad``, ``backward``, ``step``);
+* **ppn replay**: the same step recorded once per batch shape and replayed into buffers
+  allocated once (``ppn.replay.Replay``), the loop written out;
 * **ppn fit()**: the same through ``ppn.train.fit``, one call for all the epochs (it
   also reads every batch's loss, counts correct answers and keeps a copy of the weights
-  from the start of each epoch, as a careful training loop does);
+  from the start of each epoch, as a careful training loop does); ``fit`` replays the
+  step by default;
 * **numpy**: the same network written by hand (forward, backward worked out on paper,
   momentum updated in place): the baseline;
 * **numpy + flush**: the baseline plus the one idea of ppn's optimiser it lacks, the
@@ -50,12 +53,16 @@ import ppn
 from ppn import cli, optim, train
 from ppn.losses import softmax_cross_entropy
 from ppn.nn import MLP
+from ppn.replay import Replay
 from ppn.tensor import Tensor
 
 LEARNING_RATE, MOMENTUM = 0.05, 0.9
 ARCHITECTURES = ((784, 128, 10), (784, 256, 128, 10))
 BATCH_SIZES = (64, 128)
-TARGETS = {"numpy": 1.10, "torch": 0.70, "blas": 1.3, "memory": 1.5, "accuracy_points": 0.1}
+# Issue 16: the replayed step ≤ 0.95× numpy, eager ppn ≤ 1.10×.  The torch and FLOP-limit
+# targets of issue 7 are withdrawn as goals (a numpy library cannot reach them); reported.
+TARGETS = {"numpy": 1.10, "replay": 0.95, "torch": 0.70, "blas": 1.3, "memory": 1.5,
+           "accuracy_points": 0.1}  # fmt: skip
 
 
 # --- data -------------------------------------------------------------------------------
@@ -118,6 +125,19 @@ class PpnLoop:
 
     def predict(self, x):
         return train.predict_logits(self.model, x)
+
+
+class PpnReplay(PpnLoop):
+    """ppn, each batch shape's step recorded once and replayed (ppn.replay)."""
+
+    def __init__(self, weights):
+        super().__init__(weights)
+        self.steps = Replay(self.model, self.optimizer)
+
+    def epoch(self, x, y, epoch_batches):
+        plan, features = self.steps.plan, x.shape[1]
+        for index in epoch_batches:  # fit's checks of the labels, made once, are not timed
+            plan((len(index), features)).step(x, y, index)
 
 
 class PpnFit(PpnLoop):
@@ -301,8 +321,9 @@ def initial_weights(sizes):
 def run_configuration(dataset, arrays, sizes, batch_size, rounds, with_torch) -> dict:
     x, y, x_test, y_test = arrays
     weights = initial_weights(sizes)
-    implementations = {"ppn": PpnLoop(weights), "ppn fit()": PpnFit(weights),
-                       "numpy": Numpy(weights), "numpy + flush": NumpyFlush(weights)}  # fmt: skip
+    implementations = {"ppn": PpnLoop(weights), "ppn replay": PpnReplay(weights),
+                       "ppn fit()": PpnFit(weights), "numpy": Numpy(weights),
+                       "numpy + flush": NumpyFlush(weights)}  # fmt: skip
     if with_torch:
         implementations["torch"] = Torch(weights)
     blas = BlasOnly(sizes, len(x), batch_size)
@@ -314,7 +335,12 @@ def run_configuration(dataset, arrays, sizes, batch_size, rounds, with_torch) ->
     fit_model = implementations.pop("ppn fit()")
     warmup, epochs = 1, 1 + rounds
     orders = epoch_orders(len(x), epochs)
-    names = ["ppn", "ppn fit()", *(name for name in implementations if name != "ppn")]
+    names = [
+        "ppn",
+        "ppn replay",
+        "ppn fit()",
+        *(name for name in implementations if name not in ("ppn", "ppn replay")),
+    ]
     times = {name: {"cpu": [], "wall": []} for name in names}
     clock = {}
 
@@ -392,7 +418,8 @@ def memory_child(implementation: str, dataset: str, sizes, batch_size: int) -> d
     gc.collect()
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
-    implementation_class = {"ppn": PpnLoop, "ppn fit()": PpnFit, "numpy": Numpy}[implementation]
+    implementation_class = {"ppn": PpnLoop, "ppn replay": PpnReplay, "ppn fit()": PpnFit,
+                            "numpy": Numpy}[implementation]  # fmt: skip
     impl = implementation_class(weights)
     if implementation == "ppn fit()":
         train.fit(impl.model, x, y, optimizer=impl.optimizer, epochs=1, batch_size=batch_size,
@@ -406,7 +433,7 @@ def memory_child(implementation: str, dataset: str, sizes, batch_size: int) -> d
 
 def measure_memory(dataset, sizes, batch_size) -> dict:
     out = {}
-    for implementation in ("numpy", "ppn", "ppn fit()"):
+    for implementation in ("numpy", "ppn", "ppn replay", "ppn fit()"):
         done = subprocess.run(
             [sys.executable, __file__, "--memory-child", implementation, dataset,
              arrow(sizes), str(batch_size)],
@@ -434,7 +461,7 @@ def verdict(value, target) -> str:
 
 def report(results, env, load_before, load_after, skipped) -> str:
     lines = [
-        "# Training an MLP: ppn against hand-written numpy and PyTorch",
+        "# Training an MLP: ppn, eager and replayed, against hand-written numpy and PyTorch",
         "",
         "Written by `benchmarks/mlp.py` (do not edit by hand). One epoch of SGD with "
         f"momentum {MOMENTUM} (lr {LEARNING_RATE}), ReLU, softmax cross-entropy, float32, one "
@@ -484,26 +511,58 @@ def report(results, env, load_before, load_after, skipped) -> str:
                              f"{m['peak_above_data_bytes'] / base:.2f}"])  # fmt: skip
     lines.append(harness.markdown_table(
         ["data", "net", "batch", "implementation", "peak", "÷ numpy"], mem_rows))  # fmt: skip
-    lines += ["", "## Targets (ppn's own loop; `ppn fit()` is shown for information)", ""]
+    side = [name for name in ("numpy", "ppn", "ppn replay", "ppn fit()", "torch")
+            if name in results[0]["times"]] if results else []  # fmt: skip
+    lines += ["", "## Each implementation ÷ the FLOP limit, side by side", "",
+              "*share removed* is how much of numpy's time beyond the matrix products the "
+              "replayed step saves: (numpy − replay) / (numpy − BLAS only). 1 would be the "
+              "FLOP limit, which no numpy program reaches (the gather, the softmax and the "
+              "update are passes over memory of their own).", ""]  # fmt: skip
+    flop_rows = []
     for r in results:
-        t = r["times"]["ppn"]
+        t = r["times"]
+        beyond = t["numpy"]["median_s"] - t["BLAS only"]["median_s"]
+        removed = (t["numpy"]["median_s"] - t["ppn replay"]["median_s"]) / beyond
+        flop_rows.append(
+            [
+                r["dataset"],
+                arrow(r["sizes"]),
+                r["batch_size"],
+                *(f"{t[name]['per_blas']:.2f}" for name in side),
+                f"{removed:.0%}",
+            ]
+        )
+    lines.append(harness.markdown_table(["data", "net", "batch", *side, "share removed"],
+                                        flop_rows))  # fmt: skip
+    lines += ["", "## Targets (the loops written out; `ppn fit()` is shown for information)",
+              "", "Issue 16's targets: the replayed step ≤ 0.95× numpy, eager ppn ≤ 1.10×. "
+              "Issue 7's targets against PyTorch and the FLOP limit are withdrawn as goals "
+              "(they need compiled kernels) and still reported.", ""]  # fmt: skip
+    for r in results:
         where = f"{r['dataset']} {arrow(r['sizes'])} batch {r['batch_size']}"
-        fastest = t["min_s"] / r["times"]["numpy"]["min_s"]
-        parts = [
-            f"÷ numpy {t['per_numpy']:.3f} ≤ {TARGETS['numpy']} "
-            f"({verdict(t['per_numpy'], TARGETS['numpy'])}; fastest epochs {fastest:.3f})"
-        ]
-        if "per_torch" in t:
-            parts.append(f"÷ torch {t['per_torch']:.3f} ≤ {TARGETS['torch']} "
-                         f"({verdict(t['per_torch'], TARGETS['torch'])})")  # fmt: skip
-        parts.append(f"÷ FLOP limit {t['per_blas']:.2f} ≤ {TARGETS['blas']} "
-                     f"({verdict(t['per_blas'], TARGETS['blas'])})")  # fmt: skip
+        parts = []
+        for name, target in (("ppn", TARGETS["numpy"]), ("ppn replay", TARGETS["replay"])):
+            t = r["times"][name]
+            fastest = t["min_s"] / r["times"]["numpy"]["min_s"]
+            parts.append(
+                f"{name} ÷ numpy {t['per_numpy']:.3f} ≤ {target} "
+                f"({verdict(t['per_numpy'], target)}; fastest epochs {fastest:.3f})"
+            )
+        for name in ("ppn", "ppn replay"):
+            t = r["times"][name]
+            if "per_torch" in t:
+                parts.append(f"{name} ÷ torch {t['per_torch']:.3f} (withdrawn target "
+                             f"{TARGETS['torch']})")  # fmt: skip
+            parts.append(f"{name} ÷ FLOP limit {t['per_blas']:.2f} (withdrawn target "
+                         f"{TARGETS['blas']})")  # fmt: skip
         if r.get("memory"):
-            ratio = (r["memory"]["ppn"]["peak_above_data_bytes"]
-                     / r["memory"]["numpy"]["peak_above_data_bytes"])  # fmt: skip
-            parts.append(f"memory ÷ numpy {ratio:.2f} ≤ {TARGETS['memory']} "
-                         f"({verdict(ratio, TARGETS['memory'])})")  # fmt: skip
-        gap = 100 * abs(r["test_accuracy"]["ppn"] - r["test_accuracy"]["numpy"])
+            for name in ("ppn", "ppn replay"):
+                ratio = (r["memory"][name]["peak_above_data_bytes"]
+                         / r["memory"]["numpy"]["peak_above_data_bytes"])  # fmt: skip
+                parts.append(f"{name} memory ÷ numpy {ratio:.2f} ≤ {TARGETS['memory']} "
+                             f"({verdict(ratio, TARGETS['memory'])})")  # fmt: skip
+        gap = max(100 * abs(r["test_accuracy"][name] - r["test_accuracy"]["numpy"])
+                  for name in ("ppn", "ppn replay"))  # fmt: skip
         parts.append(f"accuracy gap {gap:.2f} points ≤ {TARGETS['accuracy_points']} "
                      f"({verdict(gap, TARGETS['accuracy_points'])})")  # fmt: skip
         lines.append(f"- {where}: " + "; ".join(parts))
@@ -563,7 +622,8 @@ def main(argv=None) -> None:
                     results.append(result)
                     t = result["times"]
                     print(f"{dataset} {net} batch {batch_size}: ppn ÷ numpy "
-                          f"{t['ppn']['per_numpy']:.3f}"
+                          f"{t['ppn']['per_numpy']:.3f}, replay ÷ numpy "
+                          f"{t['ppn replay']['per_numpy']:.3f}"
                           + (f", ÷ torch {t['ppn']['per_torch']:.3f}" if with_torch else "")
                           + f", ÷ FLOP limit {t['ppn']['per_blas']:.2f}"
                           f" ({time.perf_counter() - start:.0f} s)", file=sys.stderr)  # fmt: skip

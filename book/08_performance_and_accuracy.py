@@ -53,6 +53,7 @@ from ppn import data, optim, plots
 from ppn.listing import listing
 from ppn.losses import softmax_cross_entropy
 from ppn.nn import MLP
+from ppn.replay import Replay
 from ppn.tensor import Tensor
 from ppn.train import evaluate, fit
 
@@ -960,8 +961,6 @@ _ = interact(compare_rows, first=Dropdown(options=list(chain), value="0"),
 # matrix products, $G u G^\top$, and the bilinear reading four gathers, all in numpy:
 
 # %% tags=["remove-input"]
-from ppn.listing import listing
-
 listing(data.elastic_distortion)
 
 # %%
@@ -1089,6 +1088,138 @@ print("and the elastic distortions on top of them (row 7 minus row 7e):",
 # parameters, trained for hundreds of epochs on distorted digits, where ours trains for
 # 40. `python -m ppn train --hidden 800 --elastic 34 --epochs 200` is the next
 # experiment, for a reader with hours of processor time to spare.
+
+# %% [markdown]
+# ## Record once, run many times
+#
+# Every step of an epoch does the same thing: the same operations, in the same order, on
+# arrays of the same shapes. Only the numbers differ. Yet the eager step of the first
+# section pays, on every step, for what does not change: it makes a new array for every
+# intermediate and every adjoint, a Python object for every recorded node, and it walks the
+# graph again to find the nodes in the backward pass. The tape recorded all of that once
+# already. So record one step and keep the record: that is a **plan**.
+#
+# `ppn.replay` does this with numpy alone. It runs the forward pass and the loss once on
+# the tape, with the batch in an array of its own, and reads the recorded nodes back in
+# the tape's order. It then gives every value and every adjoint a **buffer**, allocated
+# once, and writes each node as a few numpy calls into those buffers, with the `out=`
+# argument that every numpy function has: the forward functions and the rows of the VJP
+# table, in place. Each later batch is gathered straight into the plan's input buffer with
+# `np.take(x, index, out=...)`, the calls run, and the optimiser's own `step()` updates the
+# weights from the gradient buffers. The plan of the first section's network, for batches
+# of 128:
+
+# %%
+replay_network = MLP([784, 128, 10], "relu", rng=0)
+replay_steps = Replay(replay_network, optim.Momentum(replay_network.parameters(), lr=0.05))
+plan = replay_steps.plan((128, 784))
+print(plan.describe())
+
+# %% [markdown]
+# Every name is one buffer: the batch and its labels, each node's value (`linear.0`,
+# `relu.1`, …) and adjoint (`∂…`), the working arrays of the loss and of the ReLU's rule,
+# and the parameters' gradients, which become their `.grad`. The parameters themselves are
+# not copied: the plan reads and updates them where they are. No step allocates an array
+# after this (the tests check it with `tracemalloc`). And this is the whole step, as the
+# plan runs it:
+
+# %%
+print(plan.program())
+
+# %% [markdown]
+# It is the eager step written out, the rules of the table included: the loss's
+# $(\text{softmax} - \text{onehot})/N$, $\bar G W^\top$, $X^\top \bar G$, the bias's sum
+# and ReLU's mask. One line is missing: the pixels' gradient, which nobody needs. Because
+# every operation is the one the eager step performs, in the same order and on arrays of
+# the same shapes, the plan computes the same numbers *to the last bit*, not just up to
+# float32's rounding. A batch of another shape, such as the last, shorter batch of an epoch
+# (10,000 = 78 × 128 + 16), gets a plan of its own, in the first rows of the same buffers.
+# `fit` replays by default whenever the model, the loss and the optimiser are ones the plan
+# knows (`fit(..., replay=False)` runs the eager step; on the command line,
+# `python -m ppn train --no-replay`). Two epochs each way:
+
+# %%
+replay_models = {}
+for use_replay in (False, True):
+    replay_models[use_replay] = MLP([784, 128, 10], "relu", rng=0)
+    fit(replay_models[use_replay], x_train, y_train, epochs=2, batch_size=128, seed=0,
+        optimizer=optim.Momentum(replay_models[use_replay].parameters(), lr=0.05),
+        progress=False, replay=use_replay)
+identical = all(np.array_equal(a.data, b.data) for a, b in
+                zip(replay_models[False].parameters(), replay_models[True].parameters(), strict=True))
+print(f"eager and replayed weights after 2 epochs are identical, bit for bit: {identical}")
+
+# %%
+assert identical
+
+# %% [markdown]
+# What does it buy? One epoch of the eager loop against one epoch of the replayed plan,
+# alternately, the fastest of five each:
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+def eager_epoch(model, optimizer, order):
+    for first in range(0, len(x_train), 128):
+        index = order[first : first + 128]
+        cost = softmax_cross_entropy(model(Tensor(x_train[index])), y_train[index])
+        optimizer.zero_grad()
+        cost.backward()
+        optimizer.step()
+
+
+def replayed_epoch(steps, order):
+    for first in range(0, len(x_train), 128):
+        index = order[first : first + 128]
+        steps.plan((len(index), 784)).step(x_train, y_train, index)
+
+
+eager_network = MLP([784, 128, 10], "relu", rng=0)
+eager_optimizer = optim.Momentum(eager_network.parameters(), lr=0.05)
+epoch_order = np.random.default_rng(0).permutation(len(x_train))
+replay_times = best_times({"eager": lambda: eager_epoch(eager_network, eager_optimizer, epoch_order),
+                           "replayed": lambda: replayed_epoch(replay_steps, epoch_order)}, repeats=5)
+for name, seconds in replay_times.items():
+    print(f"{name:8s} {1e3 * seconds:6.1f} ms per epoch")
+print(f"replayed / eager: {replay_times['replayed'] / replay_times['eager']:.2f}")
+
+# %%
+assert replay_times["replayed"] < 1.1 * replay_times["eager"]  # in practice 0.9 to 0.95
+print("the plans recorded, by batch shape:", sorted(replay_steps.plans))
+
+# %% [markdown]
+# Five to ten per cent of the epoch, on a machine where the matrix products take most
+# of it: the plan removes the bookkeeping, not the arithmetic. The benchmarks compare the
+# replayed step with the hand-written numpy loop as well (the `ppn replay` rows of the
+# tables above). Here is their side-by-side view, each implementation's epoch divided by
+# the time of its matrix products alone, the floating-point limit:
+
+# %% mystnb={"markdown_format": "gfm"}
+# NBVAL_IGNORE_OUTPUT
+mlp_results = (results_folder / "mlp.md").read_text()
+heading = "## Each implementation ÷ the FLOP limit, side by side"
+side_by_side = mlp_results.partition(heading)[2].split("\n## ")[0]
+display(Markdown(side_by_side))
+
+# %%
+assert "ppn replay" in side_by_side and "share removed" in side_by_side
+
+# %% [markdown]
+# The replayed step is about as fast as the numpy loop written by hand, within a few per
+# cent either way, and neither comes near the limit: between the matrix products, numpy still
+# makes one pass over memory per operation (the gather, the softmax's half-dozen, the
+# momentum update's four over every weight), each a separate call of a compiled loop.
+#
+# **This is what `jit` compilers do.** JAX's `jax.jit` runs a function once with abstract
+# arrays, records the operations it performs (a *jaxpr*, JAX's tape) and hands them to the
+# XLA compiler; `torch.compile` captures the Python code's graph of operations the first
+# time it runs and compiles it. Both then run the compiled plan for every later call with
+# arrays of the same shapes and record again for a new shape, as `ppn.replay` does for the
+# last batch. They go further in two ways that a numpy library cannot: they plan the
+# memory (buffers reused once their value is dead) and, above all, they **fuse**
+# operations, generating one loop that does the bias, the ReLU and the mask in a single
+# pass instead of three, so that the arrays between them never reach memory. A plan is a
+# list of calls, and a rewrite of that list is how fusion starts: the exercise at the end
+# of the chapter adds one fused operation to `ppn.replay`'s plan.
 
 # %% [markdown]
 # ## Exercises
@@ -1355,6 +1486,139 @@ for degrees in (10, 25):
 # %% tags=["solution"]
 assert shifted[1] - rotated_accuracy[10] < 0.05  # small rotations: a small loss
 assert rotated_accuracy[25] < rotated_accuracy[10] - 0.03  # larger ones: a clear loss
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} A fused operation in the plan
+# :label: ex-performance-fused-linear-relu
+#
+# In the plan of the section "Record once, run many times", the hidden layer is two
+# kernels: `linear` writes $XW + b$ into the buffer `linear.0`, then `relu` writes
+# $\max(\cdot, 0)$ into `relu.1`. Fuse them. Register a kernel `"linear_relu"` in
+# `ppn.replay.KERNELS` (a `replay.Kernel(forward, backward)`; read in `ppn/replay.py`
+# how `_linear_forward` and `_relu_backward` use `plan.value`, `plan.adjoint`,
+# `plan.scratch`, `plan.call` and `plan.contribute`) whose forward pass computes the
+# layer and its ReLU in *one* buffer, in place, and whose backward pass applies the ReLU's
+# mask and then the linear rows. Then rewrite a recorded trace (`replay.trace(model,
+# softmax_cross_entropy, x, labels)`), replacing each `linear` node followed by a `relu`
+# that reads it by one `linear_relu` node, and build a `replay.Plan` from it. Check that
+# an epoch of the fused plan gives the eager step's weights bit for bit, and count the
+# buffers and the calls the fusion saves. What would a compiler's fusion save that this
+# one cannot?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-performance-fused-linear-relu
+# :label: ex-performance-fused-linear-relu-solution
+# :class: dropdown
+# ```
+#
+# The forward kernel is the `linear` kernel followed by `np.maximum(y, 0, out=y)` on the
+# same buffer, the output buffer of the `relu` node that the fused node replaces; so the
+# buffer `linear.0` disappears. The backward kernel first turns the output's adjoint into
+# the adjoint of $XW + b$ with ReLU's mask (into a working buffer, since the value before
+# the ReLU is no longer kept: the mask $[y > 0]$ reads only the output), then applies the
+# linear rows to it, which is exactly what the two kernels did, in the same order: the
+# weights stay the same bits. The fusion saves one buffer of the batch's size and one
+# copy through memory (`maximum` now reads and writes the same cache-warm buffer), but
+# not a pass and not a call (the printout counts them): numpy still runs the matrix
+# product, the bias add and the maximum as three loops. A compiler generates one loop for the bias add and the ReLU, so that each value
+# is written once, and it can do the same for the mask and the adjoint in the backward
+# pass; that is the fusion numpy cannot express.
+
+# %% tags=["solution"]
+from ppn import replay  # the module itself, for its kernel table and its parts
+
+
+def relu_in_place(y):
+    """y ← max(y, 0), in y's own buffer."""
+    np.maximum(y, 0, out=y)
+
+
+def linear_relu_forward(plan, node):
+    """relu(x @ W + b), in place in the output buffer."""
+    x, W, b = (plan.value(i) for i in node.inputs)
+    y = plan.value(node.output)
+    plan.call(np.matmul, x, W, y)
+    plan.call(np.add, y, b, y)
+    plan.call(relu_in_place, y)
+
+
+def linear_relu_backward(plan, node):
+    """The ReLU's mask, then the linear rows: ḡ ← g·[y > 0];  x̄ = ḡWᵀ, W̄ = xᵀḡ, b̄ = Σₙ ḡₙ."""
+    x_slot, W_slot, b_slot = node.inputs
+    x, W = plan.value(x_slot), plan.value(W_slot)
+    y, g = plan.value(node.output), plan.adjoint(node.output)
+    positive = plan.scratch(y.shape, "y > 0", bool)
+    mask, pre = plan.scratch(y.shape, "mask"), plan.scratch(y.shape, "∂(xW + b)")
+    plan.call(np.greater, y, 0, positive)
+    plan.call(np.copyto, mask, positive)
+    plan.call(np.multiply, g, mask, pre)
+    if plan.needs_grad(x_slot):
+        plan.contribute(x_slot, lambda out: plan.call(np.matmul, pre, W.T, out))
+    plan.contribute(W_slot, lambda out: plan.call(np.matmul, x.T, pre, out))
+    plan.contribute(b_slot, lambda out: plan.call(np.add.reduce, pre, 0, None, out))
+
+
+replay.KERNELS["linear_relu"] = replay.Kernel(linear_relu_forward, linear_relu_backward)
+
+
+def fuse_linear_relu(recorded):
+    """The trace with each linear node whose only reader is a relu merged with that relu."""
+    readers = {}
+    for node in recorded.nodes:
+        for slot in node.inputs:
+            readers[slot] = readers.get(slot, 0) + 1
+    fused = []
+    for node in recorded.nodes:
+        before = fused[-1] if fused else None
+        if (node.op == "relu" and before is not None and before.op == "linear"
+                and node.inputs == (before.output,) and readers[before.output] == 1):
+            fused[-1] = replay.Node("linear_relu", before.inputs, node.output)
+        else:
+            fused.append(node)
+    recorded.nodes = fused
+    return recorded
+
+
+def planned_network(fuse):
+    """A fresh 784 → 128 → 10 network and the plan of its step for batches of 128."""
+    network = MLP([784, 128, 10], "relu", rng=0)
+    optimizer = optim.Momentum(network.parameters(), lr=0.05)
+    x, labels = np.zeros((128, 784), np.float32), np.zeros(128, np.intp)
+    recorded = replay.trace(network, softmax_cross_entropy, x, labels)
+    return network, replay.Plan(fuse_linear_relu(recorded) if fuse else recorded, optimizer)
+
+
+(_, unfused_plan), (fused_network, fused_plan) = planned_network(False), planned_network(True)
+eager_check = MLP([784, 128, 10], "relu", rng=0)
+eager_check_optimizer = optim.Momentum(eager_check.parameters(), lr=0.05)
+for first in range(0, 9984, 128):  # 78 full batches: one plan's shape
+    index = epoch_order[first : first + 128]
+    fused_plan.step(x_train, y_train, index)
+    cost = softmax_cross_entropy(eager_check(Tensor(x_train[index])), y_train[index])
+    eager_check_optimizer.zero_grad()
+    cost.backward()
+    eager_check_optimizer.step()
+fused_identical = all(np.array_equal(a.data, b.data) for a, b in
+                      zip(fused_network.parameters(), eager_check.parameters(), strict=True))
+calls = {name: len(p.forward_calls) + len(p.backward_calls)
+         for name, p in (("unfused", unfused_plan), ("fused", fused_plan))}
+for name, p in (("unfused", unfused_plan), ("fused", fused_plan)):
+    print(f"{name:8s}: {len(p.buffers)} buffers, {sum(a.nbytes for a in p.buffers.values()):,} "
+          f"bytes, {calls[name]} numpy calls per step")
+print("the fused plan's forward pass:", *fused_plan.program().splitlines()[1:4], sep="\n")
+print(f"fused plan and eager step, 78 steps: weights identical bit for bit: {fused_identical}")
+
+# %% tags=["solution"]
+assert fused_identical
+assert "linear.0" in unfused_plan.buffers and "linear.0" not in fused_plan.buffers
+assert len(fused_plan.buffers) == len(unfused_plan.buffers) - 1  # one buffer fewer
+assert calls["fused"] == calls["unfused"]  # and as many numpy calls: no pass saved
+del replay.KERNELS["linear_relu"]  # the library's table as it was
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}

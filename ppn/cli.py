@@ -130,6 +130,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=Path, required=True, help="output folder, e.g. runs/mlp")
     t.add_argument("--resume", action="store_true", help="continue the run saved in --out")
     t.add_argument("--no-progress", action="store_true", help="no progress bar")
+    t.add_argument("--replay", action=argparse.BooleanOptionalAction, default=None,
+                   help="replay each batch shape's recorded step in buffers allocated once "
+                   "(ppn.replay: the same weights, faster); default: whenever the model, loss "
+                   "and optimiser allow it")  # fmt: skip
     t.add_argument("--threads", type=_positive(int), default=1,
                    help="BLAS threads (default 1: for these small matrices more threads rarely "
                    "help, and the last digits of float32 results depend on the count)")  # fmt: skip
@@ -299,6 +303,7 @@ def train_command(args) -> int:
                 batch_size=config["batch_size"], validation=(x_test, y_test), rng=rng,
                 schedule=schedule, augment=augment, progress=not args.no_progress,
                 on_epoch_end=on_epoch_end, history=history, start_epoch=done,
+                replay=args.replay,
             )  # fmt: skip
     except KeyboardInterrupt:
         print(

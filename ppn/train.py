@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .losses import mse, softmax_cross_entropy
+from .replay import Replay
 from .tensor import Tensor, no_grad
 
 LOSSES: dict[str, Callable] = {"cross_entropy": softmax_cross_entropy, "mse": mse}
@@ -189,6 +190,7 @@ def fit(
     history: History | None = None,
     start_epoch: int = 0,
     max_loss_growth: float | None = 100.0,
+    replay: bool | None = None,
 ) -> History:
     """Train by mini-batch gradient descent for ``epochs`` epochs; return the history.
 
@@ -208,6 +210,11 @@ def fit(
     that epoch, the last ones known to be sound.  A stable loss such as the
     fused softmax cross-entropy never overflows, so a learning rate that is far
     too large shows up as such growth rather than as inf; ``None`` turns this off.
+
+    ``replay=True`` records each batch shape's step once and replays it into buffers
+    allocated once (``ppn.replay``): the same weights, bit for bit, in less time; it
+    refuses a model, loss or optimiser it does not support.  ``None`` (the default)
+    replays when it can and runs the eager step otherwise; ``False`` never replays.
     """
     x, y = check_inputs(model, x, y)
     if validation is not None:
@@ -219,6 +226,9 @@ def fit(
     loss_function = _loss_function(loss)
     labels = _class_labels(y)
     params = model.parameters()
+    steps = _replayed_steps(model, optimizer, loss_function, x, y, batch_size, replay)
+    if steps is not None:
+        y = y.astype(np.intp, copy=False)  # the dtype of the plan's label buffer
     rng = np.random.default_rng(seed) if rng is None else rng
     history = history if history is not None else History()
     show_progress = sys.stderr.isatty() if progress is None else progress
@@ -238,12 +248,21 @@ def fit(
         total_loss, correct = 0.0, 0
         for step, start in enumerate(batches):
             index = order[start : start + batch_size]
-            x_batch = x[index] if augment is None else augment(x[index], rng)
-            # task 7.3: begin
-            outputs = model(Tensor(x_batch))
-            cost = loss_function(outputs, y[index])
-            value = cost.item()
-            # task 7.3: end
+            if steps is not None:  # the recorded step, gathering the batch into its buffers
+                plan = steps.plan((len(index), x.shape[1]))
+                if augment is None:
+                    value = plan.forward(x, y, index)
+                else:
+                    value = plan.forward(augment(x[index], rng), y[index])
+                logits = plan.logits
+            else:
+                x_batch = x[index] if augment is None else augment(x[index], rng)
+                # task 7.3: begin
+                outputs = model(Tensor(x_batch))
+                cost = loss_function(outputs, y[index])
+                value = cost.item()
+                # task 7.3: end
+                logits = outputs.data
             if not math.isfinite(value):
                 _restore(params, snapshot)
                 raise _diverged(f"the loss became {value}", epoch, step, optimizer.lr)
@@ -255,14 +274,17 @@ def fit(
                 )  # fmt: skip
             if loss_limit == math.inf and max_loss_growth is not None:
                 loss_limit = max_loss_growth * max(value, 1.0)
-            # task 7.3: begin
-            optimizer.zero_grad()
-            cost.backward()
+            if steps is not None:
+                plan.backward()  # every gradient into its buffer, bound to p.grad
+            else:
+                # task 7.3: begin
+                optimizer.zero_grad()
+                cost.backward()
+                # task 7.3: end
             optimizer.step()
-            # task 7.3: end
             total_loss += value * len(index)
             if labels is not None:
-                correct += np.count_nonzero(outputs.data.argmax(axis=1) == labels[index])
+                correct += np.count_nonzero(logits.argmax(axis=1) == labels[index])
             if record_steps:
                 history.step_loss.append(value)
             if show_progress:
@@ -295,6 +317,28 @@ def fit(
         for p, best in zip(params, best_weights, strict=True):
             p.data[...] = best
     return history
+
+
+def _replayed_steps(model, optimizer, loss_function, x, y, batch_size, replay):
+    """A ``ppn.replay.Replay`` for this run, or None for the eager step (see fit's ``replay``)."""
+    if replay is False:
+        return None
+    # fast path: begin
+    try:
+        steps = Replay(model, optimizer, loss_function)
+        # the first batch's plan, recorded now: it tells the number of classes
+        classes = steps.plan((min(len(x), batch_size), x.shape[1])).logits.shape[-1]
+        if y.ndim != 1 or y.dtype.kind not in "iu":
+            raise TypeError(f"replay: the targets must be integer class labels, not {y.dtype}")
+        # checked once here, where the eager loss checks every batch's
+        if y.size and (y.min() < 0 or y.max() >= classes):
+            raise ValueError(f"replay: labels must lie in [0, {classes}), got {y.min()}…{y.max()}")
+    except (TypeError, ValueError, NotImplementedError):
+        if replay:
+            raise
+        return None  # the default: what replay does not support runs eagerly
+    return steps
+    # fast path: end
 
 
 def _all_finite(params) -> bool:
