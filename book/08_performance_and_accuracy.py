@@ -1183,7 +1183,7 @@ for name, seconds in replay_times.items():
 print(f"replayed / eager: {replay_times['replayed'] / replay_times['eager']:.2f}")
 
 # %%
-assert replay_times["replayed"] < 1.1 * replay_times["eager"]  # in practice 0.9 to 0.95
+assert replay_times["replayed"] < 1.5 * replay_times["eager"]  # generous: in practice 0.9 to 0.95
 print("the plans recorded, by batch shape:", sorted(replay_steps.plans))
 
 # %% [markdown]
