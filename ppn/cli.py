@@ -65,30 +65,27 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
-def _positive(kind):
+def _number(kind, accept, requirement: str):
+    """An argparse type: ``kind(text)``, refused with ``requirement`` unless ``accept(value)``."""
+
     def parse(text: str):
         try:
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not value > 0:
-            raise argparse.ArgumentTypeError(f"must be positive, got {text}")
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"must be {requirement}, got {text}")
         return value
 
     return parse
+
+
+def _positive(kind):
+    return _number(kind, lambda value: value > 0, "positive")
 
 
 def _non_negative(kind):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if not value >= 0:
-            raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-        return value
-
-    return parse
+    return _number(kind, lambda value: value >= 0, "0 or more")
 
 
 def build_parser() -> argparse.ArgumentParser:
