@@ -1013,8 +1013,8 @@ print(f"row 7, mean over its seeds: {np.mean(defaults_10k):.1%} from 10,000 imag
 # all 60,000 images, with every seed run, against 97.5 % from the first 10,000: the errors
 # fall from about 2.5 digits in 100 to 1. The same command, with `PPN_DATA_DIR` pointing
 # at the full set, takes the number of seconds per epoch of the last column (one BLAS
-# thread, on a 2-core machine shared with other jobs: a quiet machine is several times
-# faster), and shows a progress bar with its throughput.
+# thread; the range is that of a 2-core machine shared with other jobs, from a core of
+# its own to a heavily loaded one), and shows a progress bar with its throughput.
 
 # %% [markdown]
 # And the test error of rows 6 (no augmentation), 7 (shifts, the defaults of
