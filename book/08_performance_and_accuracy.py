@@ -1356,7 +1356,7 @@ for better, worse in (("1", "0"), ("2", "1"), ("5", "4"), ("7", "6")):  # above 
 assert abs(seed_accuracies("6").mean() - seed_accuracies("5").mean()) < 0.002
 loss = constant.mean() - cosine.mean()
 assert max(np.ptp(constant), np.ptp(cosine)) / 2 < loss < 2 * max(np.ptp(constant), np.ptp(cosine))
-assert np.all(np.ptp([seed_accuracies(r) for r in chain], axis=1) < 0.005)  # a few tenths
+assert max(np.ptp(seed_accuracies(r)) for r in chain) < 0.005  # a few tenths (rows with several seeds)
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}

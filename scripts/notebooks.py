@@ -160,7 +160,7 @@ def execute(paths: list[Path]) -> None:
             nb.metadata["kernelspec"] = dict(KERNELSPEC)
             client = NotebookClient(
                 nb,
-                timeout=600,  # per cell; the longest takes about a minute on a loaded machine
+                timeout=300,  # per cell; the longest takes about a minute on a loaded machine
                 startup_timeout=60,  # a kernel that has not answered by then never will
                 kernel_name="python3",
                 resources={"metadata": {"path": str(path.parent)}},
