@@ -71,7 +71,6 @@ SETUP_TEMPLATE = f"""{SETUP_FIRST_LINE} Figures are drawn inline whatever MPLBAC
 %matplotlib inline
 import importlib.util
 import subprocess
-import re
 import sys
 from pathlib import Path
 
