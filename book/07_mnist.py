@@ -124,7 +124,7 @@ print(f"pixel values {x_train.min()}â€¦{x_train.max()}, labels {y_train.min()}â€
 # %% [markdown]
 # Why only the first 10,000 training images? The official training set has 60,000, and you
 # will have all of them if `load_mnist` downloaded the files. Ten thousand are enough to reach
-# about 95 % on the test set, an epoch over them takes a few seconds at most, and, because
+# about 95 % on the test set, an epoch over them is quick (chapter 8 times one), and, because
 # the course's test machines keep only those 10,000, every reader trains on the same digits
 # and gets the numbers printed here (the note after the first results explains why to the
 # last printed digit). The test set is the official one, all 10,000 digits, written by
@@ -254,8 +254,8 @@ assert 0.03 < history.train_accuracy[-1] - history.val_accuracy[-1] < 0.05  # ab
 # and in float32 it changes a handful of the 10,000 test predictions, so the confusion
 # counts below would differ from machine to machine. In float64 the same rounding
 # differences are a billion times smaller and stay far below anything printed here, at
-# the price of about twice the training time. ([Chapter 8](08_performance_and_accuracy.ipynb)
-# trains in float32, which is faster, and compares the two.) The cell after each printout
+# the price of slower training. ([Chapter 8](08_performance_and_accuracy.ipynb)
+# trains in float32, which is faster, and times the two.) The cell after each printout
 # still checks a range, so that a change in the library shows as a clear failure.
 # ```
 #
