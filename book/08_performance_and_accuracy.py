@@ -534,7 +534,7 @@ print(f"a step on 1 image costs {one_image / batch:.0%} of a step on 128 images"
 # Far more than the 1/128 of the arithmetic, on any machine: the overhead and the reading
 # of the weights do not shrink with the batch. (How much the fused nodes save, a few per
 # cent, is within the noise of a shared machine: the printout says, no assert does.)
-assert one_image > 0.1 * batch
+assert one_image > 4 * batch / 128  # at least four times its share, whatever the BLAS kernel
 
 # %% [markdown]
 # Each node saved is a few microseconds; the written-out loss also pays for arrays the
@@ -542,8 +542,8 @@ assert one_image > 0.1 * batch
 # back through the indexing). On the book's build machine, a step with `ppn`'s nodes has
 # been a few per cent faster, at 1 image as at 128 (the ratios printed above are this
 # run's): little on one step, but paid on every step of every epoch. A step on 1 image
-# does 1/128 of the arithmetic of a step on 128, yet costs a large fraction of its time
-# (the last line above): the overhead of the nodes is the same whatever the batch, and
+# does 1/128 of the arithmetic of a step on 128, yet costs many times that share of its
+# time (the last line above; how many depends on the processor and its BLAS): the overhead of the nodes is the same whatever the batch, and
 # at 1 image the first layer is a matrix–vector product that reads all 100,000 weights
 # for a single image.
 #
@@ -1385,8 +1385,9 @@ assert max(np.ptp(seed_accuracies(r)) for r in chain) < 0.005  # a few tenths (r
 # the weights move: the small batches learn most from the same images, and the batches of
 # 1,024 hardly learn at all. Per image, small batches are the slowest (each step pays the
 # tape's overhead and the optimiser step), the batches of 1,024 the fastest. For a fixed
-# training time, what counts is progress per second. Batches of 128 cost a little more
-# time than batches of 1,024 and learn far more; batches of 16 learn the most from two
+# training time, what counts is progress per second. Batches of 128 take a time of the
+# same order as batches of 1,024 (which is faster depends on the processor and its BLAS)
+# and learn far more; batches of 16 learn the most from two
 # epochs, but in the same time batches of 128 run several epochs (the timings below give
 # how many), and more epochs catch up. The middle is the usual compromise, which is why
 # batches of 64 to 128 are this book's defaults. Larger batches pay off with larger
@@ -1413,7 +1414,7 @@ for batch_size, (_, seconds) in batch_results.items():
 accuracies = [batch_results[b][0] for b in (16, 128, 1024)]
 assert accuracies[0] > accuracies[1] > accuracies[2]
 assert batch_results[16][1] > 2 * batch_results[128][1]  # several epochs of 128 in the time
-assert batch_results[128][1] < 3 * batch_results[1024][1]  # "a little more time" than 1,024
+assert 0.2 < batch_results[128][1] / batch_results[1024][1] < 5  # "of the same order"
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}
