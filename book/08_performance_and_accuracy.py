@@ -1388,8 +1388,8 @@ assert max(np.ptp(seed_accuracies(r)) for r in chain) < 0.005  # a few tenths (r
 # training time, what counts is progress per second. Batches of 128 take a time of the
 # same order as batches of 1,024 (which is faster depends on the processor and its BLAS)
 # and learn far more; batches of 16 learn the most from two
-# epochs, but in the same time batches of 128 run several epochs (the timings below give
-# how many), and more epochs catch up. The middle is the usual compromise, which is why
+# epochs, but in the same time batches of 128 run more epochs (the timings below say how
+# many more: it depends on the processor and its BLAS), and more epochs catch up. The middle is the usual compromise, which is why
 # batches of 64 to 128 are this book's defaults. Larger batches pay off with larger
 # learning rates, or when many cores share the work.
 
@@ -1413,7 +1413,7 @@ for batch_size, (_, seconds) in batch_results.items():
 # %% tags=["solution"]
 accuracies = [batch_results[b][0] for b in (16, 128, 1024)]
 assert accuracies[0] > accuracies[1] > accuracies[2]
-assert batch_results[16][1] > 2 * batch_results[128][1]  # several epochs of 128 in the time
+assert batch_results[16][1] > 1.2 * batch_results[128][1]  # more epochs of 128 in the time
 assert 0.2 < batch_results[128][1] / batch_results[1024][1] < 5  # "of the same order"
 
 # %% [markdown] tags=["solution"]
