@@ -167,18 +167,15 @@ def execute(paths: list[Path]) -> None:
             try:
                 client.execute()
                 break
-            except TimeoutError as error:
-                # Rarely a cell never finishes with the kernel idle (a lost message, seen
-                # several times with many kernels on one machine): run the chapter again.
-                if attempt == 2:
+            except (TimeoutError, RuntimeError) as error:
+                # Rarely a new kernel never answers (seen about once in 20 starts on a busy
+                # machine), or a cell never finishes with the kernel idle (a lost message,
+                # seen with many kernels on one machine): run the chapter once more in a
+                # fresh kernel, rather than fail it. Any other error fails it.
+                lost = isinstance(error, TimeoutError) or "didn't respond" in str(error)
+                if attempt == 2 or not lost:
                     raise
-                print(f"  a cell timed out ({error}); running the chapter again", flush=True)
-            except RuntimeError as error:
-                # Rarely a new kernel never answers (seen about once in 20 starts on a
-                # busy machine): start a fresh one once, rather than fail the chapter.
-                if attempt == 2 or "didn't respond" not in str(error):
-                    raise
-                print(f"  the kernel did not start ({error}); trying a fresh one", flush=True)
+                print(f"  {error}: running the chapter again in a fresh kernel", flush=True)
         # Not store_widget_state=False: nbclient 0.11 then fails on an Output widget
         # (its output hook writes into the state it did not keep). Drop the state instead.
         nb.metadata.pop("widgets", None)
