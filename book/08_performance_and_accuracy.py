@@ -417,14 +417,13 @@ for threads in (1, 2):
           f"{len(x_train) / epoch_wall[threads]:9,.0f} images/s")
 
 # %%
-# How much sooner two threads finish depends on the machine and its load. What does not:
-# they do at least the same work (processor time), they cannot finish more than twice as
-# soon on two cores (with a margin for noise), the epoch, whose matrix products are only
-# part of it, gains less than 1.6× (Amdahl), and both compute the same product, up to
+# How much sooner two threads finish depends on the machine and its load (what the epoch
+# gains too: no assert on it, a shared machine can make either figure anything). What does
+# not: they do at least the same work (processor time), they cannot finish more than twice
+# as soon on two cores (with a margin for noise), and both compute the same product, up to
 # float32 rounding.
 assert cpu[2] > 0.8 * cpu[1]
 assert wall[2] > 0.4 * wall[1]
-assert epoch_wall[1] / epoch_wall[2] < 1.6
 assert np.allclose(products[1], products[2], rtol=1e-4, atol=1e-3)
 
 # %% [markdown]
@@ -438,7 +437,8 @@ assert np.allclose(products[1], products[2], rtol=1e-4, atol=1e-3)
 # two-thread product would be charged to the one-thread product timed next, which then
 # seemed to use more processor time than elapsed time.) On the small matrices of our
 # network (128 × 784 by 784 × 128) there is little to share, and the epoch also does
-# work outside the matrix products, so it gains less. On a busy machine a second thread
+# work outside the matrix products, which one thread does alone: the epoch has less to
+# gain than the large product (Amdahl's law). On a busy machine a second thread
 # can even be slower than one: its spinning burns a core that another job needs, and a
 # product waits for whichever of its two threads the system schedules last. Measure
 # before adding threads.
@@ -1394,13 +1394,20 @@ assert max(np.ptp(seed_accuracies(r)) for r in chain) < 0.005  # a few tenths (r
 # learning rates, or when many cores share the work.
 
 # %% tags=["solution"]
+def two_epochs(batch_size):
+    """A fresh 784-128-10 network trained for two epochs of 2,000 images with Adam."""
+    network = MLP([784, 128, 10], "relu", rng=0)
+    fit(network, x_train[:2000], y_train[:2000], epochs=2, batch_size=batch_size,
+        optimizer=optim.Adam(network.parameters(), lr=1e-3), seed=0, progress=False)
+    return network
+
+
 batch_results = {}
 for batch_size in (16, 128, 1024):
-    batch_network = MLP([784, 128, 10], "relu", rng=0)
-    start = time.process_time()
-    fit(batch_network, x_train[:2000], y_train[:2000], epochs=2, batch_size=batch_size,
-        optimizer=optim.Adam(batch_network.parameters(), lr=1e-3), seed=0, progress=False)
-    seconds = time.process_time() - start
+    # The same seed trains the same network every time: the fastest of three runs is the
+    # time, any of them the accuracy (a single run can be slowed by another job).
+    seconds = best_times({batch_size: lambda b=batch_size: two_epochs(b)})[batch_size]
+    batch_network = two_epochs(batch_size)
     batch_results[batch_size] = (evaluate(batch_network, x_test, y_test).accuracy, seconds)
     print(f"batches of {batch_size:5,}: {math.ceil(2000 / batch_size) * 2:3} steps, "
           f"test accuracy {batch_results[batch_size][0]:.1%}")
@@ -1408,7 +1415,7 @@ for batch_size in (16, 128, 1024):
 # %% tags=["solution"]
 # NBVAL_IGNORE_OUTPUT
 for batch_size, (_, seconds) in batch_results.items():
-    print(f"batches of {batch_size:5,}: {1e3 * seconds:6.1f} ms of processor time for 2 epochs")
+    print(f"batches of {batch_size:5,}: {1e3 * seconds:6.1f} ms of processor time for 2 epochs (fastest of 3)")
 
 # %% tags=["solution"]
 accuracies = [batch_results[b][0] for b in (16, 128, 1024)]
