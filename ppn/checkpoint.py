@@ -86,8 +86,12 @@ def _model_from(arrays: dict[str, np.ndarray], path) -> MLP:
         raise ModelFileError(f"{path}: the architecture is missing or damaged ({error})") from None
     if len(sizes) < 2 or min(sizes) < 1:
         raise ModelFileError(f"{path}: invalid layer sizes {sizes}")
+    # The weights keep the precision they were saved in (a float64 model stays float64);
+    # any other floating type is read into float32, the library's default.
+    saved = {arrays[k].dtype for k in arrays if k.startswith("param.")}
+    dtype = saved.pop() if len(saved) == 1 and saved <= {np.dtype("float64")} else np.float32
     try:
-        model = MLP(sizes, activation=activation, rng=0)
+        model = MLP(sizes, activation=activation, rng=0, dtype=dtype)
     except ValueError as error:
         raise ModelFileError(f"{path}: {error}") from None
     state = {}

@@ -34,6 +34,16 @@ def test_model_round_trip(tmp_path, model):
     assert not list(tmp_path.glob(".*.tmp")), "the temporary file must be renamed away"
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_model_keeps_the_precision_it_was_saved_in(tmp_path, dtype):
+    model = MLP([6, 5, 3], activation="relu", rng=2, dtype=dtype)
+    save_model(model, tmp_path / "m.npz")
+    loaded = load_model(tmp_path / "m.npz")
+    for saved, read in zip(model.parameters(), loaded.parameters(), strict=True):
+        assert read.data.dtype == dtype
+        np.testing.assert_array_equal(read.data, saved.data)  # every bit: no round trip
+
+
 def test_model_file_is_never_unpickled(tmp_path, model):
     path = tmp_path / "m.npz"
     save_model(model, path)
