@@ -580,6 +580,8 @@ def shift_images(images: np.ndarray, dx: np.ndarray, dy: np.ndarray) -> np.ndarr
     shifted = np.zeros_like(square)
     # One slice assignment per distinct shift, not per image: at most 25 groups for ±2.
     for sx, sy in set(zip(np.asarray(dx).tolist(), np.asarray(dy).tolist(), strict=True)):
+        if abs(sx) >= width or abs(sy) >= height:
+            continue  # moved out of the frame entirely: the image stays all 0
         chosen = (dx == sx) & (dy == sy)
         target = shifted[chosen]
         target[:, max(sy, 0) : height + min(sy, 0), max(sx, 0) : width + min(sx, 0)] = square[

@@ -30,7 +30,7 @@ def test_warp_at_the_identity_returns_the_images():
     np.testing.assert_array_equal(data.warp_images(images, rows, columns), images)
 
 
-@pytest.mark.parametrize("dx, dy", [(1, 0), (0, -2), (3, 2), (-5, 4), (27, 0)])
+@pytest.mark.parametrize("dx, dy", [(1, 0), (0, -2), (3, 2), (-5, 4), (27, 0), (28, 0), (0, -40)])
 def test_a_whole_pixel_warp_is_a_shift(dx, dy):
     images = _digits()
     rows, columns = _grid(len(images))
