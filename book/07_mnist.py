@@ -407,10 +407,10 @@ assert np.array_equal(unchanged, never_inked.ravel())
 #
 # A trained network is its architecture plus its weights. `ppn.checkpoint.save_model` writes
 # both into one `.npz` file (written to a temporary name and renamed, so a crash never leaves
-# half a file), and `load_model` rebuilds the network from it. One thing to know:
-# `load_model` always builds a float32 network, `ppn`'s default, so our float64 weights come
-# back rounded to float32 (about 7 significant digits). The round trip must give back the
-# same predicted class for every test digit, and logits equal up to that rounding:
+# half a file), and `load_model` rebuilds the network from it, in the precision it was saved
+# in: our float64 network comes back float64 (a network of any other precision comes back
+# in `ppn`'s default, float32). Nothing is rounded on the way, so the round trip must give
+# back the same predicted class for every test digit and exactly the same logits:
 
 # %%
 with tempfile.TemporaryDirectory() as folder:
@@ -424,7 +424,8 @@ print(f"same predicted class for {same_class:.0%} of the test digits")
 
 # %%
 assert same_class == 1.0
-assert np.allclose(loaded_logits, logits, rtol=1e-4, atol=1e-4)  # float32 rounding only
+assert loaded.layers[0].weight.data.dtype == DTYPE
+assert np.array_equal(loaded_logits, logits)  # the same weights, the same arithmetic
 
 # %% [markdown]
 # ## Longer runs: the command line
