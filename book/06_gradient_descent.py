@@ -264,7 +264,6 @@ def small_network():
 listing(optim.accumulated_gradient)
 
 
-# %% [markdown]
 # %% tags=["remove-input"]
 listing(optim.accumulated_batch_epoch)
 

@@ -228,7 +228,7 @@ fig = plots.plot_reading_accuracy(table, title="test accuracy on each kind of di
 fig
 
 # %% [markdown]
-# Read the blue bars of {numref}`fig-reading-accuracy` first: the network trained on MNIST
+# Read the blue bars of the figure above first: the network trained on MNIST
 # as it is, reading the digits as drawn. A move of a few pixels takes it from 94 % to about
 # a third right; a small digit, to a quarter; small and off-centre, to about one in eight,
 # barely better than guessing (10 %). Its accuracy was never about 7s and 2s in general,

@@ -104,6 +104,10 @@ REPLACEMENTS = {
 BOOK_ONLY = {"bibliography.md": {"bibliography"}, "glossary.md": {"glossary"}}
 DIRECTIVE = re.compile(r"^[ \t]*(?:`{3,}|~{3,}|:{3,})\{([^}\s]+)\}", re.MULTILINE)
 ROLE = re.compile(r"\{([A-Za-z][\w:.-]*)\}`")
+# A cross-reference, its target (the part in <…> when the role gives its own text), and the
+# labels jupyterlab-myst can resolve: those given in the chapter's Markdown.
+REFERENCE = re.compile(r"\{(?:numref|ref)\}`(?:[^`<]*<)?([^`>]+)>?`")
+LABEL = re.compile(r"^[ \t]*(?::label:|:name:)[ \t]*(\S+)|^\(([^)\s]+)\)=[ \t]*$", re.MULTILINE)
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -232,16 +236,35 @@ def unrendered_myst(text: str, allowed: set[str] = frozenset()) -> list[str]:
     return problems
 
 
+def unresolved_references(markdown: list[str]) -> list[str]:
+    """The {numref} and {ref} targets of a chapter that no Markdown cell of it labels.
+
+    The book also resolves labels kept in a code cell's metadata (myst-nb's ``figure:
+    name:``) and in other chapters; jupyterlab-myst sees only the open notebook's Markdown,
+    and shows such a reference as an error ("… Not Found").
+    """
+    labels = {a or b for text in markdown for a, b in LABEL.findall(text)}
+    return [
+        f"{{numref}}/{{ref}} `{target}` has no label in this chapter's Markdown, so JupyterLab "
+        "cannot resolve it; refer to it in words (the figure above), or label it in Markdown"
+        for text in markdown
+        for target in REFERENCE.findall(text)
+        if target not in labels
+    ]
+
+
 def check_myst(book: Path = BOOK) -> int:
     """0 if the chapters and pages use only MyST that JupyterLab renders, else 1 with where."""
     found = []
     for twin in chapters(book):
-        for cell in jupytext.read(twin).cells:
-            if cell.cell_type == "markdown":
-                first = cell.source.strip().splitlines()[:1] or [""]
-                found += [
-                    f"{twin.name} ({first[0][:40]}…) {p}" for p in unrendered_myst(cell.source)
-                ]
+        markdown = [c.source for c in jupytext.read(twin).cells if c.cell_type == "markdown"]
+        for text in markdown:
+            first = text.strip().splitlines()[:1] or [""]
+            found += [f"{twin.name} ({first[0][:40]}…) {p}" for p in unrendered_myst(text)]
+            if not text.strip():
+                # JupyterLab shows an empty Markdown cell as an open editor, not as text.
+                found.append(f"{twin.name}: an empty Markdown cell (delete it)")
+        found += [f"{twin.name} {p}" for p in unresolved_references(markdown)]
     for page in sorted(book.glob("*.md")):
         allowed = BOOK_ONLY.get(page.name, set())
         found += [f"{page.name} {p}" for p in unrendered_myst(page.read_text(), allowed)]

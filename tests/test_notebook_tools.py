@@ -251,6 +251,46 @@ def test_check_myst_fails_on_forms_jupyterlab_shows_raw(book, capsys, markdown, 
     assert "01_chapter.py" in capsys.readouterr().out
 
 
+LABELLED_IN_MARKDOWN = """
+# %% [markdown]
+# (sec-steps)=
+# ## Steps
+#
+# {ref}`The steps <sec-steps>` and {numref}`ex-b`.
+#
+# ```{exercise} Title
+# :label: ex-b
+# ```
+"""
+FIGURE_LABELLED_IN_CODE = """
+# %% mystnb={"figure": {"caption": "A curve.", "name": "fig-curve"}}
+print("a figure")
+
+# %% [markdown]
+# As {numref}`fig-curve` shows.
+"""
+
+
+def test_check_myst_resolves_references_to_labels_in_markdown(book):
+    (book / "01_chapter.py").write_text(TWIN + LABELLED_IN_MARKDOWN)
+    assert notebooks.check_myst(book) == 0
+
+
+def test_check_myst_fails_on_a_reference_jupyterlab_cannot_resolve(book, capsys):
+    """A figure named in a code cell's metadata: the book numbers it, JupyterLab cannot."""
+    (book / "01_chapter.py").write_text(TWIN + FIGURE_LABELLED_IN_CODE)
+    assert notebooks.check_myst(book) == 1
+    out = capsys.readouterr().out
+    assert "01_chapter.py" in out and "`fig-curve`" in out and "in words" in out
+
+
+def test_check_myst_fails_on_an_empty_markdown_cell(book, capsys):
+    """JupyterLab shows it as an open editor (a stray '# %% [markdown]' line makes one)."""
+    (book / "01_chapter.py").write_text(TWIN + "\n# %% [markdown]\n# %%\nx = 1\n")
+    assert notebooks.check_myst(book) == 1
+    assert "empty Markdown cell" in capsys.readouterr().out
+
+
 def test_check_myst_allows_the_book_only_directives_on_their_pages(book):
     (book / "bibliography.md").write_text("# Bibliography\n\n```{bibliography}\n:all:\n```\n")
     assert notebooks.check_myst(book) == 0
