@@ -88,6 +88,9 @@ VARIANTS = [
     ("7w", "variant of 7e: one hidden layer of 800, the size of Simard et al. 2003's MLP",
      "--hidden 800 --activation relu --optimizer adam --lr 1e-3 --schedule cosine "
      "--weight-decay 1e-4 --augment 2 --elastic 34 --elastic-sigma 4"),
+    ("7ws", "variant of 7w: shifts only, no elastic distortions (what they buy to the wide net)",
+     "--hidden 800 --activation relu --optimizer adam --lr 1e-3 --schedule cosine "
+     "--weight-decay 1e-4 --augment 2 --elastic 0"),
 ]  # fmt: skip
 ROWS = {row_id: (change, options) for row_id, change, options in CHAIN + VARIANTS}
 REFERENCE_ROW = "7"
