@@ -209,14 +209,13 @@ def screenshot(visit: Visit, name: str) -> None:
     (SCREENSHOTS / f"jupyterlab-{name}.png").write_bytes(base64.b64decode(shot))
 
 
-def markdown_sources(name: str) -> list[str]:
-    nb = nbformat.read(BOOK / name, as_version=4)
+def markdown_sources(nb) -> list[str]:
     return [c.source for c in nb.cells if c.cell_type == "markdown"]
 
 
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapter_renders_in_jupyterlab(browser, lab, name):
-    markdown = markdown_sources(name)
+    markdown = markdown_sources(nbformat.read(BOOK / name, as_version=4))
     visit, seen = open_notebook(browser, lab, name, len(markdown))
     try:
         screenshot(visit, Path(name).stem)
@@ -247,15 +246,16 @@ def test_chapter_renders_in_jupyterlab(browser, lab, name):
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_chapter_runs_in_jupyterlab(browser, lab, name):
     """Run All Cells through the UI: no error, every cell run, every widget drawn."""
-    stored = hashlib.sha256((BOOK / name).read_bytes()).hexdigest()
-    nb = nbformat.read(BOOK / name, as_version=4)
+    raw = (BOOK / name).read_bytes()  # read once: its hash, its widgets, its Markdown
+    stored = hashlib.sha256(raw).hexdigest()
+    nb = nbformat.reads(raw.decode(), as_version=4)
     stored_widgets = sum(
         "application/vnd.jupyter.widget-view+json" in out.get("data", {})
         for cell in nb.cells
         if cell.cell_type == "code"
         for out in cell.outputs
     )
-    visit, _ = open_notebook(browser, lab, name, len(markdown_sources(name)))
+    visit, _ = open_notebook(browser, lab, name, len(markdown_sources(nb)))
     try:
         report = visit.evaluate(RUN_ALL, timeout=900)
         visit.pump(timeout=1.0)  # let the last outputs paint
