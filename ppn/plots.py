@@ -1204,7 +1204,8 @@ def plot_error_by_training_size(curves, *, references=None, title: str | None = 
 
     ``curves[recipe][n]`` lists the test accuracies (fractions) of the seeds trained on n
     images: the line joins their means, a bar spans their lowest to highest.
-    ``references`` maps a label to an error in % drawn as a dashed horizontal line.
+    ``references`` maps a label to an error in % drawn as a dashed horizontal line. The
+    legend gives each recipe's mean error at its largest size.
     """
     if not curves or not all(curves.values()):
         raise ValueError("no curves to draw: give curves[recipe][training images] = accuracies")
@@ -1216,9 +1217,9 @@ def plot_error_by_training_size(curves, *, references=None, title: str | None = 
         errors = [100 * (1 - np.asarray(curve[n], dtype=float)) for n in ns]
         mean = np.array([e.mean() for e in errors])
         spread = np.array([[mean[i] - e.min(), e.max() - mean[i]] for i, e in enumerate(errors)])
-        ax.errorbar(ns, mean, yerr=spread.T, marker="o", color=f"C{k}", capsize=3, label=recipe)
-        ax.annotate(f"{mean[-1]:.2f} %", (ns[-1], mean[-1]), textcoords="offset points",
-                    xytext=(6, 0), va="center", fontsize=8, color=f"C{k}")  # fmt: skip
+        # The last error goes in the legend: beside the points, close recipes' labels collide.
+        label = f"{recipe} ({mean[-1]:.2f} % at {ns[-1]:,})"
+        ax.errorbar(ns, mean, yerr=spread.T, marker="o", color=f"C{k}", capsize=3, label=label)
     for k, (label, error) in enumerate((references or {}).items()):
         ax.axhline(error, color="0.4", ls=(0, (4, 2 + 2 * k)), lw=0.9)
         ax.annotate(label, (sizes[0], error), textcoords="offset points", xytext=(0, 3),
@@ -1229,7 +1230,7 @@ def plot_error_by_training_size(curves, *, references=None, title: str | None = 
     ax.minorticks_off()
     ticks = [t for t in (0.5, 1, 2, 3, 5, 10, 20) if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
     ax.set_yticks(ticks, [f"{t:g}" for t in ticks])
-    ax.set_xlim(sizes[0] / 1.3, sizes[-1] * 2.2)
+    ax.set_xlim(sizes[0] / 1.3, sizes[-1] * 1.3)
     ax.set(xlabel="training images", ylabel="test error (%)",
            title=title or "test error against the size of the training set")  # fmt: skip
     ax.grid(alpha=0.3, which="both")

@@ -47,8 +47,9 @@ def test_error_by_training_size_draws_the_mean_error_and_the_seeds_spread():
     assert np.allclose(shifts.get_ydata(), [9.0, 2.5, 0.9])
     assert np.allclose(elastic.get_ydata(), [7.0, 0.7])
     assert [t.get_text() for t in ax.get_xticklabels()] == ["1,000", "10,000", "60,000"]
-    texts = [t.get_text() for t in ax.texts]
-    assert "0.90 %" in texts and "0.70 %" in texts and "Simard 2003" in texts
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["shifts (0.90 % at 60,000)", "elastic (0.70 % at 60,000)"]
+    assert "Simard 2003" in [t.get_text() for t in ax.texts]
     assert "training images" in ax.get_xlabel() and "error" in ax.get_ylabel()
     assert ax.get_title() == "sizes"
 
