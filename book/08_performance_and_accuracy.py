@@ -951,9 +951,9 @@ _ = interact(compare_rows, first=Dropdown(options=list(chain), value="0"),
 # Every figure of the study above comes from the first 10,000 training images, the ones
 # the book's machines hold. MNIST has 60,000, and `benchmarks/accuracy.py` was run on all
 # of them too, on a machine holding the full set (`PPN_DATA_DIR` pointing at it, and
-# `--train-size all`). Those runs take an hour or more on a shared processor, so, as with
-# the study, this section reads their results from `benchmarks/results/accuracy.json`
-# instead of training. It adds a last augmentation, the **elastic distortions** of
+# `--train-size all`). Those runs take minutes to most of an hour each (the table below
+# gives their seconds per epoch), so, as with the study, this section reads their
+# results from `benchmarks/results/accuracy.json` instead of training. It adds a last augmentation, the **elastic distortions** of
 # [Simard et al. (2003)](bibliography.md), and asks what each improvement buys with six times the data.
 #
 # ### Elastic distortions
@@ -989,8 +989,10 @@ plots.plot_elastic_distortions(
 #
 # ### What 60,000 images buy
 #
-# The rows of the study measured on all 60,000 images (rows 6, 7 and 7e; the same
-# commands as above without `--train-size`), each with the seeds that were run:
+# The rows of the study measured on all 60,000 images, each with the seeds that were run:
+# rows 7 and 7e (the same commands as above without `--train-size`), and a wider network,
+# one hidden layer of 800 as in Simard et al., trained for 200 epochs with (row 7w) and
+# without (row 7ws) the elastic distortions:
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -1002,12 +1004,12 @@ def final_accuracies(row):
     return [row["final_test_accuracy"], *(o["final_test_accuracy"] for o in row["other_seeds"].values())]
 
 
-table = ["| row | change | seeds | mean final test accuracy (lowest–highest) | seconds per epoch |",
-         "|---|---|---|---|---|"]
-for row_id in sorted(full, key=lambda r: (int(r.rstrip("e")), r)):
+table = ["| row | change | net | epochs | seeds | mean final test accuracy (lowest–highest) | seconds per epoch |",
+         "|---|---|---|---|---|---|---|"]
+for row_id in sorted(full, key=lambda r: (int(r.rstrip("abcdefghijklmnopqrstuvwxyz")), r)):
     r, accuracies = full[row_id], final_accuracies(full[row_id])
     seconds = [r["seconds"], *(o["seconds"] for o in r["other_seeds"].values())]
-    table.append(f"| {row_id} | {r['change']} | {len(accuracies)} | **{np.mean(accuracies):.2%}** "
+    table.append(f"| {row_id} | {r['change']} | {r['architecture']} | {r['epochs']} | {len(accuracies)} | **{np.mean(accuracies):.2%}** "
                  f"({min(accuracies):.2%}–{max(accuracies):.2%}) | "
                  f"{min(seconds) / r['epochs']:.0f}–{max(seconds) / r['epochs']:.0f} |")
 display(Markdown("\n".join(table)))
@@ -1033,14 +1035,17 @@ print(f"row 7, mean over its seeds: {np.mean(defaults_10k):.1%} from 10,000 imag
 # And the test error of rows 6 (no augmentation), 7 (shifts, the defaults of
 # `python -m ppn train`) and 7e (shifts and elastic distortions) against the size of the
 # training set, from 1,000 to all 60,000 images, each trained for the same 40 epochs
-# (the tables of `benchmarks/results/accuracy.md`). The axes are logarithmic; each bar
+# (the tables of `benchmarks/results/accuracy.md`), with the wide network of rows 7w and
+# 7ws (200 epochs, all 60,000 images only) beside them. The axes are logarithmic; each bar
 # spans the seeds that were run; the dashed lines are the published figures for an MLP
 # with 800 hidden units of [Simard et al. (2003)](bibliography.md) (1.6 % without distortions, 0.7 % with
 # elastic ones) and the much larger MLP of [Cireşan et al. (2010)](bibliography.md) (0.35 %):
 
 # %%
-recipes = {"6": "6: no augmentation", "7": "7: shifts (the defaults)",
-           "7e": "7e: shifts and elastic distortions"}
+recipes = {"6": "6: no augmentation", "7": "7: shifts, the defaults",
+           "7e": "7e: shifts and elastic distortions",
+           "7ws": "7ws: 800 hidden, shifts, 200 epochs",
+           "7w": "7w: 800 hidden, shifts and elastic, 200 epochs"}
 curves = {label: {} for label in recipes.values()}
 for name, block in study["datasets"].items():
     if name == "mnist" or name.startswith("mnist-"):
@@ -1075,6 +1080,28 @@ print("points of test error that the shifts remove (row 6 minus row 7):",
 print("and the elastic distortions on top of them (row 7 minus row 7e):",
       ", ".join(f"{n:,} images {gain:+.1f}" for n, gain in sorted(elastic_gains.items())))
 
+# %%
+wide, wide_shifts = final_accuracies(full["7w"]), final_accuracies(full["7ws"])
+wide_elastic_gain = error("7ws", 60000) - error("7w", 60000)
+assert len(wide) == 3 and 0.992 < np.mean(wide) < 0.993 and max(wide) >= 0.993  # goal: mean 99.3 %
+assert np.mean(wide) - np.mean(defaults_60k) > 0.002  # the wide, long, distorted run: errors 1.0 -> 0.7
+assert full["7ws"]["final_train_accuracy"] > 0.999 > full["7w"]["final_train_accuracy"] + 0.02
+assert 0.05 < wide_elastic_gain < 0.3  # with this network and time, the distortions do help
+assert 0.993 - np.mean(wide) < max(wide) - min(wide)  # short of the goal by less than the spread
+wide_minutes = [r["seconds"] / 60 for r in (full["7w"], *full["7w"]["other_seeds"].values())]
+assert 15 < min(wide_minutes) and max(wide_minutes) < 25
+print(f"row 7w (784-800-10, shifts and elastic distortions, 200 epochs): mean {np.mean(wide):.2%} "
+      f"over {len(wide)} seeds ({min(wide):.2%}–{max(wide):.2%}), error {error('7w', 60000):.2f} %")
+parameter_counts = [sum((fan_in + 1) * fan_out for fan_in, fan_out in zip(net, net[1:]))
+                    for net in ([784, 256, 128, 10], [784, 800, 10])]
+print(f"parameters: {parameter_counts[0]:,} (784-256-128-10), {parameter_counts[1]:,} (784-800-10), "
+      f"{parameter_counts[1] / parameter_counts[0]:.1f} times as many")
+print(f"row 7ws (the same, shifts only, one seed): {np.mean(wide_shifts):.2%}; "
+      f"the elastic distortions remove {wide_elastic_gain:.2f} points of its error")
+print(f"row 7w took {min(wide_minutes):.0f}–{max(wide_minutes):.0f} minutes per run (one BLAS thread)")
+print(f"training accuracy: row 7ws {full['7ws']['final_train_accuracy']:.2%}, "
+      f"row 7w {full['7w']['final_train_accuracy']:.2%} (on its distorted batches)")
+
 # %% [markdown]
 # What the figure says:
 #
@@ -1086,21 +1113,27 @@ print("and the elastic distortions on top of them (row 7 minus row 7e):",
 # - **Augmentation buys most where data is scarce.** The shifts remove several points of
 #   error from 1,000 images and still more than one point from 10,000; from 60,000
 #   (row 6 was not run on them) they can remove at most what is left.
-# - **Elastic distortions buy nothing measurable here.** At every size where row 7e was
-#   run (one seed each), it is within a fraction of a point of row 7, better at some
-#   sizes and worse at others. Its training accuracy (on the distorted batches) stays
-#   well *below* its test accuracy: forty epochs are too few for this network to fit
-#   digits that are different at every pass, so the distortions add difficulty before
-#   they add knowledge. (Row 7e was not run to its end on all 60,000 images: that run
-#   did not fit in the machine time of this edition.)
+# - **For the defaults' network and 40 epochs, elastic distortions buy nothing
+#   measurable.** At every size where row 7e was run, 60,000 images included, it is
+#   within a fraction of a point of row 7, better at some sizes and worse at others. Its
+#   training accuracy (on the distorted batches) stays well *below* its test accuracy:
+#   forty epochs are too few for this network to fit digits that are different at every
+#   pass, so the distortions add difficulty before they add knowledge.
+# - **For a wider network trained longer, they do.** With one hidden layer of 800
+#   (about 2.7 times the parameters) and 200 epochs, the network without them (row 7ws)
+#   learns its 60,000 training digits almost perfectly (the training accuracy printed
+#   above): its errors on them no longer teach it anything. With them (row 7w) it never
+#   sees the same digit twice, cannot memorise them, and makes fewer test errors (the
+#   difference printed above). An augmentation pays when the model has the capacity and
+#   the time to use it.
 #
-# So the course's MLP ends at 99.0 %, short of the 99.3 % that [Simard et al. (2003)](bibliography.md)
-# report for an MLP with elastic distortions. What stands in the way is size and time,
-# not method: their network had 800 hidden units (784-800-10, about 2.7 times our
-# 235,000 parameters), and the MLPs of [Cireşan et al. (2010)](bibliography.md), up to 12 million
-# parameters, trained for hundreds of epochs on distorted digits, where ours trains for
-# 40. `python -m ppn train --hidden 800 --elastic 34 --epochs 200` is the next
-# experiment, for a reader with hours of processor time to spare.
+# So the course's MLP reaches 99.0 % with the defaults (40 epochs), and 99.27 % with the
+# wide network, the elastic distortions and 200 epochs (about 20 minutes per run on this
+# machine): the mean over three seeds falls just short of the 99.3 % that
+# [Simard et al. (2003)](bibliography.md) report for the same network size, and one seed
+# reaches it; the difference is smaller than the spread between the seeds. The larger
+# MLPs of [Cireşan et al. (2010)](bibliography.md), up to 12 million parameters trained for
+# hundreds of epochs on distorted digits, go further still, to 0.35 % error.
 
 # %% [markdown]
 # ## Record once, run many times
