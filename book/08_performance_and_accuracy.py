@@ -730,8 +730,14 @@ for batch in (64, 128):
 study = json.loads((results_folder / "accuracy.json").read_text())
 mnist = study["datasets"]["mnist"]
 wide_rows = {"7w", "7ws"}  # the wide network's 200 epochs: the section on 60,000 images
-rows = sorted((r for r in mnist["rows"].values() if r["id"] not in wide_rows),
-              key=lambda r: (int(r["id"].rstrip("abcdefghijklmnopqrstuvwxyz")), r["id"]))
+
+
+def row_order(row_id):
+    """Sort key of a row id: by its number, then its letters ("6" < "6b" < "7" < "7e")."""
+    return int(row_id.rstrip("abcdefghijklmnopqrstuvwxyz")), row_id
+
+
+rows = sorted((r for r in mnist["rows"].values() if r["id"] not in wide_rows), key=lambda r: row_order(r["id"]))
 table = ["| row | change | final test accuracy | best (epoch) | training accuracy | other seeds |",
          "|---|---|---|---|---|---|"]
 for r in rows:
@@ -1008,7 +1014,7 @@ def final_accuracies(row):
 
 table = ["| row | change | net | epochs | seeds | mean final test accuracy (lowest–highest) | seconds per epoch |",
          "|---|---|---|---|---|---|---|"]
-for row_id in sorted(full, key=lambda r: (int(r.rstrip("abcdefghijklmnopqrstuvwxyz")), r)):
+for row_id in sorted(full, key=row_order):
     r, accuracies = full[row_id], final_accuracies(full[row_id])
     seconds = [r["seconds"], *(o["seconds"] for o in r["other_seeds"].values())]
     table.append(f"| {row_id} | {r['change']} | {r['architecture']} | {r['epochs']} | {len(accuracies)} | **{np.mean(accuracies):.2%}** "
