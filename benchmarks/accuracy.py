@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -179,6 +180,9 @@ def run_row(
         "train_loss_per_epoch": [round(v, 4) for v in history.train_loss],
         "date": _now(),
         "git_commit": _git_commit(),
+        # Which images the row saw: the offline 60,000-image copy was once rewritten, and a
+        # figure is reproducible only from the same pixels.
+        "train_data_sha256": data_fingerprint(x_train, y_train),
     }
     print(
         f"  → final test {val[-1]:.2%}, best {val[best]:.2%} (epoch {best + 1}), {seconds:.0f} s",
@@ -194,6 +198,13 @@ def load_arrays(dataset: str, train_size: int | None):
     if train_size and len(x_train) < train_size:
         raise SystemExit(f"{dataset} has only {len(x_train)} training images, not {train_size}")
     return (x_train, y_train), (x_test, y_test)
+
+
+def data_fingerprint(images: np.ndarray, labels: np.ndarray) -> str:
+    """The first 16 hex digits of SHA-256(images, labels): the training data a row saw."""
+    digest = hashlib.sha256(np.ascontiguousarray(images).tobytes())
+    digest.update(np.ascontiguousarray(labels).tobytes())
+    return digest.hexdigest()[:16]
 
 
 def environment(threads: int) -> dict:
@@ -435,10 +446,10 @@ def _train_size(parser, text: str | None, dataset: str) -> int | None:
 
 
 def same(a: dict, b: dict) -> bool:
-    """Whether two results ran the same command but for the seed."""
+    """Whether two results ran the same command but for the seed, on the same training data."""
     return a["command"].replace(f"--seed {a.get('seed', 0)} ", "") == b["command"].replace(
         f"--seed {b.get('seed', 0)} ", ""
-    )
+    ) and a.get("train_data_sha256") == b.get("train_data_sha256")
 
 
 def store(block: dict, result: dict) -> None:
@@ -466,10 +477,14 @@ def store(block: dict, result: dict) -> None:
         block.setdefault("pending", {}).setdefault(row_id, {})[str(seed)] = result
         return
     if not same(rows[row_id], result):
-        raise SystemExit(f"row {row_id}: seed 0 ran other options; rerun it with these")
+        raise SystemExit(
+            f"row {row_id}: seed 0 ran other options or other training data; rerun seed 0 too"
+        )
     keep = ("seed", "command", "final_test_accuracy", "best_test_accuracy", "best_epoch",
-            "final_train_accuracy", "seconds", "date", "git_commit")  # fmt: skip
-    rows[row_id].setdefault("other_seeds", {})[str(seed)] = {k: result[k] for k in keep}
+            "final_train_accuracy", "seconds", "date", "git_commit",
+            "train_data_sha256")  # fmt: skip
+    kept = {k: result[k] for k in keep if k in result}
+    rows[row_id].setdefault("other_seeds", {})[str(seed)] = kept
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import importlib.util
 import shlex
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ppn import cli
@@ -68,6 +69,25 @@ def test_a_seed_that_finishes_before_seed_0_waits_for_it():
     assert sorted(block["rows"]["7"]["other_seeds"]) == ["1", "2"]
     with pytest.raises(SystemExit, match="other options"):
         accuracy.store(block, {**_result("7", 3, 0.9), "command": "python -m ppn train -x"})
+
+
+def test_seeds_of_other_training_data_are_not_mixed():
+    """A rerun of seed 0 on other pixels drops the old seeds; a seed on other pixels is refused."""
+    images, labels = np.zeros((3, 4), np.float32), np.arange(3)
+    old, new = (
+        accuracy.data_fingerprint(images, labels),
+        accuracy.data_fingerprint(images + 1, labels),
+    )
+    assert old != new and len(old) == 16
+    assert old == accuracy.data_fingerprint(images.copy(), labels.copy())
+    block = {"rows": {}}
+    accuracy.store(block, {**_result("7", 0, 0.92), "train_data_sha256": old})
+    accuracy.store(block, {**_result("7", 1, 0.91), "train_data_sha256": old})
+    assert block["rows"]["7"]["other_seeds"]["1"]["train_data_sha256"] == old
+    with pytest.raises(SystemExit, match="other training data"):
+        accuracy.store(block, {**_result("7", 2, 0.93), "train_data_sha256": new})
+    accuracy.store(block, {**_result("7", 0, 0.95), "train_data_sha256": new})
+    assert block["rows"]["7"]["other_seeds"] == {}
 
 
 def test_size_curves_and_their_table():
