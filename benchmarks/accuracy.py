@@ -40,6 +40,7 @@ import sys
 import time
 from pathlib import Path
 
+import harness
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -208,7 +209,10 @@ def data_fingerprint(images: np.ndarray, labels: np.ndarray) -> str:
 
 
 def environment(threads: int) -> dict:
-    blas = [f"{i['internal_api']} {i['version']}" for i in threadpool_info()]
+    # The BLAS kernel (architecture) decides the order of float32 sums, so a run is
+    # reproducible to the last digit only on a CPU where OpenBLAS picks the same kernel.
+    blas = [f"{i['internal_api']} {i['version']} ({i.get('architecture') or 'n/a'})"
+            for i in threadpool_info()]  # fmt: skip
     return {
         "python": platform.python_version(),
         "numpy": np.__version__,
@@ -217,6 +221,7 @@ def environment(threads: int) -> dict:
         "blas": ", ".join(blas),
         "blas_threads": threads,
         "cpus": os.cpu_count(),
+        "cpu": harness.cpu_model(),
         "machine": platform.machine(),
     }
 
@@ -309,8 +314,9 @@ def markdown(results: dict) -> str:
             "",
             "Each row as a command (choose `--out`; add `--no-progress`).  The study limits BLAS",
             "to one thread; run the command under `OPENBLAS_NUM_THREADS=1` to get its figures to",
-            "the last digit (with two threads OpenBLAS sums the float32 products in another order",
-            "and the accuracies differ in the last digits).",
+            "the last digit, on a CPU where OpenBLAS picks the kernel named below (with two",
+            "threads, or another kernel, OpenBLAS sums the float32 products in another order and",
+            "the accuracies differ in the last digits).",
             "",
         ]
         for r in rows:
@@ -326,7 +332,8 @@ def markdown(results: dict) -> str:
             f"Measured {block.get('date', '?')} with Python {env.get('python', '?')}, "
             f"numpy {env.get('numpy', '?')}, ppn {env.get('ppn', '?')} "
             f"(commits {', '.join(commits)}), {env.get('blas', '?')} limited to "
-            f"{env.get('blas_threads', '?')} thread(s), {env.get('cpus', '?')} CPUs.",
+            f"{env.get('blas_threads', '?')} thread(s), {env.get('cpus', '?')} CPUs "
+            f"({env.get('cpu', 'model not recorded')}).",
             "",
         ]
     lines += sizes_summary(results)

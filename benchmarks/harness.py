@@ -76,7 +76,8 @@ def _relative(path: str) -> str:
         return Path(path).name
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
+    """The CPU's model name (/proc/cpuinfo), else what platform knows."""
     try:
         with open("/proc/cpuinfo") as file:
             for line in file:
@@ -97,7 +98,7 @@ def environment(packages: tuple[str, ...] = ()) -> dict:
         "ppn": _version("ppn"),
         "ppn_commit": _git_commit(),
         **{package: _version(package) for package in packages},
-        "cpu": _cpu_model(),
+        "cpu": cpu_model(),
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
         # threadpool_info() inside the one-thread limit: num_threads shows the limit held

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import shlex
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from ppn import cli
 
 _PATH = Path(__file__).parents[1] / "benchmarks" / "accuracy.py"
+sys.path.insert(0, str(_PATH.parent))  # its sibling harness.py, as when run as a script
 _SPEC = importlib.util.spec_from_file_location("accuracy_study", _PATH)
 accuracy = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(accuracy)
