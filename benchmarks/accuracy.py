@@ -87,10 +87,10 @@ VARIANTS = [
     ("7e", "variant of 7: elastic distortions too (α 34, σ 4; Simard et al. 2003)",
      "--hidden 256,128 --activation relu --optimizer adam --lr 1e-3 --schedule cosine "
      "--weight-decay 1e-4 --augment 2 --elastic 34 --elastic-sigma 4"),
-    ("7w", "variant of 7e: one hidden layer of 800, the size of Simard et al. 2003's MLP",
+    ("7w", "variant of 7e: one hidden layer of 800 (Simard et al. 2003's MLP), 200 epochs",
      "--hidden 800 --activation relu --optimizer adam --lr 1e-3 --schedule cosine "
      "--weight-decay 1e-4 --augment 2 --elastic 34 --elastic-sigma 4"),
-    ("7ws", "variant of 7w: shifts only, no elastic distortions (what they buy to the wide net)",
+    ("7ws", "variant of 7w: shifts only, no elastic distortions (what they buy the wide net)",
      "--hidden 800 --activation relu --optimizer adam --lr 1e-3 --schedule cosine "
      "--weight-decay 1e-4 --augment 2 --elastic 0"),
 ]  # fmt: skip

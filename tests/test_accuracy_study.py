@@ -34,6 +34,13 @@ def test_row_7_is_what_the_plain_command_trains():
     )
 
 
+def test_the_wide_command_of_train_help_is_row_7w():
+    """`train --help` gives the most accurate recipe measured as a command: row 7w's."""
+    assert f"python -m ppn train {cli.WIDE_NETWORK} --out runs/wide" in cli.TRAIN_EPILOG
+    row = accuracy.command_line(accuracy.ROWS["7w"][1], "mnist", 200, None)
+    assert _config(row) == _config(f"python -m ppn train {cli.WIDE_NETWORK} --out runs/NAME")
+
+
 def test_each_row_spells_out_every_augmentation_and_regulariser():
     for row_id, (_, options) in accuracy.ROWS.items():
         for option in ("--schedule", "--weight-decay", "--augment", "--elastic"):
