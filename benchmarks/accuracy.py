@@ -287,7 +287,7 @@ def markdown(results: dict) -> str:
         "optimistic.  The last column repeats a row with other seeds (in brackets): it shows",
         "how much of a difference between two rows is the luck of the draw rather than the",
         "change itself.  Times are wall-clock seconds for training plus one test evaluation per",
-        "epoch, on a shared 2-core machine that others were loading: compare them only roughly.",
+        "epoch, on a 2-core machine running two such trainings at once: compare them roughly.",
         "",
     ]
     for dataset, block in sorted(results.get("datasets", {}).items(), key=_block_order):
@@ -334,6 +334,13 @@ def markdown(results: dict) -> str:
             f"(commits {', '.join(commits)}), {env.get('blas', '?')} limited to "
             f"{env.get('blas_threads', '?')} thread(s), {env.get('cpus', '?')} CPUs "
             f"({env.get('cpu', 'model not recorded')}).",
+        ]
+        fingerprints = {o.get("train_data_sha256") for r in rows
+                        for o in (r, *r.get("other_seeds", {}).values())}  # fmt: skip
+        lines += [
+            "Training data (SHA-256 of images and labels, first 16 hex digits): "
+            + ", ".join(sorted(f or "not recorded" for f in fingerprints))
+            + ".",
             "",
         ]
     lines += sizes_summary(results)
