@@ -779,12 +779,13 @@ def parameters(sizes):
 # nothing.
 assert gain("1", "0") > 2 and gain("7", "6") > 1 and gain("5", "4") > 0.4
 assert abs(gain("6", "5")) < 0.2 and abs(gain("6b", "5")) < 0.3
-assert abs(100 * reference["final_test_accuracy"] - 97.6) < 0.06  # "about 97.6 %"
-assert abs(100 * chain["0"]["final_test_accuracy"] - 91.9) < 0.06  # "about 91.9 %"
-assert max(np.ptp(final(r)) for r in "012") < 0.45 and max(np.ptp(final(r)) for r in "567") <= 0.2
+assert abs(100 * reference["final_test_accuracy"] - 97.55) < 0.005  # the text's 97.55 %
+assert abs(100 * chain["0"]["final_test_accuracy"] - 91.85) < 0.005  # and 91.85 %
+sgd_spread, big_spread = max(np.ptp(final(r)) for r in "012"), max(np.ptp(final(r)) for r in "567")
+assert 0.3 < sgd_spread < 0.55 and big_spread <= 0.2  # "about half a point", "0.2 or less"
 assert 2.5 < gain("1", "0") < 3.5  # ReLU: about 3 points, the largest gain
 assert 0.5 <= min(gain("2", "1"), gain("3", "1")) and max(gain("2", "1"), gain("3", "1")) <= 1
-assert abs(final("2").mean() - 95.6) < 0.06 and abs(final("3").mean() - 95.5) < 0.06
+assert 0.1 < final("2").mean() - final("3").mean() < 0.4  # momentum ends slightly above Adam
 assert np.all(final("4") < final("3")) and 0.15 < final("3").mean() - final("4").mean() < 0.3
 assert chain["3"]["final_train_accuracy"] > 0.9999  # Adam fitted every training image
 assert 0.5 < gain("5", "4") < 1 and parameters([784, 256, 128, 10]) > 2 * parameters([784, 128, 10])
@@ -794,17 +795,21 @@ assert 3.0 < 100 * (1 - (1 - 1e-3 * 1e-2) ** steps) < 3.2
 assert np.abs(final("6b") - final("5")).max() < 0.1
 assert 1.4 < gain("7", "6") < 1.6
 assert sorted((gain(str(i), str(i - 1)) for i in range(1, 8)), reverse=True)[1] == gain("7", "6")
+print(f"spread between seeds: up to {sgd_spread:.2f} points in rows 0-2 (SGD), "
+      f"up to {big_spread:.2f} in rows 5-7 (the bigger network)")
+print(f"mean over the seeds: momentum SGD (row 2) {final('2').mean():.2f} %, "
+      f"Adam (row 3) {final('3').mean():.2f} %")
 print("reference configuration (row 7):")
 print(reference["command"])
 
 # %% [markdown]
-# The **reference configuration**, row 7, ends at about 97.6 % on the test set, against
-# about 91.9 % for row 0 (sigmoid and plain gradient descent, as in the source) trained
+# The **reference configuration**, row 7, ends at 97.55 % on the test set, against
+# 91.85 % for row 0 (sigmoid and plain gradient descent, as in the source) trained
 # for the same 40 epochs: the errors fall from about 8 digits in 100 to fewer than 2.5.
 # The last column repeats each row with two other seeds (other initial weights, other
-# batches), and shows how much of a difference is the luck of the draw: up to 0.45 points
-# between seeds for the SGD rows, 0.2 or less for the bigger network. Reading the rows in
-# order:
+# batches), and shows how much of a difference is the luck of the draw: about half a point
+# between seeds for the SGD rows, 0.2 or less for the bigger network (the spreads printed
+# above). Reading the rows in order:
 #
 # - **{term}`ReLU` and {term}`He initialisation`** ([He et al., 2015](bibliography.md)) (row 1) buy the
 #   most, about 3 points. The sigmoid's derivative is at most 1/4, and nearly zero once a
@@ -815,7 +820,7 @@ print(reference["command"])
 # - **Momentum** and **{term}`Adam`** ([Kingma and Ba, 2015](bibliography.md)) (rows 2 and 3) mostly buy
 #   speed: they reach in a few epochs what plain SGD reaches in forty (see the curves),
 #   and end half a point to a point higher. Over the three seeds, momentum SGD ends
-#   slightly *above* Adam (95.6 % against 95.5 % on average), a small instance of a common
+#   slightly *above* Adam (the means printed above), a small instance of a common
 #   observation: Adam trains fastest, but does not always generalise best.
 # - The **cosine schedule** (row 4) does not help here: it ends about 0.2 points below
 #   row 3 with all three seeds, a small but consistent loss. With a constant rate, Adam had
@@ -1019,7 +1024,7 @@ for row_id in sorted(full, key=row_order):
     seconds = [r["seconds"], *(o["seconds"] for o in r["other_seeds"].values())]
     table.append(f"| {row_id} | {r['change']} | {r['architecture']} | {r['epochs']} | {len(accuracies)} | **{np.mean(accuracies):.2%}** "
                  f"({min(accuracies):.2%}–{max(accuracies):.2%}) | "
-                 f"{min(seconds) / r['epochs']:.0f}–{max(seconds) / r['epochs']:.0f} |")
+                 f"{min(seconds) / r['epochs']:.1f}–{max(seconds) / r['epochs']:.1f} |")
 display(Markdown("\n".join(table)))
 print("the default recipe of python -m ppn train on all 60,000 images (row 7):")
 print(full["7"]["command"])
@@ -1036,8 +1041,8 @@ print(f"row 7, mean over its seeds: {np.mean(defaults_10k):.1%} from 10,000 imag
 # all 60,000 images, with every seed run, against 97.5 % from the first 10,000: the errors
 # fall from about 2.5 digits in 100 to 1. The same command, with `PPN_DATA_DIR` pointing
 # at the full set, takes the number of seconds per epoch of the last column (one BLAS
-# thread; the range is that of a 2-core machine shared with other jobs, from a core of
-# its own to a heavily loaded one), and shows a progress bar with its throughput.
+# thread on a 2-core machine whose other core ran another of these trainings), and shows a
+# progress bar with its throughput.
 
 # %% [markdown]
 # And the test error of rows 6 (no augmentation), 7 (shifts, the defaults of
@@ -1082,7 +1087,6 @@ assert all(abs(gain) < 0.8 for gain in elastic_gains.values())  # no clear gain 
 assert min(elastic_gains.values()) < 0 < max(elastic_gains.values())  # better here, worse there
 default_parameters = full["7"]["parameters"]  # not `parameters`: that is the counting helper above
 assert default_parameters == parameters([784, 256, 128, 10]) and 235_000 < default_parameters < 235_500
-assert 2.6 < parameters([784, 800, 10]) / default_parameters < 2.8
 assert chain["7e"]["final_train_accuracy"] < chain["7e"]["final_test_accuracy"] - 0.05
 print("points of test error that the shifts remove (row 6 minus row 7):",
       ", ".join(f"{n:,} images {gain:.1f}" for n, gain in shift_gains.items()))
@@ -1091,7 +1095,7 @@ print("and the elastic distortions on top of them (row 7 minus row 7e):",
 
 # %%
 wide, wide_shifts = final_accuracies(full["7w"]), final_accuracies(full["7ws"])
-assert len(wide) == 3 and 0.992 < np.mean(wide) < 0.993 and max(wide) >= 0.993  # goal: mean 99.3 %
+assert len(wide) == 3 and 0.992 < np.mean(wide) < 0.993 and max(wide) >= 0.993  # mean short of 99.3 %, one seed at it
 assert 0.993 - np.mean(wide) < max(wide) - min(wide)  # short of the goal by less than the spread
 assert min(wide) > max(wide_shifts)  # every seed with the distortions beats every seed without
 assert full["7w"]["parameters"] == parameters([784, 800, 10])
@@ -1101,7 +1105,7 @@ print(f"parameters: {default_parameters:,} (784-256-128-10), {full['7w']['parame
       f"{full['7w']['parameters'] / default_parameters:.1f} times as many")
 wide_minutes = [r["seconds"] / 60 for r in (full["7w"], *full["7w"]["other_seeds"].values())]
 assert 15 < min(wide_minutes) and max(wide_minutes) < 25
-print(f"row 7w took {min(wide_minutes):.0f}–{max(wide_minutes):.0f} minutes per run (one BLAS thread)")
+print(f"row 7w took {min(wide_minutes):.1f}–{max(wide_minutes):.1f} minutes per run (one BLAS thread)")
 
 # What each step buys, in points of test error, from 10,000 and from 60,000 images.
 bought = {n: {"the wide network, 200 epochs (7 minus 7ws)": error("7", n) - error("7ws", n),
@@ -1131,26 +1135,31 @@ assert full["7ws"]["final_train_accuracy"] > 0.999 > full["7w"]["final_train_acc
 # - **Augmentation buys most where data is scarce.** The shifts remove several points of
 #   error from 1,000 images and still more than one point from 10,000; from 60,000
 #   (row 6 was not run on them) they can remove at most what is left.
-# - **For the defaults' network and 40 epochs, elastic distortions buy nothing
-#   measurable.** At every size where row 7e was run, 60,000 images included, it is
-#   within a fraction of a point of row 7, better at some sizes and worse at others. Its
+# - **For the defaults' network and 40 epochs, elastic distortions buy little, and not
+#   reliably.** At every size where row 7e was run, 60,000 images included, it is within a
+#   fraction of a point of row 7 (the points printed above), better at some sizes and
+#   worse at others. Its
 #   training accuracy (on the distorted batches) stays well *below* its test accuracy:
 #   forty epochs are too few for this network to fit digits that are different at every
 #   pass, so the distortions add difficulty before they add knowledge.
 # - **For a wider network trained longer, they do.** With one hidden layer of 800
 #   (about 2.7 times the parameters) and 200 epochs, the network without them (row 7ws)
 #   learns its training digits almost perfectly (the training accuracy printed above):
-#   its errors on them no longer teach it anything. With them (row 7w) it never sees the
-#   same digit twice, cannot memorise them, and makes fewer test errors, with every seed.
+#   its errors on them no longer teach it anything. With them (row 7w) every pass bends
+#   each digit into a new shape, not only a new position, so it cannot memorise them, and
+#   it makes fewer test errors, with every seed.
 #   An augmentation pays when the model has the capacity and the time to use it.
 # - **Each of these steps buys several times more from 10,000 images than from 60,000**
 #   (the points printed above): six times the data leaves less for a bigger network and
 #   new distortions to fix. And more data still beats them: the best recipe trained on
-#   10,000 images makes more test errors than the defaults trained on 60,000.
+#   10,000 images makes more test errors than the defaults trained on 60,000. (The first
+#   step changes two things at once, the width and the number of epochs, and the study
+#   does not separate them: the wide network was not run for 40 epochs, nor the defaults'
+#   network for 200.)
 #
-# So the course's MLP reaches 99.0 % with the defaults (40 epochs), and 99.27 % with the
-# wide network, the elastic distortions and 200 epochs (about 20 minutes per run on this
-# machine): the mean over three seeds falls just short of the 99.3 % that
+# So the course's MLP reaches 99.0 % with the defaults (40 epochs), and 99.29 % with the
+# wide network, the elastic distortions and 200 epochs (the minutes per run printed above,
+# on the study's 2-core machine): the mean over three seeds falls just short of the 99.3 % that
 # [Simard et al. (2003)](bibliography.md) report for the same network size, and one seed
 # reaches it; the difference is smaller than the spread between the seeds. The larger
 # MLPs of [Cireşan et al. (2010)](bibliography.md), up to 12 million parameters trained for
