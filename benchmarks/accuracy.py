@@ -181,8 +181,8 @@ def run_row(
         "train_loss_per_epoch": [round(v, 4) for v in history.train_loss],
         "date": _now(),
         "git_commit": _git_commit(),
-        # Which images the row saw: the offline 60,000-image copy was once rewritten, and a
-        # figure is reproducible only from the same pixels.
+        # Which pixels the row saw: a figure reproduces only from the same training data, and
+        # copies of MNIST differ (the offline 60,000-image copy is near-exact, not official).
         "train_data_sha256": data_fingerprint(x_train, y_train),
     }
     print(
