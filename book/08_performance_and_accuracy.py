@@ -567,14 +567,16 @@ def backward_passes(x, requires_grad, repeats=20):
 
 
 times = best_times({"pixels without gradient": backward_passes(x_batch, False),
-                    "pixels with gradient": backward_passes(x_batch, True)}, repeats=5)
+                    "pixels with gradient": backward_passes(x_batch, True)}, repeats=15)
 skip_ratio = times["pixels with gradient"] / times["pixels without gradient"]
 for name, seconds in times.items():
     print(f"{name:24s} {1e6 * seconds / 20:6.0f} µs per forward and backward pass")
 print(f"the pixels' gradient would cost {skip_ratio - 1:.0%} more")
 
 # %%
-assert skip_ratio > 1.1  # in practice 1.3 to 1.5: one product as large as the largest
+# in practice 1.3 to 1.5: one product as large as the largest; the best of 15 interleaved
+# timings, so that a burst of load on a shared machine does not decide it
+assert skip_ratio > 1.1
 
 # %% [markdown]
 # **No slow numbers.** Momentum keeps a velocity per weight, $v \leftarrow \mu v + \nabla$.
