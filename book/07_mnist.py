@@ -437,7 +437,7 @@ assert np.array_equal(loaded_logits, logits)  # the same weights, the same arith
 # # this chapter's network and data: 784-128-10 ReLU, Adam, the first 10,000 images
 # python -m ppn train --train-size 10000 --hidden 128 --lr 1e-3 --schedule none \
 #     --weight-decay 0 --augment 0 --batch-size 64 --epochs 15 --out runs/mnist-128
-# # the defaults: chapter 8's best 40-epoch recipe, on all 60,000 images (downloaded once if needed)
+# # the defaults: chapter 8's recipe (row 7), on all 60,000 images (downloaded once if needed)
 # python -m ppn train --out runs/best
 # # interrupted with Ctrl-C? continue where it stopped, with identical results
 # python -m ppn train --resume --out runs/mnist-128

@@ -809,8 +809,8 @@ print(reference["command"])
 # 91.85 % for row 0 (sigmoid and plain gradient descent, as in the source) trained
 # for the same 40 epochs: the errors fall from about 8 digits in 100 to fewer than 2.5.
 # The last column repeats each row with two other seeds (other initial weights, other
-# batches), and shows how much of a difference is the luck of the draw: about half a point
-# between seeds for the SGD rows, 0.2 or less for the bigger network (the spreads printed
+# batches), and shows how much of a difference is the luck of the draw: up to about half a
+# point between seeds for the SGD rows, 0.2 or less for the bigger network (the spreads printed
 # above). Reading the rows in order:
 #
 # - **{term}`ReLU` and {term}`He initialisation`** ([He et al., 2015](bibliography.md)) (row 1) buy the
@@ -824,8 +824,8 @@ print(reference["command"])
 #   and end half a point to a point higher. Over the three seeds, momentum SGD ends
 #   slightly *above* Adam (the means printed above), a small instance of a common
 #   observation: Adam trains fastest, but does not always generalise best.
-# - The **cosine schedule** (row 4) does not help here: it ends about 0.2 points below
-#   row 3 with all three seeds, a small but consistent loss. With a constant rate, Adam had
+# - The **cosine schedule** (row 4) does not help here: it ends below row 3 with all three
+#   seeds, by about 0.2 points on average, a small but consistent loss. With a constant rate, Adam had
 #   already fitted every training image (100 % training accuracy), so there was nothing
 #   for a decaying rate to settle; why it ends slightly *worse* we have not investigated
 #   (exercise 2). A schedule pays off more with SGD and large rates.
@@ -966,8 +966,8 @@ _ = interact(compare_rows, first=Dropdown(options=list(chain), value="0"),
 # Every figure of the study above comes from the first 10,000 training images, the ones
 # the book's machines hold. MNIST has 60,000, and `benchmarks/accuracy.py` was run on all
 # of them too, on a machine holding the full set (`PPN_DATA_DIR` pointing at it, and
-# `--train-size all`). Those runs take minutes to most of an hour each (the table below
-# gives their seconds per epoch), so, as with the study, this section reads their
+# `--train-size all`). Those runs take from about a minute to about twenty minutes each
+# (the table below gives their seconds per epoch), so, as with the study, this section reads their
 # results from `benchmarks/results/accuracy.json` instead of training. It adds a last augmentation, the **elastic distortions** of
 # [Simard et al. (2003)](bibliography.md), and asks what each improvement buys with six times the data.
 #
@@ -1137,8 +1137,8 @@ assert full["7ws"]["final_train_accuracy"] > 0.999 > full["7w"]["final_train_acc
 # - **Augmentation buys most where data is scarce.** The shifts remove several points of
 #   error from 1,000 images and still more than one point from 10,000; from 60,000
 #   (row 6 was not run on them) they can remove at most what is left.
-# - **For the defaults' network and 40 epochs, elastic distortions buy little, and not
-#   reliably.** At every size where row 7e was run, 60,000 images included, it is within a
+# - **For the defaults' network and 40 epochs, elastic distortions buy little.** At every
+#   size where row 7e was run, 60,000 images included, it is within a
 #   fraction of a point of row 7 (the points printed above), better at some sizes and
 #   worse at others. Its
 #   training accuracy (on the distorted batches) stays well *below* its test accuracy:
