@@ -122,9 +122,20 @@ def command_line(
 
 
 def run_row(
-    row_id: str, dataset: str, epochs: int, train_size: int | None, arrays, seed: int = 0
+    row_id: str,
+    dataset: str,
+    epochs: int,
+    train_size: int | None,
+    arrays,
+    seed: int = 0,
+    data_sha256: str | None = None,
 ) -> dict:
-    """Train one row as the CLI would and return its figures (and per-epoch curves)."""
+    """Train one row as the CLI would and return its figures (and per-epoch curves).
+
+    ``data_sha256`` is the training data's fingerprint (``data_fingerprint``), stored with
+    the figures: a figure reproduces only from the same training data, and copies of MNIST
+    differ (the offline 60,000-image copy is near-exact, not the official bytes).
+    """
     change, options = ROWS[row_id]
     command = command_line(options, dataset, epochs, train_size, seed)
     args = cli.build_parser().parse_args(shlex.split(command)[3:])
@@ -181,9 +192,7 @@ def run_row(
         "train_loss_per_epoch": [round(v, 4) for v in history.train_loss],
         "date": _now(),
         "git_commit": _git_commit(),
-        # Which pixels the row saw: a figure reproduces only from the same training data, and
-        # copies of MNIST differ (the offline 60,000-image copy is near-exact, not official).
-        "train_data_sha256": data_fingerprint(x_train, y_train),
+        "train_data_sha256": data_sha256,
     }
     print(
         f"  → final test {val[-1]:.2%}, best {val[best]:.2%} (epoch {best + 1}), {seconds:.0f} s",
@@ -436,10 +445,13 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     seeds = [int(seed) for seed in args.seeds.split(",")]
+    data_sha256 = data_fingerprint(*arrays[0])  # once: every row trains on the same arrays
     with threadpool_limits(args.threads):
         for seed in seeds:
             for row_id in rows:
-                result = run_row(row_id, args.dataset, args.epochs, train_size, arrays, seed)
+                result = run_row(
+                    row_id, args.dataset, args.epochs, train_size, arrays, seed, data_sha256
+                )
                 results = load_results(args.results)  # re-read: another run may have added rows
                 block = results["datasets"].setdefault(name, {"rows": {}})
                 store(block, result)
