@@ -128,7 +128,8 @@ def run_row(
     train_size: int | None,
     arrays,
     seed: int = 0,
-    data_sha256: str | None = None,
+    *,
+    data_sha256: str,
 ) -> dict:
     """Train one row as the CLI would and return its figures (and per-epoch curves).
 
@@ -450,7 +451,13 @@ def main(argv: list[str] | None = None) -> int:
         for seed in seeds:
             for row_id in rows:
                 result = run_row(
-                    row_id, args.dataset, args.epochs, train_size, arrays, seed, data_sha256
+                    row_id,
+                    args.dataset,
+                    args.epochs,
+                    train_size,
+                    arrays,
+                    seed,
+                    data_sha256=data_sha256,
                 )
                 results = load_results(args.results)  # re-read: another run may have added rows
                 block = results["datasets"].setdefault(name, {"rows": {}})
@@ -509,8 +516,7 @@ def store(block: dict, result: dict) -> None:
     keep = ("seed", "command", "final_test_accuracy", "best_test_accuracy", "best_epoch",
             "final_train_accuracy", "seconds", "date", "git_commit",
             "train_data_sha256")  # fmt: skip
-    kept = {k: result[k] for k in keep if k in result}
-    rows[row_id].setdefault("other_seeds", {})[str(seed)] = kept
+    rows[row_id].setdefault("other_seeds", {})[str(seed)] = {k: result[k] for k in keep}
 
 
 if __name__ == "__main__":

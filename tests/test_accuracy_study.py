@@ -64,7 +64,7 @@ def _result(row_id: str, seed: int, final: float) -> dict:
     return {"id": row_id, "seed": seed, "command": command, "final_test_accuracy": final,
             "best_test_accuracy": final, "best_epoch": 40, "final_train_accuracy": 1.0,
             "seconds": 1.0, "date": "2026-12-03T12:00:00", "git_commit": "x",
-            "train_images": 1000}  # fmt: skip
+            "train_images": 1000, "train_data_sha256": None}  # fmt: skip
 
 
 def test_a_seed_that_finishes_before_seed_0_waits_for_it():
