@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
-from .trace import TraceRow, rounded, variable_operands
+from ..trace import TraceRow, rounded, variable_operands
 
 # How each kind of trace writes the derivative of vᵢ in a figure (mathtext).
 DERIVATIVES = {"tangent": r"\dot{v}", "adjoint": r"\bar{v}"}
@@ -1047,7 +1047,7 @@ def draw_neuron(inputs, weights, bias: float, ax=None, *, title: str | None = No
     The texts carry gids (``input i``, ``weight i``, ``sum``, ``output``), so a test or a
     chapter can read back what the figure says.
     """
-    from .elementary import sigmoid
+    from ..elementary import sigmoid
 
     inputs = np.asarray(inputs, dtype=np.float64).ravel()
     weights = np.asarray(weights, dtype=np.float64).ravel()
@@ -1177,7 +1177,7 @@ def draw_directional_derivatives(angles, slopes, gradient, ax=None, *, title: st
 def plot_elastic_distortions(images, rng, *, alpha: float = 34.0, sigma: float = 4.0,
                              versions: int = 5, title: str | None = None) -> Figure:  # fmt: skip
     """Each digit (a row) as it is, then ``versions`` elastic distortions of it (α, σ)."""
-    from .data import elastic_distortion
+    from ..data import elastic_distortion
 
     images = np.asarray(images, dtype=np.float32).reshape(len(images), 28, 28)
     if not len(images) or versions < 1:
