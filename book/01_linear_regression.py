@@ -85,7 +85,7 @@ listing(linreg.fit_closed_form)
 # Neural networks have no closed form: they are trained by repeatedly stepping
 # *against* the gradient of the cost. On this problem that must reach the same line,
 # which makes it a good first check of the method
-# ([chapter 6](06_gradient_descent.ipynb) studies it in depth).
+# ([chapter 8](08_gradient_descent.ipynb) studies it in depth).
 #
 # `linreg.fit_gradient_descent` changes two things before it steps, and both are worth
 # knowing because every trainer of neural networks does something like them.

@@ -19,7 +19,7 @@
 # parameters, which reads an image of a handwritten digit and answers with ten numbers,
 # one per digit. Here we only *run* it (the forward pass); how to choose its parameters
 # is the subject of chapters 3 to 7 (from [forward mode](03_forward_mode.ipynb) to
-# [MNIST](07_mnist.ipynb)).
+# [MNIST](10_mnist.ipynb)).
 #
 # ## The problem: MNIST
 #
@@ -256,7 +256,7 @@ plt.show()
 #
 # Running the network on an input, layer after layer, is the **forward pass**. `MLP`
 # applies $\sigma$ after every layer except the last, whose outputs it returns as they
-# are: those raw scores are called **logits**, and [chapter 7](07_mnist.ipynb) feeds them to softmax
+# are: those raw scores are called **logits**, and [chapter 7](07_softmax_cross_entropy.ipynb) feeds them to softmax
 # cross-entropy. The source's network applies $\sigma$ at the output too (eq. 4 for every
 # layer), so that each output is in $(0, 1)$ and can be compared with the one-hot target;
 # in ppn that network is `ppn.sigmoid(mlp(x))`.
@@ -337,7 +337,7 @@ assert 2.5 < cost.item() < 3.0 and f"{cost.item():.2f}" == "2.80"  # the prose q
 # costs of its images. Two variants are used later: `losses.mse`, the **mean** of the
 # squared errors (eq. 7 divided by the number of entries, so that its size does not grow
 # with the batch), and `losses.softmax_cross_entropy`, which reads the logits directly and
-# is what [chapter 7](07_mnist.ipynb) trains with (it punishes a confident wrong answer much more than a
+# is what [chapter 7](07_softmax_cross_entropy.ipynb) introduces (it punishes a confident wrong answer much more than a
 # squared error can, and its gradient does not vanish when $\sigma$ saturates).
 
 # %%
@@ -394,7 +394,7 @@ assert accuracy < 0.2
 # %% [markdown]
 # No better than guessing, as expected from random weights. The next chapters
 # compute how the cost changes with each of the 25,450 parameters (its gradient), and
-# [chapter 6](06_gradient_descent.ipynb) uses that to make the cost smaller.
+# [chapter 8](08_gradient_descent.ipynb) uses that to make the cost smaller.
 
 # %% [markdown]
 # ## Summary
@@ -561,7 +561,7 @@ assert losses.sum_squared_error(biased_output, y[0]).item() > 2.5 * cost.item()
 # ($40$ for 16 images, $2{,}500$ for 1,000), while the mean divides by the number of
 # entries ($10 B$) and stays at $0.25$. That is why training averages: with a sum, the
 # gradient, and so the right learning rate, would change with the batch size
-# ([chapter 6](06_gradient_descent.ipynb) shows it with the source's Algorithm 3).
+# ([chapter 8](08_gradient_descent.ipynb) shows it with the source's Algorithm 3).
 
 # %% tags=["solution"]
 for size in (16, 1000):
@@ -597,7 +597,7 @@ for size in (16, 1000):
 # $\frac{e^{-z}}{1 + e^{-z}} = 1 - \frac{1}{1 + e^{-z}} = 1 - \sigma(z)$. The product
 # $s(1 - s)$ of two numbers that add up to 1 is largest when both are $\frac12$: at $z = 0$,
 # where $\sigma'(0) = \frac14$. Away from 0 it falls fast ($\sigma'(8) \approx 3 \times 10^{-4}$):
-# a saturated neuron barely passes on a change, which [chapter 7](07_mnist.ipynb) meets again.
+# a saturated neuron barely passes on a change, which [chapter 10](10_mnist.ipynb) meets again.
 
 # %% tags=["solution"]
 zs = np.linspace(-8, 8, 33)

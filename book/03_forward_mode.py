@@ -40,7 +40,7 @@
 #
 # which points in the direction in which $f$ grows fastest (the source's figure 6, drawn
 # below once forward mode can compute gradients;
-# [chapter 6](06_gradient_descent.ipynb) walks the other way, down the cost).
+# [chapter 8](08_gradient_descent.ipynb) walks the other way, down the cost).
 #
 # ## The chain rule
 #

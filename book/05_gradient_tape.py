@@ -484,7 +484,7 @@ del scalar_tape  # 839,658 nodes: free the memory
 #
 # and the number of nodes does not depend on the size of the network or of the batch.
 # (`MLP` itself goes one step further and records `x @ W + b` as a single node, `linear`,
-# one of the speed-ups of [chapter 8](08_performance_and_accuracy.ipynb); here eq. 5 is
+# one of the speed-ups of [chapter 11](11_performance_and_accuracy.ipynb); here eq. 5 is
 # written out, one node per operation.) The speed-up (measured above; the cell after it
 # checks that it is at least 100×, a bound that a loaded machine still meets) comes from
 # two places: 9 nodes instead of 839,658 Python objects made and visited by Python loops,
@@ -694,10 +694,10 @@ assert worst < 1e-8
 # * 5.1: recording a node on the tape (`ppn/tape.py`: `Tape.record`)
 # * 5.2: operator overloading: x ∘ y records a node (`ppn/tape.py`: `Var._binary`)
 # * 5.3: f(x) records a node with its partial f'(x) (`ppn/tape.py`: `Var._unary`)
-# * 5.4: the VJPs of the matrix product (`ppn/tensor.py`: `_matmul_vjp_a`, `_matmul_vjp_b`)
-# * 5.5: the VJPs of the element-wise +, −, ×, ÷ (`ppn/tensor.py`: the rows `add`, …, `div` of `VJP`)
-# * 5.6: the VJPs of the activations tanh, sigmoid, relu (`ppn/tensor.py`: the rows `tanh`, `sigmoid`, `relu` of `VJP`)
-# * 5.7: a broadcast add, backwards: unbroadcast (`ppn/tensor.py`: `unbroadcast`)
+# * 6.1: the VJPs of the matrix product (`ppn/tensor.py`: `_matmul_vjp_a`, `_matmul_vjp_b`)
+# * 6.2: the VJPs of the element-wise +, −, ×, ÷ (`ppn/tensor.py`: the rows `add`, …, `div` of `VJP`)
+# * 6.3: the VJPs of the activations tanh, sigmoid, relu (`ppn/tensor.py`: the rows `tanh`, `sigmoid`, `relu` of `VJP`)
+# * 6.4: a broadcast add, backwards: unbroadcast (`ppn/tensor.py`: `unbroadcast`)
 #
 # Check them with `pytest tests/tasks -k TestTask5_`, or here with
 # `import ppn.tasks` and `ppn.tasks.check("5.1")`.

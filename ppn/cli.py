@@ -42,14 +42,14 @@ PLAIN_NETWORK = (
 # The study's row 7w: one hidden layer of 800 (Simard et al. 2003), elastic distortions too.
 WIDE_NETWORK = f"--hidden 800 --elastic {ELASTIC_ALPHA:g} --elastic-sigma 4 --epochs 200"
 TRAIN_EPILOG = f"""\
-The defaults are the accuracy study's row 7 (chapter 8): 784-256-128-10 ReLU, Adam 1e-3
-with a cosine schedule over 40 epochs, weight decay 1e-4, batches of 128 and random shifts
-of up to 2 pixels.  With seed 0 it reaches 97.55 % from the first 10,000 MNIST images and
-99.04 % from all 60,000.  Elastic distortions (--elastic {ELASTIC_ALPHA:g}) are off by default:
-they make an epoch about twice as long and buy this network little in 40 epochs (0.15
-points from 10,000 images, 0.03 from 60,000).  The most accurate recipe measured (row 7w,
-99.29 % from all 60,000 images, mean of 3 seeds) is a wider network with the elastic
-distortions, trained five times as long:
+The defaults are row 7 of the accuracy study (the book's appendix): 784-256-128-10 ReLU,
+Adam 1e-3 with a cosine schedule over 40 epochs, weight decay 1e-4, batches of 128 and
+random shifts of up to 2 pixels.  With seed 0 it reaches 97.55 % from the first 10,000
+MNIST images and 99.04 % from all 60,000.  Elastic distortions (--elastic {ELASTIC_ALPHA:g})
+are off by default: they make an epoch about twice as long and buy this network little
+in 40 epochs (0.15 points from 10,000 images, 0.03 from 60,000).  The most accurate
+recipe measured (row 7w, 99.29 % from all 60,000 images, mean of 3 seeds) is a wider
+network with the elastic distortions, trained five times as long:
 
   python -m ppn train {WIDE_NETWORK} --out runs/wide
 

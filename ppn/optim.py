@@ -112,13 +112,13 @@ class SGD(Optimizer):
         self._scratch = self._buffers()
 
     def _update(self, i, theta, gradient):
-        # task 6.1: begin
+        # task 9.1: begin
         scratch = self._scratch[i]
         np.multiply(gradient, self.lr, out=scratch)
         if self.weight_decay:
             scratch += (self.lr * self.weight_decay) * theta
         theta -= scratch
-        # task 6.1: end
+        # task 9.1: end
 
 
 class Momentum(Optimizer):
@@ -273,7 +273,7 @@ def sgd_per_sample_epoch(model, loss: Loss, x: np.ndarray, y: np.ndarray, lr: fl
     """Algorithm 2: for each sample j, θ ← θ − η·∇C(xⱼ, yⱼ).  Returns the per-sample losses."""
     _check_learning_rate(lr)
     params = model.parameters()
-    # task 6.2: begin
+    # task 8.1: begin
     losses = []
     for j in range(len(x)):
         model.zero_grad()
@@ -283,13 +283,13 @@ def sgd_per_sample_epoch(model, loss: Loss, x: np.ndarray, y: np.ndarray, lr: fl
             p.data -= lr * p.grad
         losses.append(cost.item())
     return losses
-    # task 6.2: end
+    # task 8.1: end
 
 
 def accumulated_gradient(model, loss: Loss, x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     """∇acc = Σⱼ ∇C(xⱼ, yⱼ): the gradient accumulator of Algorithm 3, one sample at a time."""
     params = model.parameters()
-    # task 6.3: begin
+    # task 8.2: begin
     accumulator = [np.zeros_like(p.data) for p in params]
     for j in range(len(x)):
         model.zero_grad()
@@ -297,7 +297,7 @@ def accumulated_gradient(model, loss: Loss, x: np.ndarray, y: np.ndarray) -> lis
         for acc, p in zip(accumulator, params, strict=True):
             acc += p.grad
     return accumulator
-    # task 6.3: end
+    # task 8.2: end
 
 
 def accumulated_batch_epoch(

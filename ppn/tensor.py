@@ -85,7 +85,7 @@ def unbroadcast(gradient: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     If x of shape (4,) was broadcast against (3, 4), each xⱼ was used 3 times,
     so its adjoint is the sum of the 3 adjoints it fed (eq. 11).
     """
-    # task 5.7: begin
+    # task 6.4: begin
     if gradient.shape == shape:
         return gradient
     extra = gradient.ndim - len(shape)
@@ -101,7 +101,7 @@ def unbroadcast(gradient: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if extra:
         gradient = gradient.sum(axis=tuple(range(extra)))
     return gradient  # backward() adds in place only into arrays that are not views
-    # task 5.7: end
+    # task 6.4: end
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
@@ -163,23 +163,23 @@ def _getitem_vjp(g, x, y, index):
 
 
 def _matmul_vjp_a(g, a, b, y):
-    # task 5.4: begin
+    # task 6.1: begin
     if b.ndim == 1:  # y = a·b drops b's only axis: āᵢₖ = ȳᵢ bₖ
         return g * b if a.ndim == 1 else g[..., None] * b
     if a.ndim == 1:  # āₖ = Σₘ bₖₘ ȳₘ (batches summed by unbroadcast)
         return (b @ g[..., None])[..., 0]
     return g @ b.swapaxes(-1, -2)  # Ā = Ȳ Bᵀ
-    # task 5.4: end
+    # task 6.1: end
 
 
 def _matmul_vjp_b(g, a, b, y):
-    # task 5.4: begin
+    # task 6.1: begin
     if a.ndim == 1:  # b̄ₖₘ = aₖ ȳₘ
         return g * a if b.ndim == 1 else a[:, None] * g[..., None, :]
     if b.ndim == 1:  # b̄ₖ = Σᵢ aᵢₖ ȳᵢ
         return (a.swapaxes(-1, -2) @ g[..., None])[..., 0]
     return a.swapaxes(-1, -2) @ g  # B̄ = Aᵀ Ȳ
-    # task 5.4: end
+    # task 6.1: end
 
 
 def _transpose_vjp(g, x, y, axes):
@@ -207,12 +207,12 @@ def _softmax_cross_entropy_vjp(g, logits, loss, probabilities, rows, labels):
 # ---------------------------------------------------------------------------
 
 VJP: dict[str, Callable | tuple[Callable, ...]] = {
-    # task 5.5: begin
+    # task 6.2: begin
     "add":     (lambda g, a, b, y: g,               lambda g, a, b, y: g),
     "sub":     (lambda g, a, b, y: g,               lambda g, a, b, y: -g),
     "mul":     (lambda g, a, b, y: g * b,           lambda g, a, b, y: g * a),
     "div":     (lambda g, a, b, y: g / b,           lambda g, a, b, y: -g * y / b),
-    # task 5.5: end
+    # task 6.2: end
     "matmul":  (_matmul_vjp_a,                      _matmul_vjp_b),
     "linear":  (lambda g, x, W, b, y: _matmul_vjp_a(g, x, W, y),    # x @ W + b in one node:
                 lambda g, x, W, b, y: _matmul_vjp_b(g, x, W, y),    # matmul's rows for x, W,
@@ -225,11 +225,11 @@ VJP: dict[str, Callable | tuple[Callable, ...]] = {
     "sin":     lambda g, x, y: g * np.cos(x),
     "cos":     lambda g, x, y: -g * np.sin(x),
     "tan":     lambda g, x, y: g * (1 + y * y),
-    # task 5.6: begin
+    # task 6.3: begin
     "tanh":    lambda g, x, y: g * (1 - y * y),
     "sigmoid": lambda g, x, y: g * y * (1 - y),
     "relu":    lambda g, x, y: g * (y > 0).astype(g.dtype),  # [x > 0] as 0/1 (0 at nan)
-    # task 5.6: end
+    # task 6.3: end
     "sum":     _sum_vjp,                                   # g copied to every summed entry
     "mean":    _mean_vjp,                                  # g / count to every entry
     "max":     _max_vjp,                                   # g to the maximum

@@ -257,11 +257,11 @@ def fit(
                 logits = plan.logits
             else:
                 x_batch = x[index] if augment is None else augment(x[index], rng)
-                # task 7.3: begin
+                # task 10.1: begin
                 outputs = model(Tensor(x_batch))
                 cost = loss_function(outputs, y[index])
                 value = cost.item()
-                # task 7.3: end
+                # task 10.1: end
                 logits = outputs.data
             if not math.isfinite(value):
                 _restore(params, snapshot)
@@ -277,10 +277,10 @@ def fit(
             if steps is not None:
                 plan.backward()  # every gradient into its buffer, bound to p.grad
             else:
-                # task 7.3: begin
+                # task 10.1: begin
                 optimizer.zero_grad()
                 cost.backward()
-                # task 7.3: end
+                # task 10.1: end
             optimizer.step()
             total_loss += value * len(index)
             if labels is not None:

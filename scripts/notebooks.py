@@ -448,7 +448,8 @@ def student_repository(out_dir: Path, twins: list[Path]) -> None:
     ``ppn/`` with each task stubbed (and its fast paths left out); ``tests/tasks``, the
     checks (the rest of ``tests/`` checks the finished library, so it is left out: most of
     it would fail until the last task is done); ``book/``, the notebooks without solutions;
-    the benchmarks' results that chapter 8 reads; requirements without the book's tools;
+    the benchmarks' results that chapter 11 and the appendices read; requirements without the
+    book's tools;
     pyproject.toml testing ``tests/`` only; the licence; and a README for students.
     """
     from ppn.tasks import TASKS

@@ -1,4 +1,4 @@
-"""ppn.plots for chapter 7 (MNIST end to end): class counts, pixel statistics, the most
+"""ppn.plots for chapter 10 (MNIST end to end): class counts, pixel statistics, the most
 confident mistakes, first-layer weights as images, and training curves growing epoch by epoch."""
 
 import re

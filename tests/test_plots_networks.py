@@ -1,4 +1,4 @@
-"""ppn.plots for chapters 2 and 5: network diagrams drawn from an MLP, digits beside their
+"""ppn.plots for chapters 2 and 6: network diagrams drawn from an MLP, digits beside their
 scores, and the adjoint vector of Algorithm 1 step by step."""
 
 import math

@@ -1,4 +1,4 @@
-"""ppn.plots for chapter 8: throughput against batch size, and the accuracy study's figure."""
+"""ppn.plots for chapter 11 and the appendices: throughput by batch size, the accuracy study."""
 
 import numpy as np
 import pytest

@@ -1,4 +1,4 @@
-"""ppn.plots for chapter 8's section on all 60,000 images: distorted digits, error by size."""
+"""ppn.plots for the accuracy study's 60,000 images (appendix): distorted digits, error by size."""
 
 import numpy as np
 import pytest

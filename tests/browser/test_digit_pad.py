@@ -25,7 +25,7 @@ from ppn import checkpoint, data, handwriting
 
 pytestmark = pytest.mark.skipif(not ENABLED, reason="set PPN_BROWSER_TEST=1 to run")
 
-PAGE = "book/09_your_handwriting.html"
+PAGE = "book/12_your_handwriting.html"
 PAD = 280  # the pad's size in canvas pixels (digit_pad.js's default)
 STEP = 8.0  # canvas pixels between two mouse moves along a stroke
 

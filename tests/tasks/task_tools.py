@@ -147,7 +147,7 @@ def linear_gradient(w, x, y) -> np.ndarray:
 
 
 class PlainSGD:
-    """θ ← θ − η·∇C, written here so that the training check does not need task 6.1."""
+    """θ ← θ − η·∇C, written here so that the training check does not need task 9.1."""
 
     def __init__(self, params, lr):
         self.params, self.lr, self.log = list(params), lr, None

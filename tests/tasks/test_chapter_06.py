@@ -1,90 +1,103 @@
-"""Chapter 6's tasks: one SGD step, Algorithm 2, and Algorithm 3's accumulator.
-
-The model here is a linear one whose gradient is written out with numpy (task_tools), so
-these checks need none of the earlier tasks.
-"""
+"""Chapter 6's tasks: the tensor rules (vector-Jacobian products) and unbroadcast."""
 
 import numpy as np
-from task_tools import LinearModel, Parameter, linear_gradient, regression_data, squared_error
+import pytest
+from task_tools import needs, numeric_vjp
 
-from ppn import optim
+import ppn
+from ppn import tensor
+from ppn.tensor import VJP, Tensor, unbroadcast
+
+RNG = np.random.default_rng(0)
+
+
+def check_rule(op, inputs, forward, which):
+    """The rule of ``op`` for input ``which`` against finite differences of ``forward``."""
+    g = RNG.normal(size=np.shape(forward(*inputs)))
+    y = forward(*inputs)
+    rules = VJP[op] if isinstance(VJP[op], tuple) else (VJP[op],)
+    x_bar = np.asarray(rules[which](g, *inputs, y))
+    assert x_bar.shape == np.shape(inputs[which]), (
+        f"the VJP of {op} for input {which} must have that input's shape "
+        f"{np.shape(inputs[which])}, got {x_bar.shape}"
+    )
+
+    def f(x):
+        return forward(*[x if k == which else a for k, a in enumerate(inputs)])
+
+    expected = numeric_vjp(f, inputs[which], g)
+    message = f"the VJP of {op} for input {which}: x̄ = ȳ·∂y/∂x"
+    np.testing.assert_allclose(x_bar, expected, rtol=1e-6, atol=1e-8, err_msg=message)
 
 
 class TestTask6_1:
-    """SGD._update: θ ← θ − η·(∇C + λθ), in place."""
+    """The VJPs of y = a @ b: ā = ȳ bᵀ, b̄ = aᵀ ȳ, and the cases with vectors."""
 
-    def test_one_step(self):
-        p = Parameter([1.0, -2.0, 3.0])
-        p.grad = np.array([0.5, 0.5, -1.0])
-        before = p.data
-        optim.SGD([p], lr=0.1).step()
-        np.testing.assert_allclose(p.data, [0.95, -2.05, 3.1], err_msg="θ − η·∇C")
-        assert p.data is before, "update θ in place (theta -= …): the model holds that array"
+    @pytest.mark.parametrize("shapes", [((2, 3), (3, 4)), ((3,), (3, 4)), ((2, 3), (3,)),
+                                        ((3,), (3,))], ids=str)  # fmt: skip
+    def test_against_finite_differences(self, shapes):
+        a, b = (RNG.normal(size=s) for s in shapes)
+        for which in (0, 1):
+            check_rule("matmul", (a, b), np.matmul, which)
 
-    def test_weight_decay(self):
-        p = Parameter([1.0, -2.0])
-        p.grad = np.array([0.0, 1.0])
-        optim.SGD([p], lr=0.5, weight_decay=0.1).step()
-        np.testing.assert_allclose(p.data, [0.95, -2.4], err_msg="θ − η·(∇C + λθ)")
-
-    def test_the_current_learning_rate_and_dtype(self):
-        p = Parameter([1.0])
-        p.data = p.data.astype(np.float32)
-        p.grad = np.array([1.0], dtype=np.float32)
-        sgd = optim.SGD([p], lr=0.1)
-        sgd.step()
-        sgd.lr = 0.5  # what a schedule does between epochs
-        sgd.step()
-        np.testing.assert_allclose(p.data, [0.4], rtol=1e-6, err_msg="use self.lr at each step")
-        assert p.data.dtype == np.float32, "a float32 parameter stays float32"
+    def test_through_backward_and_the_fused_layer(self):
+        a = Tensor(RNG.normal(size=(2, 3)), requires_grad=True)
+        b = Tensor(RNG.normal(size=(3, 4)), requires_grad=True)
+        (a @ b).sum().backward()
+        np.testing.assert_allclose(a.grad, np.ones((2, 4)) @ b.data.T)
+        np.testing.assert_allclose(b.grad, a.data.T @ np.ones((2, 4)))
+        w = Tensor(RNG.normal(size=(3, 4)), requires_grad=True)
+        bias = Tensor(np.zeros(4), requires_grad=True)
+        tensor.linear(Tensor(np.array([1.0, 2.0, 3.0])), w, bias).sum().backward()
+        np.testing.assert_allclose(w.grad, np.outer([1.0, 2.0, 3.0], np.ones(4)), err_msg=(
+            "x @ W + b as one node (ppn.tensor.linear) uses the same two rules"))  # fmt: skip
 
 
 class TestTask6_2:
-    """sgd_per_sample_epoch: for each sample j, θ ← θ − η·∇C(xⱼ, yⱼ) (Algorithm 2)."""
+    """The rows add, sub, mul, div of the VJP table: x̄ᵢ = ȳ·∂y/∂xᵢ element by element."""
 
-    def test_the_weights_after_one_epoch(self):
-        x, y, w0 = regression_data()
-        model = LinearModel(w0)
-        losses = optim.sgd_per_sample_epoch(model, squared_error, x, y, lr=0.05)
-        w = w0.copy()
-        expected_losses = []
-        for j in range(len(x)):
-            expected_losses.append(float(np.sum((x[j] @ w - y[j]) ** 2)))
-            w -= 0.05 * linear_gradient(w, x[j : j + 1], y[j : j + 1])
-        np.testing.assert_allclose(model.w.data, w, err_msg=(
-            "one step per sample, in order, each on that sample's gradient alone (call "
-            "model.zero_grad() before each backward, or the gradients add up)"))  # fmt: skip
-        assert losses == expected_losses, "return each sample's loss (cost.item()) before its step"
-
-    def test_one_sample_at_a_time(self):
-        x, y, w0 = regression_data(rows=5)
-        model = LinearModel(w0)
-        optim.sgd_per_sample_epoch(model, squared_error, x, y, lr=0.05)
-        forwards = [entry for entry in model.log if isinstance(entry, tuple)]
-        assert forwards == [("forward", 1)] * 5, (
-            "call the model on one sample at a time, as a batch of one: x[j : j + 1]"
-        )
+    @pytest.mark.parametrize("op", ["add", "sub", "mul", "div"])
+    def test_against_finite_differences(self, op):
+        a, b = RNG.normal(size=(3, 4)), RNG.uniform(0.5, 2.0, size=(3, 4))
+        forward = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.divide}[op]
+        for which in (0, 1):
+            check_rule(op, (a, b), forward, which)
 
 
 class TestTask6_3:
-    """accumulated_gradient: ∇acc = Σⱼ ∇C(xⱼ, yⱼ), one sample at a time (Algorithm 3)."""
+    """The rows tanh, sigmoid and relu: ȳ times the activation's derivative."""
 
-    def test_the_sum_of_the_samples_gradients(self):
-        x, y, w0 = regression_data(rows=6)
-        model = LinearModel(w0)
-        accumulator = optim.accumulated_gradient(model, squared_error, x, y)
-        expected = sum(linear_gradient(w0, x[j : j + 1], y[j : j + 1]) for j in range(6))
-        assert isinstance(accumulator, list) and len(accumulator) == 1, (
-            "return one array per parameter, in the order of model.parameters()"
-        )
-        message = "∇acc is the *sum* of the samples' gradients (zero_grad before each sample)"
-        np.testing.assert_allclose(accumulator[0], expected, err_msg=message)
-        np.testing.assert_array_equal(model.w.data, w0, "the accumulator changes no weight")
+    @pytest.mark.parametrize("op", ["tanh", "sigmoid", "relu"])
+    def test_against_finite_differences(self, op):
+        x = RNG.normal(size=(4, 5))
+        x[np.abs(x) < 0.01] = 0.5  # relu has no derivative at 0
+        check_rule(op, (x,), lambda t: getattr(Tensor(t), op)().data, 0)
 
-    def test_one_sample_at_a_time(self):
-        x, y, w0 = regression_data(rows=4)
-        model = LinearModel(w0)
-        optim.accumulated_gradient(model, squared_error, x, y)
-        forwards = [entry for entry in model.log if isinstance(entry, tuple)]
-        assert forwards == [("forward", 1)] * 4, "one sample at a time: x[j : j + 1]"
-        assert model.log.count("zero_grad") == 4, "model.zero_grad() before each sample"
+    def test_through_backward(self):
+        x = Tensor(np.array([-1.0, 0.5, 2.0]), requires_grad=True)
+        ppn.relu(x).sum().backward()
+        np.testing.assert_array_equal(x.grad, [0.0, 1.0, 1.0], "relu' is 1 where x > 0, else 0")
+
+
+class TestTask6_4:
+    """unbroadcast(gradient, shape): sum over the axes that broadcasting added or stretched."""
+
+    @pytest.mark.parametrize("shapes", [((3, 4), (4,)), ((3, 4), (3, 1)), ((2, 3, 4), (3, 1)),
+                                        ((3, 4), (3, 4)), ((1, 4), (4,)), ((3, 4), ()),
+                                        ((2, 1, 4), (1, 4))], ids=str)  # fmt: skip
+    def test_against_finite_differences(self, shapes):
+        big, small = shapes
+        g, x = RNG.normal(size=big), RNG.normal(size=small)
+        got = unbroadcast(g, small)
+        assert np.shape(got) == small, f"unbroadcast to {small} gave shape {np.shape(got)}"
+        expected = numeric_vjp(lambda t: np.broadcast_to(t, big), x, g)
+        np.testing.assert_allclose(got, expected, rtol=1e-6, err_msg=(
+            "each entry of x was used once for every entry of g it was stretched to: add "
+            "those entries of g"))  # fmt: skip
+
+    @needs("6.2")
+    def test_a_bias_added_to_every_row(self):
+        h = Tensor(RNG.normal(size=(3, 4)), requires_grad=True)
+        b = Tensor(np.zeros(4), requires_grad=True)
+        (h + b).sum().backward()
+        np.testing.assert_array_equal(b.grad, [3.0, 3.0, 3.0, 3.0])

@@ -14,7 +14,7 @@
 # %% [markdown]
 # # Performance and accuracy
 #
-# The network of [chapter 7](07_mnist.ipynb) reads about 95 % of the test digits, and one
+# The network of [chapter 10](10_mnist.ipynb) reads about 95 % of the test digits, and one
 # epoch on 10,000 images takes well under a second. The source ends with a second part:
 # "improve its performance and accuracy". This chapter does both, and measures everything it claims.
 #
@@ -57,7 +57,7 @@ from ppn.replay import Replay
 from ppn.tensor import Tensor
 from ppn.train import evaluate, fit
 
-# One BLAS thread, as in chapter 7: the same arithmetic, in the same order, on every
+# One BLAS thread, as in chapter 10: the same arithmetic, in the same order, on every
 # machine. The section on threads below lifts the limit on purpose.
 _ = threadpool_limits(limits=1)
 
@@ -82,7 +82,7 @@ print(f"training on {len(x_train):,} images, testing on {len(x_test):,}; "
 # the activation and the loss, each recorded on the tape), the **backward** pass (one
 # reverse loop over the tape, [chapter 5](05_gradient_tape.ipynb)) and the **optimiser
 # step**. Let us time each part over one epoch of the network of
-# [chapter 7](07_mnist.ipynb), 784 → 128 → 10 with ReLU, batches of 128, plain SGD. The
+# [chapter 10](10_mnist.ipynb), 784 → 128 → 10 with ReLU, batches of 128, plain SGD. The
 # loop below is `fit`'s inner loop with a stopwatch around each part; each part's
 # figure is the smallest of three epochs, which filters out some of the noise of a busy
 # machine. The stopwatch is `time.process_time`, the processor time this program used,
@@ -195,7 +195,7 @@ assert forward_products > profile["optimiser step (SGD._update)"]
 #
 # ## Algorithm 3 literally, against one vectorised pass
 #
-# [Chapter 6](06_gradient_descent.ipynb) showed that the source's Algorithm 3, with its
+# [Chapter 8](08_gradient_descent.ipynb) showed that the source's Algorithm 3, with its
 # gradient accumulator summed sample by sample, and `batch_gradient`, which computes a batch's mean gradient in one
 # pass, compute the same thing, and that the second is faster. Here is by how much, on
 # 1,000 images and the network above, one epoch of batches of 100 each way (the mean form
@@ -321,7 +321,7 @@ assert disagreements <= 20
 # No: the two networks reach the same accuracy to the printed digit, and give the same
 # answer on all but at most a handful of the 10,000 test digits. A training step rounds its
 # result to float32, a relative error of about $10^{-7}$; the step itself is a noisy
-# estimate from 128 images, whose error ([chapter 6](06_gradient_descent.ipynb)) is larger
+# estimate from 128 images, whose error ([chapter 8](08_gradient_descent.ipynb)) is larger
 # by many orders of magnitude.
 # Training needs speed more than the seventh digit, which is why deep-learning libraries
 # default to float32 and go further down (16-bit formats) on hardware built for them.
@@ -364,7 +364,7 @@ assert rate[512] / rate[32] < rate[32] / rate[1]  # steep at first, then flatter
 # the Python overhead is spread thin, the matrix products run near the processor's speed
 # and nothing more is gained. A faster epoch is not the whole story, though: an epoch of
 # batches of 512 makes 4 steps where batches of 8 make 256, each less noisy
-# ([chapter 6](06_gradient_descent.ipynb)).
+# ([chapter 8](08_gradient_descent.ipynb)).
 # Batches of 64 to 256 are the usual compromise, and the course's default, 128, sits in
 # the flat part of this curve.
 #
@@ -672,7 +672,7 @@ assert without_flush > 1000 and with_flush < without_flush / 100
 # NBVAL_IGNORE_OUTPUT
 results_folder = Path("../benchmarks/results")
 # The performance benchmarks' tables: not the accuracy study (its own section below), not
-# the handwriting benchmark (chapter 9), not the "-quick" trial runs.
+# the handwriting benchmark (chapter 12), not the "-quick" trial runs.
 benchmark_tables = sorted(
     p for p in results_folder.glob("*.md")
     if p.stem not in {"accuracy", "handwriting"} and not p.stem.endswith("-quick")
@@ -856,7 +856,7 @@ listing(data.random_shift)
 # the final one, but it is chosen by looking at the test set, which is then no longer a
 # fair measure of new digits; the final figure is the one to quote. (To stop at the best
 # epoch honestly, choose it on a validation set split off the training images, as
-# `fit(early_stopping=...)` does in [chapter 6](06_gradient_descent.ipynb).)
+# `fit(early_stopping=...)` does in [chapter 8](08_gradient_descent.ipynb).)
 #
 # ### Augmentation, live
 #
@@ -1130,7 +1130,7 @@ assert full["7ws"]["final_train_accuracy"] > 0.999 > full["7w"]["final_train_acc
 # What the figure says:
 #
 # - **More data is the most reliable improvement of all**, as the exercise "more data or
-#   more epochs?" of [chapter 7](07_mnist.ipynb) suggested: with the same recipe and the
+#   more epochs?" of [chapter 10](10_mnist.ipynb) suggested: with the same recipe and the
 #   same 40 epochs, six times the images remove more than half the remaining errors, and
 #   every step from 1,000 to 60,000 images helps. New digits keep showing new ways of
 #   writing; another pass over the same digits teaches less each time.

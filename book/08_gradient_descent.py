@@ -218,7 +218,7 @@ listing(optim.sgd_per_sample_epoch)
 # them in seconds); here 1,024 of them for training and the last 1,000 for validation.
 # `data.load_mnist()` finds the files through `PPN_DATA_DIR` or its cache (CI sets
 # `PPN_DATA_DIR`); on a machine that has neither, it downloads them once, checking each
-# file's SHA-256 ([chapter 7](07_mnist.ipynb) shows how the files are read).
+# file's SHA-256 ([chapter 10](10_mnist.ipynb) shows how the files are read).
 #
 # Every network in this chapter computes in float64, not in `ppn`'s default float32. Not
 # for accuracy: so that the numbers printed here are the ones you get. The BLAS library
@@ -826,12 +826,12 @@ assert min(accuracy[0.1, 4], accuracy[0.1, 32]) > max(accuracy[rate, 256] for ra
 # **Your tasks**, in the student edition of the course, where these bodies are left
 # for you to write:
 #
-# * 6.1: one step of gradient descent, θ ← θ − η·(∇C + λθ) (`ppn/optim.py`: `SGD._update`)
-# * 6.2: Algorithm 2: one update per sample (`ppn/optim.py`: `sgd_per_sample_epoch`)
-# * 6.3: Algorithm 3's gradient accumulator (`ppn/optim.py`: `accumulated_gradient`)
+# * 9.1: one step of gradient descent, θ ← θ − η·(∇C + λθ) (`ppn/optim.py`: `SGD._update`)
+# * 8.1: Algorithm 2: one update per sample (`ppn/optim.py`: `sgd_per_sample_epoch`)
+# * 8.2: Algorithm 3's gradient accumulator (`ppn/optim.py`: `accumulated_gradient`)
 #
 # Check them with `pytest tests/tasks -k TestTask6_`, or here with
-# `import ppn.tasks` and `ppn.tasks.check("6.1")`.
+# `import ppn.tasks` and `ppn.tasks.check("9.1")`.
 
 # %% [markdown]
 # ## Exercises

@@ -17,7 +17,7 @@
 # Everything is in place: a multilayer perceptron ([chapter 2](02_neural_networks.ipynb)),
 # gradients of any cost by one backward pass over a tape of tensor nodes
 # ([chapters 3](03_forward_mode.ipynb) to [5](05_gradient_tape.ipynb)), and mini-batch
-# gradient descent ([chapter 6](06_gradient_descent.ipynb)). This chapter puts them together on the problem the course set out to
+# gradient descent ([chapter 8](08_gradient_descent.ipynb)). This chapter puts them together on the problem the course set out to
 # solve: read a handwritten digit, a 28×28 grey image, and say which of the ten classes
 # 0 … 9 it is.
 #
@@ -124,7 +124,7 @@ print(f"pixel values {x_train.min()}…{x_train.max()}, labels {y_train.min()}�
 # %% [markdown]
 # Why only the first 10,000 training images? The official training set has 60,000, and you
 # will have all of them if `load_mnist` downloaded the files. Ten thousand are enough to reach
-# about 95 % on the test set, an epoch over them is quick (chapter 8 times one), and, because
+# about 95 % on the test set, an epoch over them is quick (chapter 11 times one), and, because
 # the course's test machines keep only those 10,000, every reader trains on the same digits
 # and gets the numbers printed here (the note after the first results explains why to the
 # last printed digit). The test set is the official one, all 10,000 digits, written by
@@ -201,7 +201,7 @@ print(y_train[:3])
 print(data.one_hot(y_train[:3]))
 
 # %% [markdown]
-# The loss we train with, the softmax cross-entropy ([chapter 6](06_gradient_descent.ipynb)), turns the logits into ten
+# The loss we train with, the softmax cross-entropy ([chapter 7](07_softmax_cross_entropy.ipynb)), turns the logits into ten
 # probabilities $p_k = e^{z_k} / \sum_j e^{z_j}$ and takes $-\log p_y$, the dot product of
 # the one-hot vector with $-\log p$. Since that only picks one entry, `ppn` takes the integer
 # labels directly, which saves building the one-hot matrix.
@@ -254,7 +254,7 @@ assert 0.03 < history.train_accuracy[-1] - history.val_accuracy[-1] < 0.05  # ab
 # and in float32 it changes a handful of the 10,000 test predictions, so the confusion
 # counts below would differ from machine to machine. In float64 the same rounding
 # differences are a billion times smaller and stay far below anything printed here, at
-# the price of slower training. ([Chapter 8](08_performance_and_accuracy.ipynb)
+# the price of slower training. ([Chapter 11](11_performance_and_accuracy.ipynb)
 # trains in float32, which is faster, and times the two.) The cell after each printout
 # still checks a range, so that a change in the library shows as a clear failure.
 # ```
@@ -276,7 +276,7 @@ plots.plot_history(history, title="784 → 128 → 10 ReLU, Adam, 10,000 trainin
 # - **Overfitting.** The training loss keeps falling towards zero and the training accuracy
 #   approaches 100 %, but the test curves flatten out after about ten epochs, near 95 %, and
 #   the test loss even creeps up again. The network is starting to learn its 10,000 training
-#   digits by heart ([chapter 6](06_gradient_descent.ipynb)'s overfitting). The gap between the two accuracies, about four
+#   digits by heart ([chapter 8](08_gradient_descent.ipynb)'s overfitting). The gap between the two accuracies, about four
 #   points, is the price of training on 10,000 images; more data (all 60,000) or augmentation
 #   ({numref}`ex-mnist-augment`) narrows it.
 #
@@ -437,7 +437,7 @@ assert np.array_equal(loaded_logits, logits)  # the same weights, the same arith
 # # this chapter's network and data: 784-128-10 ReLU, Adam, the first 10,000 images
 # python -m ppn train --train-size 10000 --hidden 128 --lr 1e-3 --schedule none \
 #     --weight-decay 0 --augment 0 --batch-size 64 --epochs 15 --out runs/mnist-128
-# # the defaults: chapter 8's recipe (row 7), on all 60,000 images (downloaded once if needed)
+# # the defaults: the course's recipe (row 7 of the accuracy study), on all 60,000 images (downloaded once if needed)
 # python -m ppn train --out runs/best
 # # interrupted with Ctrl-C? continue where it stopped, with identical results
 # python -m ppn train --resume --out runs/mnist-128
@@ -544,7 +544,7 @@ print(f"{len(frames)} frames, one per epoch")
 #
 # * 7.1: softmax cross-entropy, one fused and stable node (`ppn/losses.py`: `softmax_cross_entropy`)
 # * 7.2: the VJP of softmax cross-entropy, (softmax − onehot)/N (`ppn/tensor.py`: `_softmax_cross_entropy_vjp`)
-# * 7.3: the training step: forward, loss, zero_grad, backward, step (`ppn/train.py`: `fit`)
+# * 10.1: the training step: forward, loss, zero_grad, backward, step (`ppn/train.py`: `fit`)
 #
 # Check them with `pytest tests/tasks -k TestTask7_`, or here with
 # `import ppn.tasks` and `ppn.tasks.check("7.1")`.
@@ -681,7 +681,7 @@ assert 0.03 < relu_accuracy[0] - sigmoid_accuracy[0] < 0.05  # about four points
 # never sees exactly the same image twice, so it cannot memorise pixels: training accuracy
 # drops and the gap shrinks to a few points. After only 10 epochs the test accuracy has not
 # caught up yet (shifted digits are a harder task, and augmentation pays off over longer
-# training: [chapter 8](08_performance_and_accuracy.ipynb)'s accuracy study trains for 40 epochs).
+# training: [chapter 11](11_performance_and_accuracy.ipynb)'s accuracy study trains for 40 epochs).
 #
 # The frame of never-changed weights mostly disappears: 29 pixels keep their initial
 # weights instead of 145. A weight from pixel $j$ changes only if pixel $j$ is inked in some

@@ -48,13 +48,13 @@ from threadpoolctl import threadpool_limits
 from ppn import checkpoint, data, handwriting, plots
 from ppn.listing import listing
 
-# One BLAS thread, as in chapter 7: the same arithmetic, hence the same network, everywhere.
+# One BLAS thread, as in chapter 10: the same arithmetic, hence the same network, everywhere.
 _ = threadpool_limits(limits=1)
 
 # %% [markdown]
 # ## The network that reads
 #
-# The reader is the network of [chapter 7](07_mnist.ipynb), a 784-128-10 multilayer
+# The reader is the network of [chapter 10](10_mnist.ipynb), a 784-128-10 multilayer
 # perceptron with ReLU, trained by Adam on the first 10,000 MNIST training images (the same
 # images on every machine, and fast), with one change explained below: every epoch, each
 # training image is moved by a random whole number of pixels, up to 2 in each direction. A
@@ -178,7 +178,7 @@ assert all(np.array_equal(p, prepared["28×28, as in MNIST"]) for p in prepared.
 # To us a 7 is a 7 wherever it is on the page. To the network it is not, and the reason is
 # in eq. 4: hidden neuron $i$ computes $\sigma(\sum_j I_j w_{ji} + b_i)$, with one weight
 # $w_{ji}$ per *pixel position* $j$. Each neuron has learnt a pattern of weights tied to
-# places in the 28×28 field ([chapter 7](07_mnist.ipynb) drew them as images). Move the digit three pixels to
+# places in the 28×28 field ([chapter 10](10_mnist.ipynb) drew them as images). Move the digit three pixels to
 # the right and its ink falls on other pixels, with other weights: to the network it is a
 # different input, as different as another digit can be. Nothing in a multilayer perceptron
 # knows that two neighbouring pixels are neighbours; it could read the pixels shuffled in
