@@ -448,8 +448,8 @@ def student_repository(out_dir: Path, twins: list[Path]) -> None:
     ``ppn/`` with each task stubbed (and its fast paths left out); ``tests/tasks``, the
     checks (the rest of ``tests/`` checks the finished library, so it is left out: most of
     it would fail until the last task is done); ``book/``, the notebooks without solutions;
-    the benchmarks' results that chapter 11 and the appendices read; requirements without the
-    book's tools;
+    the benchmarks' results that chapter 11 and the appendices read; ``book/_static`` (the
+    digit pad's JavaScript, listed in chapter 12); requirements without the book's tools;
     pyproject.toml testing ``tests/`` only; the licence; and a README for students.
     """
     from ppn.tasks import TASKS
@@ -470,6 +470,8 @@ def student_repository(out_dir: Path, twins: list[Path]) -> None:
     shutil.copytree(ROOT / "tests" / "tasks", out_dir / "tests" / "tasks", ignore=ignore)
     shutil.copytree(ROOT / "benchmarks" / "results", out_dir / "benchmarks" / "results",
                     dirs_exist_ok=True)  # fmt: skip
+    # book/_static: the digit pad's JavaScript, which chapter 12 shows beside its Python twin
+    shutil.copytree(BOOK / "_static", out_dir / "book" / "_static", dirs_exist_ok=True)
     for name in ("LICENSE.md", ".gitignore"):
         shutil.copy(ROOT / name, out_dir / name)
     requirements = [line for line in (ROOT / "requirements.txt").read_text().splitlines()

@@ -114,6 +114,7 @@ def test_the_edition_has_what_a_class_needs(tmp_path):
     assert "-e ." in (edition / "requirements.txt").read_text()
     assert 'testpaths = ["tests"]' in (edition / "pyproject.toml").read_text()
     assert not (edition / "tests" / "test_tape.py").exists()  # the reference's tests stay out
+    assert (edition / "book" / "_static" / "digit_pad.js").exists()  # chapter 12 lists it
 
 
 def test_check_prints_each_check_and_a_hint(capsys):
