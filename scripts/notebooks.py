@@ -5,6 +5,8 @@
     python scripts/notebooks.py check-myst  # only MyST that JupyterLab renders too
     python scripts/notebooks.py student-edition OUT_DIR [book/NN_name.py ...]
     python scripts/notebooks.py check-student-edition  # CI: its checks fail, its notebooks run
+    python scripts/notebooks.py repository-url [URL]  # print (or set) _config.yml's address
+    python scripts/notebooks.py check-url  # CI: no file but _config.yml hard-codes the address
 
 Chapters are written as jupytext ``py:percent`` twins (reviewable diffs) and
 committed as executed ``.ipynb`` (what the book renders and nbval checks).
@@ -48,6 +50,7 @@ JupyterLab). README "Reading the chapters in JupyterLab" gives the replacements.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import shutil
@@ -119,9 +122,9 @@ def repository_url(config: Path = ROOT / "_config.yml") -> str:
     return url
 
 
-def setup_cell():
+def setup_cell(config: Path = ROOT / "_config.yml"):
     """The first cell of every chapter notebook (see the module's docstring)."""
-    source = SETUP_TEMPLATE.replace("{url}", repository_url().rstrip("/") + ".git")
+    source = SETUP_TEMPLATE.replace("{url}", repository_url(config).rstrip("/") + ".git")
     return nbformat.v4.new_code_cell(source, metadata={"tags": ["remove-cell"]})
 
 
@@ -149,8 +152,8 @@ def read_chapter(twin: Path):
 
 
 def chapters(book: Path = BOOK) -> list[Path]:
-    """The .py twins of the chapters, in order."""
-    return sorted(p for p in book.glob("[0-9][0-9]_*.py"))
+    """The .py twins of the chapters, in order, then those of the appendices."""
+    return sorted(book.glob("[0-9][0-9]_*.py")) + sorted(book.glob("appendix_*.py"))
 
 
 def execute(paths: list[Path]) -> None:
@@ -486,6 +489,7 @@ def student_repository(out_dir: Path, twins: list[Path]) -> None:
         pyproject = pyproject.replace(old, new)
     (out_dir / "pyproject.toml").write_text(pyproject)
     (out_dir / "README.md").write_text(student_readme(TASKS))
+    write_classroom_workflow(out_dir, TASKS)
     student_edition(out_dir / "book", twins)
     print(f"student edition in {out_dir}: {len(TASKS)} tasks stubbed")
 
@@ -544,6 +548,167 @@ unwritten task; restart its kernel after you change `ppn/`.
 |---|---|---|---|
 {rows}
 """
+
+
+# --- GitHub: the edition's autograder, and the one repository address ---------------------
+
+CLASSROOM_WORKFLOW = Path(".github") / "workflows" / "classroom.yml"
+GRADER = "classroom-resources/autograding-command-grader@v1"
+REPORTER = "classroom-resources/autograding-grading-reporter@v1"
+
+
+def grading_id(task) -> str:
+    """The step id of a task's grader: task 2.1 -> task0201, task 10.1 -> task1001.
+
+    Letters and digits only: the reporter reads ``<ID>_RESULTS`` and, when anything fails,
+    blames a runner list that is not plain alphanumeric before it shows the real error."""
+    chapter, index = task.number.split(".")
+    return f"task{int(chapter):02d}{int(index):02d}"
+
+
+def classroom_workflow(tasks) -> str:
+    """``.github/workflows/classroom.yml`` of the student edition, from ``ppn.tasks``.
+
+    GitHub Classroom's autograding: one command-grader step per task, running that task's
+    checks for one point (all of them pass, or none), then the reporter, which shows each
+    task's points in the run's log and sends the total to Classroom."""
+    quote = lambda text: json.dumps(text, ensure_ascii=False)  # a YAML double-quoted string
+    ids = [grading_id(t) for t in tasks.values()]
+    graders = "".join(
+        f"""\
+      - name: {quote(f"task {t.number}: {t.title}")}
+        id: {step}
+        uses: {GRADER}
+        with:
+          test-name: {quote(f"task {t.number}: {t.title}")}
+          command: {quote(f"pytest {t.node_id}")}
+          timeout: 5
+          max-score: 1
+"""
+        for t, step in zip(tasks.values(), ids, strict=True)
+    )
+    results = "".join(
+        f'\n          {step.upper()}_RESULTS: "${{{{ steps.{step}.outputs.result }}}}"'
+        for step in ids
+    )
+    return f"""# The autograder of the student edition, one point per task. Written by
+# `python scripts/notebooks.py student-edition` from ppn.tasks: regenerate it, do not edit it.
+# On every push, each task's checks run (`pytest tests/tasks/...::TestTaskN_M`, as a student
+# runs them); the reporter shows the points per task and sends the total to GitHub Classroom.
+name: Autograding
+on:
+  push:
+  workflow_dispatch:
+  repository_dispatch:
+permissions:
+  checks: write
+  actions: read
+  contents: read
+jobs:
+  autograding:
+    name: the tasks' checks
+    runs-on: ubuntu-24.04
+    timeout-minutes: 60
+    # GitHub Classroom's own commit, which creates the student's repository, is no work yet.
+    if: github.actor != 'github-classroom[bot]'
+    steps:
+      - uses: actions/checkout@v5
+      - uses: actions/setup-python@v6
+        with:
+          python-version: "3.11"
+          cache: pip
+      - name: Install the edition (its README's first command, without the venv)
+        run: pip install -r requirements.txt
+{graders}      - name: Autograding Reporter
+        uses: {REPORTER}
+        env:{results}
+        with:
+          runners: {",".join(ids)}
+"""
+
+
+def write_classroom_workflow(out_dir: Path, tasks) -> Path:
+    """Write the edition's autograder into ``out_dir``; its path."""
+    path = out_dir / CLASSROOM_WORKFLOW
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(classroom_workflow(tasks))
+    return path
+
+
+def repository_address(url: str) -> str:
+    """``owner/name`` of a GitHub URL (``https://github.com/owner/name[.git][/]``)."""
+    found = re.fullmatch(r"https://github\.com/([\w.-]+)/([\w.-]+?)(?:\.git)?/?", url.strip())
+    if found is None:
+        raise SystemExit(f"{url!r} is not a repository's address: https://github.com/OWNER/NAME")
+    return f"{found[1]}/{found[2]}"
+
+
+def hard_coded_url(root: Path = ROOT) -> list[str]:
+    """Where a tracked file other than _config.yml names the repository: one line each.
+
+    The address may appear as ``owner/name`` (a URL, a clone, ``github.repository == ...``)
+    or as the Pages site ``owner.github.io/name``. A chapter notebook's setup cell holds it
+    too, written from _config.yml: there it must be exactly what ``setup_cell`` writes."""
+    config = root / "_config.yml"
+    owner, name = repository_address(repository_url(config)).split("/")
+    found = re.compile(
+        rf"(?<![\w.-])(?:{re.escape(owner)}/{re.escape(name)}"
+        rf"|{re.escape(owner)}\.github\.io/{re.escape(name)})(?![\w-])",
+        re.IGNORECASE,
+    )
+    expected = setup_cell(config).source
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=root, check=True,
+                            capture_output=True, text=True).stdout  # fmt: skip
+    problems = []
+    for path in sorted(filter(None, listed.split("\0"))):
+        file = root / path
+        if path == "_config.yml" or not file.is_file():
+            continue
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue  # an image
+        if path.endswith(".ipynb") and path.startswith("book/"):
+            nb = nbformat.reads(text, as_version=4)
+            if any(is_setup(cell) and cell.source != expected for cell in nb.cells):
+                problems.append(
+                    f"{path}: its setup cell names another address than _config.yml "
+                    "(python scripts/notebooks.py repository-url URL rewrites it)"
+                )
+            nb.cells = [cell for cell in nb.cells if not is_setup(cell)]
+            text = nbformat.writes(nb)
+        for match in found.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            problems.append(
+                f"{path}:{line}: names the repository ({match[0]}); derive it from "
+                "_config.yml's repository: url, or on GitHub from github.repository"
+            )
+    return problems
+
+
+def set_repository_url(url: str, root: Path = ROOT) -> list[Path]:
+    """Point the course at another repository (a fork): _config.yml's ``repository: url``,
+    and the setup cell of every chapter notebook, which clones it on Colab. Nothing is
+    executed: the setup cell has no outputs. The files changed."""
+    owner_name = repository_address(url)
+    config = root / "_config.yml"
+    text = config.read_text()
+    # The line itself, so that the file's comments stay.
+    line = re.compile(r"^(repository:\n(?:[ \t]+.*\n)*?[ \t]+url:[ \t]*)\S+$", re.MULTILINE)
+    if line.search(text) is None:
+        raise SystemExit(f"{config}: no `url:` line under `repository:` to set")
+    config.write_text(line.sub(lambda m: m[1] + f"https://github.com/{owner_name}", text, 1))
+    changed = [config]
+    setup = setup_cell(config)
+    for notebook in sorted((root / "book").glob("*.ipynb")):
+        nb = nbformat.read(notebook, as_version=4)
+        cells = [cell for cell in nb.cells if is_setup(cell) and cell.source != setup.source]
+        for cell in cells:
+            cell.source = setup.source
+        if cells:
+            nbformat.write(nb, notebook)
+            changed.append(notebook)
+    return changed
 
 
 def run_until_first_task(notebook: Path, env: dict[str, str]) -> str:
@@ -618,10 +783,23 @@ def check_student_edition(out_dir: Path | None = None) -> int:
 
 
 def main(argv: list[str]) -> int:
-    commands = {"execute", "check-sync", "check-myst", "student-edition", "check-student-edition"}
+    commands = {"execute", "check-sync", "check-myst", "student-edition", "check-student-edition",
+                "repository-url", "check-url"}  # fmt: skip
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2
+    if argv[0] == "repository-url":
+        if len(argv) > 1:
+            for path in set_repository_url(argv[1]):
+                print(f"{path.relative_to(ROOT)}: {repository_url()}")
+            return 0
+        print(f"https://github.com/{repository_address(repository_url())}")
+        return 0
+    if argv[0] == "check-url":
+        problems = hard_coded_url()
+        for problem in problems:
+            print(problem)
+        return 1 if problems else 0
     if argv[0] == "check-sync":
         return check_sync()
     if argv[0] == "check-student-edition":

@@ -170,6 +170,16 @@ def test_check_sync_names_a_missing_notebook_and_a_missing_twin(book, capsys):
     assert "02_orphan.ipynb has no .py twin" in out
 
 
+def test_the_appendices_are_notebooks_too(book, capsys):
+    """Their twins come after the numbered chapters', and check-sync compares them too."""
+    for name in ("appendix_b.py", "appendix_a.py", "02_second.py", "notes.py"):
+        (book / name).write_text(TWIN)
+    names = [twin.name for twin in notebooks.chapters(book)]
+    assert names == ["01_chapter.py", "02_second.py", "appendix_a.py", "appendix_b.py"]
+    assert notebooks.check_sync(book) == 1
+    assert "appendix_a.ipynb is missing" in capsys.readouterr().out
+
+
 WIDGET_TWIN = """# %%
 from ipywidgets import IntSlider, interact
 
