@@ -542,6 +542,13 @@ task. The checks of a task do not need the other tasks, except where a check say
 earlier task it needs. A chapter's notebook runs up to the first place where it needs an
 unwritten task; restart its kernel after you change `ppn/`.
 
+## Your points on GitHub
+
+When this repository is a GitHub Classroom assignment, every push runs the checks of every
+task on GitHub (`.github/workflows/classroom.yml`): one point per task whose checks all pass.
+The run's log, in the *Actions* tab, shows each task's points and the total; your teacher sees
+the total in GitHub Classroom. The same checks run here with `pytest tests/tasks`.
+
 ## The tasks
 
 | task | what you write | where | chapter, section |
