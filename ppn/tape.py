@@ -65,43 +65,59 @@ class Tape:
                 "`with ppn.Tape() as tape:` block, or start a new tape."
             )
         # task 5.1: begin
-        index = len(self.parents)
+        index = len(self.parents)  # the new node's position: nodes are numbered 0, 1, 2, …
         self.parents.append(parents)
         self.partials.append(partials)
         self.ops.append(op)
-        # The fields set here rather than by calling Var(...): that call would be a good
-        # part of the cost of every operation, and a scalar tape records little else.
-        variable = _new(Var)
-        variable.tape, variable.index, variable.value = self, index, value
-        return variable
+        return Var(self, index, value)
         # task 5.1: end
 
     def backward(self, output: Var) -> list[float]:
-        """Algorithm 1: the adjoints ∂output/∂wᵢ of every node i, from one reverse loop."""
+        """Algorithm 1: [∂output/∂wᵢ for i = 0 … output.index], from one reverse loop."""
         if type(output) is not Var or output.tape is not self:
             self._check_owner(output, "the output")
         # task 4.1: begin
-        adjoints = [0.0] * (output.index + 1)
-        adjoints[output.index] = 1.0
-        parents, partials = self.parents, self.partials
-        for i in range(output.index, -1, -1):
+        adjoints = [0.0] * (output.index + 1)  # one per node, up to the output
+        adjoints[output.index] = 1.0  # the seed: ∂output/∂output = 1
+        for i in range(output.index, -1, -1):  # from the output down to node 0
             adjoint = adjoints[i]
             if adjoint == 0.0:
                 continue  # nothing flows back from here (and 0·inf must not become nan)
-            node_parents, node_partials = parents[i], partials[i]
-            # The table's nodes have one or two parents; those two cases are written out,
-            # because a zip() per node costs as much as all the arithmetic of the loop.
-            if len(node_parents) == 2:
-                (p, q), (dp, dq) = node_parents, node_partials
-                adjoints[p] += adjoint * dp
-                adjoints[q] += adjoint * dq
-            elif len(node_parents) == 1:
-                adjoints[node_parents[0]] += adjoint * node_partials[0]
-            elif node_parents:  # a node recorded by hand with more than two parents
-                for parent, partial in zip(node_parents, node_partials, strict=True):
-                    adjoints[parent] += adjoint * partial
+            for parent, partial in zip(self.parents[i], self.partials[i], strict=True):
+                adjoints[parent] += adjoint * partial  # eq. 15: one term of the sum
         return adjoints
         # task 4.1: end
+
+    def _backward_unrolled(self, output: Var) -> list[float]:
+        """Tape.backward with its inner loop written out for one and for two parents.
+
+        The same adjoints, bit for bit (tests/test_fast_paths.py checks it on random
+        tapes): the table's nodes have one or two parents, and a zip() per node costs about
+        as much as all the arithmetic of the loop. Not used by default; the appendix "How
+        ppn is made fast" measures it against the plain loop.
+        """
+        # fast path: begin
+        if type(output) is Var and output.tape is self:
+            adjoints = [0.0] * (output.index + 1)
+            adjoints[output.index] = 1.0
+            parents, partials = self.parents, self.partials
+            for i in range(output.index, -1, -1):
+                adjoint = adjoints[i]
+                if adjoint == 0.0:
+                    continue
+                node_parents, node_partials = parents[i], partials[i]
+                if len(node_parents) == 2:
+                    (p, q), (dp, dq) = node_parents, node_partials
+                    adjoints[p] += adjoint * dp
+                    adjoints[q] += adjoint * dq
+                elif len(node_parents) == 1:
+                    adjoints[node_parents[0]] += adjoint * node_partials[0]
+                elif node_parents:  # a node recorded by hand with more than two parents
+                    for parent, partial in zip(node_parents, node_partials, strict=True):
+                        adjoints[parent] += adjoint * partial
+            return adjoints
+        # fast path: end
+        return self.backward(output)
 
     def gradient(self, output: Var, inputs: Sequence[Var]) -> list[float]:
         """[∂output/∂x for x in inputs], all from one backward pass."""
