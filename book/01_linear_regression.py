@@ -34,6 +34,7 @@ import numpy as np
 
 import ppn.linreg as linreg
 from ppn.listing import listing
+from ppn.plots import draw_descent_path
 
 height, weight = linreg.height_weight_data(n=50, seed=0)
 print(f"{len(height)} people, heights {height.min():.0f}–{height.max():.0f} cm, "
@@ -85,41 +86,112 @@ listing(linreg.fit_closed_form)
 # Neural networks have no closed form: they are trained by repeatedly stepping
 # *against* the gradient of the cost. On this problem that must reach the same line,
 # which makes it a good first check of the method
-# ([chapter 8](08_gradient_descent.ipynb) studies it in depth).
+# ([chapter 8](08_gradient_descent.ipynb) studies it in depth). One step is
 #
-# `linreg.fit_gradient_descent` changes two things before it steps, and both are worth
-# knowing because every trainer of neural networks does something like them.
+# $$ a \leftarrow a - \eta\,\frac{1}{n}\frac{\partial C}{\partial a}, \qquad
+#    b \leftarrow b - \eta\,\frac{1}{n}\frac{\partial C}{\partial b} , $$
 #
-# * It **standardises** the heights: it descends on $u_i = (x_i - \bar x) / s$, where
-#   $\bar x$ is the mean height and $s$ its standard deviation, and maps the line back
-#   at the end ($a = a_u / s$, $b = b_u - a_u \bar x / s$ for the line $y = a_u u + b_u$).
-#   On raw heights in cm the cost is a long, narrow valley: it is far steeper along $a$,
-#   which multiplies numbers near 170, than along $b$. A step small enough not to
-#   overshoot across the valley then crawls along it. The curvature of $C$ in each
-#   direction is an eigenvalue of its matrix of second derivatives, and the cell below
-#   compares the steepest with the flattest for both versions of the data.
-# * It divides the gradient by the number of people $n$: the step is $\eta$ times the
-#   **mean** gradient $\nabla C / n$, not the sum. The sum grows with the data, so a
-#   learning rate that works for fifty people would diverge for five thousand; the mean
-#   does not, and the default $\eta = 0.25$ is safe whatever $n$ (exercise 3 finds the
-#   limit).
+# with the two partial derivatives above and a small number $\eta$, the **learning
+# rate**. The step uses the **mean** gradient $\nabla C / n$, not the sum: the sum grows
+# with the data, so a learning rate that works for fifty people would diverge for five
+# thousand; the mean does not. `linreg.descent_path` takes such steps from $(a, b) = (0, 0)$
+# and returns the points it visits.
+#
+# ### A narrow valley and a round bowl
+#
+# Take twenty steps on the heights as they are, in cm, and twenty on the **standardised**
+# heights $u_i = (x_i - \bar x) / s$, where $\bar x$ is the mean height and $s$ its
+# standard deviation (the line on $u$ is $y = a_u u + b_u$). Each run gets the same
+# share of what its data allow: a quarter of the largest learning rate that does not
+# diverge (the note below says how that limit is found).
 
 # %%
 def curvatures(x):
-    """Eigenvalues of the Hessian of C(a, b) = Σ (a·xᵢ + b − yᵢ)², 2·[[Σx², Σx], [Σx, n]]."""
-    hessian = 2 * np.array([[np.sum(x * x), np.sum(x)], [np.sum(x), len(x)]])
+    """The flattest and the steepest curvature of C/n: its Hessian's eigenvalues."""
+    hessian = 2 * np.array([[np.mean(x * x), np.mean(x)], [np.mean(x), 1.0]])
     return np.linalg.eigvalsh(hessian)
 
 
+def largest_learning_rate(x):
+    """2/λ for the steepest curvature λ: past it, gradient descent on C/n diverges."""
+    return 2 / curvatures(x)[-1]
+
+
+n = len(height)
 u = (height - height.mean()) / height.std()
-raw, standardised = curvatures(height), curvatures(u)
-print(f"raw heights: the steepest direction curves {raw[1] / raw[0]:.1e} times more than the flattest")
-print(f"standardised: {standardised[1] / standardised[0]:.2f} (a round bowl)")
-assert raw[1] / raw[0] > 1e5
-assert np.allclose(standardised, 2 * len(u))  # Hessian 2n·I: the same curvature everywhere
+eta_raw, eta_u = largest_learning_rate(height) / 4, largest_learning_rate(u) / 4
+raw_path = linreg.descent_path(height, weight, learning_rate=eta_raw, steps=20)
+u_path = linreg.descent_path(u, weight, learning_rate=eta_u, steps=20)
+line_u = linreg.fit_closed_form(u, weight)  # the best line on u, for the star
+
+
+def raw_cost(a, b):
+    return linreg.cost(a, b, height, weight) / n
+
+
+def u_cost(a, b):
+    return linreg.cost(a, b, u, weight) / n
+
+
+print(f"raw heights:  η = {eta_raw:.2g}, "
+      f"after 20 steps C/n = {raw_cost(*raw_path[-1]):.1f} kg²")
+print(f"standardised: η = {eta_u:.2g}, "
+      f"after 20 steps C/n = {u_cost(*u_path[-1]):.1f} kg²")
+print(f"the minimum:  C/n = {raw_cost(*line):.1f} kg² (the same line, in either units)")
+
+# %% mystnb={"figure": {"caption": "The cost C/n (contour lines) over the line's two parameters, and twenty steps of gradient descent from (0, 0) (square) towards the minimum (star). Left, on heights in cm: a long, narrow valley; the steps reach its floor and then barely move. Right, on standardised heights: a round bowl; every step goes straight at the minimum.", "name": "fig-conditioning"}}
+fig, (ax_raw, ax_u) = plt.subplots(1, 2, figsize=(10, 4.2))
+_ = draw_descent_path(raw_path, raw_cost, ax_raw, extent=(-0.2, 1.2, -100, 20),
+                      minimum=line, resolution=201,
+                      title="heights in cm: a narrow valley")
+_ = draw_descent_path(u_path, u_cost, ax_u, extent=(-40, 50, -10, 80), minimum=line_u,
+                      title="standardised heights: a round bowl")
+ax_u.set_aspect("equal")  # equal scales: a circle looks like one
+ax_u.set_xlabel("$a_u$")
+ax_u.set_ylabel("$b_u$")
+fig.tight_layout()
+plt.show()
 
 # %% [markdown]
-# On standardised heights the bowl is round, and the descent goes straight to the bottom:
+# On raw heights the cost is far steeper along $a$, which multiplies numbers near 170,
+# than along the floor of the valley. The learning rate must be small enough not to
+# overshoot across the valley, and a step that small crawls along it: after twenty
+# steps the path has stopped on the floor, far from the star. The floor is nearly flat,
+# so the cost there is not much above the minimum, but the line is wrong:
+
+# %%
+a_raw, b_raw = raw_path[-1]
+step = raw_path[-1] - raw_path[-2]  # the last step, along the floor
+print(f"after 20 steps on raw heights: a = {a_raw:.2f} kg/cm, b = {b_raw:.1f} kg "
+      f"(best: a = {line.slope:.2f}, b = {line.intercept:.1f})")
+print(f"the last step moved a by {step[0]:.1e} and b by {step[1]:.1e}")
+assert abs(a_raw - line.slope) > 0.4 and abs(step[0]) < 1e-6  # stuck, far from the best line
+assert u_cost(*u_path[-1]) < 1.0001 * raw_cost(*line)  # at the minimum
+
+# %% [markdown]
+# ```{note}
+# How steep the bowl is in each direction is measured by the second derivatives of
+# $C/n$: its matrix of second derivatives (the *Hessian*)
+# $2 \begin{pmatrix} \overline{x^2} & \bar x \\ \bar x & 1 \end{pmatrix}$ has two
+# eigenvalues, the curvatures along the steepest and the flattest directions. A step of
+# size $\eta$ multiplies the distance to the minimum along a direction of curvature
+# $\lambda$ by $1 - \eta\lambda$, so it diverges past $\eta = 2/\lambda$ of the
+# steepest direction, and along the flattest it closes only a fraction $\eta\lambda$ of the
+# distance per step. The ratio of the two curvatures (printed below) is how much slower
+# the flat direction is: over ten million on raw heights, exactly 1 on standardised ones,
+# whose Hessian is $2I$.
+# ```
+
+# %%
+for name, data in (("raw heights", height), ("standardised", u)):
+    flattest, steepest = curvatures(data)
+    print(f"{name:13} curvatures {flattest:.3g} and {steepest:.3g}: "
+          f"ratio {steepest / flattest:.2g}")
+
+# %% [markdown]
+# `linreg.fit_gradient_descent` therefore standardises the heights, descends with
+# $\eta = 0.25$ until the steps become negligible, and maps the line back at the end
+# ($a = a_u / s$, $b = b_u - a_u \bar x / s$). It reaches the closed form's line:
 
 # %%
 descended = linreg.fit_gradient_descent(height, weight)
@@ -142,7 +214,8 @@ predicted = line.predict(new_height)
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.scatter(height, weight, s=18, label="measured people (training data)")
 xs = np.linspace(height.min() - 5, height.max() + 5, 2)
-ax.plot(xs, line.predict(xs), color="C1", label=f"fit: y = {line.slope:.2f} x {line.intercept:+.1f}")
+ax.plot(xs, line.predict(xs), color="C1",
+        label=f"fit: y = {line.slope:.2f} x {line.intercept:+.1f}")
 ax.scatter([new_height], [predicted], color="C3", marker="*", s=150, zorder=3,
            label=f"prediction for {new_height:.0f} cm: {predicted:.1f} kg")
 ax.set_xlabel("height x (cm)")
@@ -151,6 +224,75 @@ ax.set_title("Figure 1: least-squares fit on synthetic height/weight data")
 ax.legend(loc="upper left", fontsize=8)
 fig.tight_layout()
 plt.show()
+
+# %% [markdown]
+# ## Figure 13: a model that fits too closely
+#
+# A line has two parameters. A polynomial of degree $d$,
+# $y = c_0 + c_1 x + \dots + c_d x^d$, has $d + 1$, and least squares chooses them the
+# same way, by minimising eq. 2; numpy's `Polynomial.fit` does it (it rescales the
+# heights first, for the reason of the figure above). More parameters can only lower the
+# cost on the data they are fitted to. The source's figure 13 shows what that buys on the
+# height/weight example. Suppose we had measured only the first eight people: fit them
+# with a line and with polynomials of higher degree, and measure each model's mean
+# squared error on those eight (the **training** error) and on people it has not seen
+# (the **held-out** error). The held-out people are those of the other 42 whose heights
+# lie between the shortest and the tallest of the eight, where every model is
+# interpolating.
+
+# %%
+from numpy.polynomial import Polynomial
+
+train_height, train_weight = height[:8], weight[:8]
+rest_height, rest_weight = height[8:], weight[8:]
+inside = (rest_height >= train_height.min()) & (rest_height <= train_height.max())
+held_height, held_weight = rest_height[inside], rest_weight[inside]
+
+
+def mean_squared_error(model, x, y):
+    return float(np.mean((model(x) - y) ** 2))
+
+
+models = {d: Polynomial.fit(train_height, train_weight, d) for d in (1, 3, 5, 7)}
+print(f"{inside.sum()} held-out people")
+print("degree   parameters   training error   held-out error (kg²)")
+for d, model in models.items():
+    train_error = mean_squared_error(model, train_height, train_weight)
+    held_error = mean_squared_error(model, held_height, held_weight)
+    print(f"{d:6} {d + 1:12} {train_error:16.1f} {held_error:16.0f}")
+
+# %%
+train = {d: mean_squared_error(m, train_height, train_weight)
+         for d, m in models.items()}
+held = {d: mean_squared_error(m, held_height, held_weight) for d, m in models.items()}
+assert train[7] < 1e-6  # eight parameters, eight people: through each of them
+assert train[1] > train[3] > train[5] > train[7]  # the training error falls ...
+assert held[7] > 50 * held[1]  # ... while the held-out error explodes
+
+# %% mystnb={"figure": {"caption": "The source's figure 13 on its own example. Eight people (blue) fitted by a line (orange) and by a polynomial of degree 7 (red), which has eight parameters and passes exactly through all eight of them. Between them it swings far from the people it has not seen (grey), whom the line predicts much better.", "name": "fig-overfitting-height-weight"}}
+fig, ax = plt.subplots(figsize=(6.5, 4))
+xs = np.linspace(train_height.min(), train_height.max(), 400)
+ax.scatter(held_height, held_weight, s=14, color="0.6", label="held-out people")
+ax.scatter(train_height, train_weight, s=30, color="C0", zorder=3,
+           label="the eight training people")  # fmt: skip
+ax.plot(xs, models[1](xs), color="C1", label="line (2 parameters)")
+ax.plot(xs, models[7](xs), color="C3", label="degree 7 (8 parameters)")
+ax.set_ylim(30, 110)
+ax.set_xlabel("height x (cm)")
+ax.set_ylabel("weight y (kg)")
+ax.set_title("Figure 13: overfitting the height/weight data")
+ax.legend(loc="upper left", fontsize=8)
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# The polynomial of degree 7 has a training error of zero and a held-out error over fifty
+# times the line's: it has learnt the eight people, noise included, instead of the rule
+# behind them. That is **overfitting**: a model with too many parameters for its data
+# fits each training example too closely and predicts new ones badly. Training error
+# alone cannot reveal it; only data held out from training can. A network for MNIST has
+# tens of thousands of parameters, and [chapter 9](09_optimisers.ipynb) returns to
+# overfitting for networks: how to see it during training and what helps against it.
 
 # %% [markdown]
 # ## Predictive and generative models
@@ -165,13 +307,30 @@ plt.show()
 # predictive part of that recipe. The networks of this course are predictive too: they
 # read an image and say which digit it shows, and cannot draw a digit.
 #
+# ## Summary
+#
+# * A model with parameters, here the line $y = a x + b$ (eq. 1), is fitted to data by
+#   minimising a cost, the sum of squared errors $C(a, b)$ (eq. 2): that is the
+#   **training** phase; using the fitted line on a new input is **prediction**.
+# * For a line, least squares has a closed form (the normal equations). Gradient descent,
+#   $\theta \leftarrow \theta - \eta\,\nabla C / n$, reaches the same line, and it is how
+#   networks, which have no closed form, are trained.
+# * On raw heights the cost is a long, narrow valley where descent crawls; standardised
+#   inputs make it a round bowl. The mean gradient keeps the learning rate independent of
+#   the number of people.
+# * A model with too many parameters for its data fits its training data closely and new
+#   data badly (figure 13): only held-out data reveal **overfitting**.
+#
+# This chapter sets no task: the library's code for it is complete in both editions of
+# the course. The tasks begin in [chapter 2](02_neural_networks.ipynb).
+#
 # ## Exercises
 #
 # In the book, a worked solution follows each exercise, folded away: try first, then
 # open it. The solutions are code that runs with the chapter and checks its own answer
 # (the student edition of the notebooks leaves them out).
 #
-# ```{exercise} The gradient of the cost, by hand
+# ```{exercise} The gradient of the cost, by hand (★, 10 min)
 # :label: ex-linreg-gradient
 #
 # Differentiate eq. 2 by hand with respect to $a$ and to $b$, and evaluate your formulas
@@ -203,12 +362,15 @@ by_hand = (np.sum(2 * residual * height), np.sum(2 * residual))
 library = linreg.cost_gradient(a, b, height, weight)
 delta = 1e-6  # the usual step in float64: ppn.gradcheck's docstring explains the choice
 finite_difference = (
-    (linreg.cost(a + delta, b, height, weight) - linreg.cost(a - delta, b, height, weight)) / (2 * delta),
-    (linreg.cost(a, b + delta, height, weight) - linreg.cost(a, b - delta, height, weight)) / (2 * delta),
+    (linreg.cost(a + delta, b, height, weight)
+     - linreg.cost(a - delta, b, height, weight)) / (2 * delta),
+    (linreg.cost(a, b + delta, height, weight)
+     - linreg.cost(a, b - delta, height, weight)) / (2 * delta),
 )
 print(f"by hand:            ∂C/∂a = {by_hand[0]:12.1f},  ∂C/∂b = {by_hand[1]:9.2f}")
 print(f"linreg:             ∂C/∂a = {library[0]:12.1f},  ∂C/∂b = {library[1]:9.2f}")
-print(f"finite difference:  ∂C/∂a = {finite_difference[0]:12.0f},  ∂C/∂b = {finite_difference[1]:9.0f}")
+print(f"finite difference:  ∂C/∂a = {finite_difference[0]:12.0f},  "
+      f"∂C/∂b = {finite_difference[1]:9.0f}")
 assert np.allclose(by_hand, library, rtol=1e-12)
 assert np.allclose(by_hand, finite_difference, rtol=1e-6)
 
@@ -217,7 +379,7 @@ assert np.allclose(by_hand, finite_difference, rtol=1e-6)
 # ```
 
 # %% [markdown]
-# ```{exercise} One outlier
+# ```{exercise} One outlier (★, 10 min)
 # :label: ex-linreg-outlier
 #
 # Add one outlier, a person of 150 cm weighing 150 kg, and refit with
@@ -240,13 +402,15 @@ assert np.allclose(by_hand, finite_difference, rtol=1e-6)
 # only linearly with the distance and resist much better.
 
 # %% tags=["solution"]
-with_outlier = linreg.fit_closed_form(np.append(height, 150.0), np.append(weight, 150.0))
+with_outlier = linreg.fit_closed_form(np.append(height, 150.0),
+                                      np.append(weight, 150.0))
 outlier_error = 150.0 - line.predict(150.0)
 print(f"without the outlier: a = {line.slope:.3f} kg/cm,  b = {line.intercept:7.2f} kg")
-print(f"with the outlier:    a = {with_outlier.slope:.3f} kg/cm,  b = {with_outlier.intercept:7.2f} kg")
+print(f"with the outlier:    a = {with_outlier.slope:.3f} kg/cm,  "
+      f"b = {with_outlier.intercept:7.2f} kg")
 print(f"the outlier's squared error on the old line: {outlier_error**2:,.0f} kg²; "
       f"the fifty others: {linreg.cost(*line, height, weight):,.0f} kg²")
-assert with_outlier.slope < 0.3 * line.slope  # one point in 51 removes over two thirds of the slope
+assert with_outlier.slope < 0.3 * line.slope  # one point in 51: over two thirds of a
 assert outlier_error**2 > 5 * linreg.cost(*line, height, weight)
 
 # %% [markdown] tags=["solution"]
@@ -254,12 +418,12 @@ assert outlier_error**2 > 5 * linreg.cost(*line, height, weight)
 # ```
 
 # %% [markdown]
-# ```{exercise} Too large a learning rate
+# ```{exercise} Too large a learning rate (★★, 20 min)
 # :label: ex-linreg-learning-rate
 #
 # Fit with `linreg.fit_gradient_descent(height, weight, learning_rate=2.5)`. What happens,
 # and why? `fit_gradient_descent` works on the standardised heights
-# $u_i = (x_i - \bar x) / s$ (its docstring says why), for which
+# $u_i = (x_i - \bar x) / s$, for which
 # $\frac{1}{n}\sum_i u_i^2 = 1$ and $\sum_i u_i = 0$: compute by hand what one step does to
 # the distance from the minimum, and find the largest learning rate that still converges.
 # ```
@@ -295,7 +459,7 @@ for eta in (0.25, 0.95, 1.05, 2.5):
 # ```
 
 # %% [markdown]
-# ```{exercise} A new model: a line through the origin
+# ```{exercise} A new model: a line through the origin (★★, 20 min)
 # :label: ex-linreg-origin
 #
 # Some relations have no intercept (a distance is zero after zero seconds). Extend the
@@ -328,9 +492,12 @@ def fit_through_origin(x, y):
 
 origin_line = fit_through_origin(height, weight)
 slope_gradient, _ = linreg.cost_gradient(origin_line.slope, 0.0, height, weight)
-origin_cost, free_cost = linreg.cost(*origin_line, height, weight), linreg.cost(*line, height, weight)
-print(f"through the origin: a = {origin_line.slope:.4f} kg/cm, where ∂C/∂a is 0 up to rounding")
-print(f"cost: {origin_cost:,.0f} kg² through the origin, {free_cost:,.0f} kg² for the free line")
+origin_cost = linreg.cost(*origin_line, height, weight)
+free_cost = linreg.cost(*line, height, weight)
+print(f"through the origin: a = {origin_line.slope:.4f} kg/cm, "
+      "where ∂C/∂a is 0 up to rounding")
+print(f"cost: {origin_cost:,.0f} kg² through the origin, "
+      f"{free_cost:,.0f} kg² for the free line")
 assert abs(slope_gradient) < 1e-6 * np.sum(2 * height * weight)  # zero, up to rounding
 assert origin_cost > 4 / 3 * free_cost  # over a third higher
 

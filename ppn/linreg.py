@@ -122,6 +122,22 @@ def fit_gradient_descent(
     return line
 
 
+def descent_path(x, y, *, learning_rate: float, steps: int, start=(0.0, 0.0)) -> np.ndarray:
+    """(a, b) ← (a, b) − η·∇C/n on x as it is: the ``steps`` + 1 points visited, in rows.
+
+    No standardisation and no stopping rule, so that the book can draw what plain
+    gradient descent does on raw and on standardised data alike.
+    """
+    x, y = _as_data(x, y)
+    a, b = (float(v) for v in start)
+    path = [(a, b)]
+    for _ in range(steps):
+        grad_a, grad_b = _gradient(a, b, x, y)
+        a, b = a - learning_rate * grad_a / len(x), b - learning_rate * grad_b / len(x)
+        path.append((a, b))
+    return np.array(path)
+
+
 def height_weight_data(n: int = 50, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """A synthetic height (cm) / weight (kg) sample: weight ≈ 0.9·height − 90 + noise."""
     rng = np.random.default_rng(seed)

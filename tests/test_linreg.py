@@ -201,3 +201,17 @@ def test_height_weight_data_is_deterministic():
     np.testing.assert_array_equal(first[1], second[1])
     assert first[0].shape == (50,) and height_weight_data(n=7)[1].shape == (7,)
     assert linreg.height_weight_data is height_weight_data
+
+
+def test_descent_path_takes_plain_steps_on_the_mean_gradient():
+    x, y = height_weight_data()
+    path = linreg.descent_path(x, y, learning_rate=1e-5, steps=3, start=(0.5, -10.0))
+    assert path.shape == (4, 2) and tuple(path[0]) == (0.5, -10.0)
+    for before, after in zip(path[:-1], path[1:], strict=True):
+        gradient = np.array(cost_gradient(*before, x, y)) / len(x)
+        np.testing.assert_allclose(after, before - 1e-5 * gradient, rtol=1e-12)
+    # On standardised x with η = 0.5 (the Hessian of C/n is 2·I), one step lands on the minimum.
+    u = (x - x.mean()) / x.std()
+    best = fit_closed_form(u, y)
+    landed = linreg.descent_path(u, y, learning_rate=0.5, steps=1)[-1]
+    np.testing.assert_allclose(landed, best, rtol=1e-9)
