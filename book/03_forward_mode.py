@@ -26,7 +26,7 @@
 # derivative along with it. [Chapter 4](04_backward_mode.ipynb) builds the second,
 # backward mode, which is the one neural networks are trained with.
 #
-# The equations keep the source's numbers (8 to 13 in this chapter), so that the two can
+# The equations keep the source's numbers (8 to 13 and 16 in this chapter), so that the two can
 # be read side by side; an equation the source does not number carries no number here.
 #
 # ## The gradient
@@ -68,7 +68,8 @@
 #
 # ```{note}
 # The source document writes eq. 11 with every fraction upside down, as
-# $\partial x / \partial z = \sum_i \partial x / \partial y_i \cdot \partial y_i / \partial z$.
+# $\frac{\partial x}{\partial z} = \sum_i \frac{\partial y_i}{\partial z} \cdot
+# \frac{\partial x}{\partial y_i}$.
 # Read literally, that is the derivative of the *input* with respect to the *output*,
 # which is not what is meant. This book uses the standard form above, the one the
 # library computes.
@@ -119,16 +120,18 @@
 # ## Dual numbers
 #
 # The bookkeeping "value and tangent, computed together" has an algebra: the **dual
-# numbers** $a + b\,\varepsilon$, where $\varepsilon$ is a symbol with
+# numbers** $a + \dot a\,\varepsilon$, where $\varepsilon$ is a symbol with
 # $\varepsilon^2 = 0$. Multiply two of them and the $\varepsilon^2$ term vanishes:
 #
-# $$ (a + \dot a\,\varepsilon)(b + \dot b\,\varepsilon) = ab + (\dot a\,b + a\,\dot b)\,\varepsilon ,$$
+# $$ (a + \dot a\,\varepsilon)(b + \dot b\,\varepsilon)
+#    = ab + (\dot a\,b + a\,\dot b)\,\varepsilon , $$
 #
 # which is the product rule, and a Taylor expansion stops after its first term:
 # $g(a + \dot a\,\varepsilon) = g(a) + g'(a)\,\dot a\,\varepsilon$. So evaluating $f$ on
 # dual numbers $x_j + \dot x_j \varepsilon$ returns $f(x) + (\nabla f \cdot \dot x)\,\varepsilon$:
 # the value, and the derivative in the direction of the seed. `ppn.Dual` is such a
-# number, with the fields `primal` ($a$) and `tangent` ($\dot a$):
+# number, with the fields `primal` ($a$) and `tangent` ($\dot a$); the seed is the
+# tangent we give the input:
 
 # %%
 import math
@@ -148,36 +151,136 @@ from ppn.plots import (
 )
 
 x = ppn.Dual(3.0, 1.0)  # x = 3, seeded: ẋ = 1
-print(x * x)  # d(x²)/dx = 2x = 6
-print(ppn.sin(x))  # d(sin x)/dx = cos 3
-
-# %%
-assert (x * x).tangent == 6.0
-assert ppn.sin(x).tangent == math.cos(3.0)
+print(x)
 
 # %% [markdown]
-# Each elementary function knows its derivative from one table, shared with backward
-# mode ([chapter 4](04_backward_mode.ipynb)), which reads like a table of derivatives: the
-# value $y = f(x)$, then $dy/dx$ written with $x$ and $y$.
+# ## Writing the rules of `Dual`
+#
+# Two methods of `Dual` do all of its calculus: `_binary` for the operators
+# `+ − × / **`, `_unary` for everything with one operand. They are your tasks 3.1 and
+# 3.2, and this section says everything they must do.
+#
+# **How Python reaches them.** `x * y` calls `x.__mul__(y)`, which calls
+# `self._binary("mul", self, y)`; `3 * x` calls `x.__rmul__(3)`, which calls
+# `self._binary("mul", 3, self)`. So `_binary(name, left, right)` receives the operator's
+# name (`"add"`, `"sub"`, `"mul"`, `"div"`, `"pow"`) and its two operands in the order they
+# were written; one of them is `self`, and the other is a `Dual` or a plain number (an
+# `int` or a `float`). Anything else was turned away before your code runs. Likewise
+# `ppn.sin(x)` calls `x._unary("sin")` and `-x` calls `x._unary("neg")`: `_unary(name)`
+# receives the name of a row of the derivative table below.
+#
+# **The derivative table.** Each elementary function knows its derivative from one table,
+# shared with backward mode ([chapter 4](04_backward_mode.ipynb)), which reads like a table
+# of derivatives: the value $y = f(x)$, then $dy/dx$ written with $x$ and $y$ (so that
+# $e^x$ reuses the value it has just computed).
 
 # %% tags=["remove-input"]
-listing("ppn/elementary.py", start_after="# The whole calculus the scalar engines know.",
-        end_before="BINARY: dict")  # fmt: skip
+listing("ppn/elementary.py",
+        start_after="# The whole calculus the scalar engines know.",
+        end_before="# Where each function is defined")
 
 # %% [markdown]
-# A `Dual` applies a row of that table to its primal and multiplies the derivative by its
-# tangent: eq. 9, one link of the chain, with $g$ the computation so far (its value the
-# primal, its derivative the tangent) and $f$ the row's function.
+# `ppn/forward.py` already imports the four functions that read it, and defines one
+# helper:
+#
+# * `evaluate(name, x)` is $f(x)$ for the row `name`; outside the function's domain
+#   (`log` of a negative number) it raises a `ValueError` that names the function and the
+#   point. Compute values with it, not with the row's `value` directly, whose error does
+#   not say which function failed.
+# * `rule(name).derivative(x, y)` is $f'(x)$, given $x$ and $y = f(x)$.
+# * `evaluate_binary(name, x, y)` is $x \circ y$, with the same kind of error, and
+#   `binary_rule(name).partials(x, y, z)` is the pair
+#   $(\partial z / \partial x, \partial z / \partial y)$ at $z = x \circ y$.
+# * `_split(v)` is the pair (primal, tangent) of an operand: a plain number is a constant,
+#   a dual number whose tangent is 0, so `_split(3)` is `(3.0, 0.0)`.
+#
+# **The rules.** `_unary` applies eq. 9, one link of the chain: with $v$ the primal and
+# $\dot v$ the tangent of `self`,
+#
+# $$ f(v + \dot v\,\varepsilon) = f(v) + f'(v)\,\dot v\,\varepsilon . $$
+#
+# `_binary` applies eq. 11 with $k = 2$: for $z = x \circ y$,
+#
+# $$ \dot z = \frac{\partial z}{\partial x}\,\dot x
+#    + \frac{\partial z}{\partial y}\,\dot y . $$
+#
+# For $\times$ that is the product rule $\dot x\, y + x\, \dot y$; for $/$,
+# $\dot x / y - x\,\dot y / y^2$.
+#
+# **A zero tangent contributes nothing.** Some partial derivatives are infinite or
+# undefined where the function itself is fine: $\sqrt{x}$ has slope $+\infty$ at 0, and
+# $\partial (x^y) / \partial y = x^y \log x$ is `nan` for $x < 0$, as in `x ** 2` at
+# $x = -3$. In floating point $0 \times \infty$ and $0 \times \text{nan}$ are both `nan`, so
+# multiplying blindly would turn $(-3)^2$, whose exponent is a constant, into a `nan`
+# tangent. Multiply a partial by a tangent only when the tangent is not 0, and count
+# the term as 0 otherwise: `Dual(-3.0, 1.0) ** 2` must have tangent $-6$, and
+# `ppn.sqrt(Dual(0.0, 0.0))` tangent 0.
+#
+# **Return the result through `self._result`.** Do not build the result with
+# `Dual(value, tangent)`: return
+# `self._result(value, tangent, name, operands)`, with `operands` the operands as you
+# received them, `(left, right)` or `(self,)`. For a plain `Dual` the hook just builds
+# the new dual number:
+
+# %% tags=["remove-input"]
+listing(ppn.Dual._result)
+
+# %% [markdown]
+# but a subclass can do more. `ppn.forward_trace`, which regenerates Table 1 below, runs
+# $f$ on a subclass of `Dual` whose `_result` also appends a row to the table (the
+# variable's number, its operation and operands, its value and tangent). A result built
+# with `Dual(...)` skips the hook: Table 1 would show its two inputs and nothing else, and
+# the results would no longer be of the subclass.
+#
+# The results must be `Dual`s whose primal and tangent are floats (`Dual`'s constructor
+# converts them). The checks try the product, sum, difference and quotient rules,
+# constants on either side (`3 * x`, `x + 1`, `1 - x`), the zero-tangent rule for `**`
+# and `sqrt`, `sin`, `exp` with a tangent other than 1 (multiply by it), negation, and
+# `log` of $-1$ (a `ValueError` naming `log`).
+
+# %% [markdown]
+# ```{admonition} Task 3.1: dual-number arithmetic
+# :class: tip
+# **Write** the body of `Dual._binary` in `ppn/forward.py` (between `# task 3.1: begin`
+# and `# task 3.1: end`). **It receives** the operator's name and the operands `left` and
+# `right` (one is `self`, the other a `Dual` or a number); **it returns**
+# `self._result(value, tangent, name, (left, right))` with the value $x \circ y$ and the
+# tangent $\frac{\partial z}{\partial x}\dot x + \frac{\partial z}{\partial y}\dot y$, where
+# a zero tangent contributes 0. **Check** with `ppn.tasks.check("3.1")` in this notebook,
+# or `pytest tests/tasks -k TestTask3_1`.
+# ```
+#
+# ```{admonition} Task 3.2: one forward-mode rule
+# :class: tip
+# **Write** the body of `Dual._unary` in `ppn/forward.py` (between `# task 3.2: begin` and
+# `# task 3.2: end`). **It receives** the name of a row of the derivative table; **it
+# returns** `self._result(value, tangent, name, (self,))` with the value $f(v)$, computed by
+# `evaluate`, and the tangent $f'(v)\,\dot v$, or 0 when $\dot v = 0$. **Check** with
+# `ppn.tasks.check("3.2")` in this notebook, or `pytest tests/tasks -k TestTask3_2`.
+# ```
+#
+# As ppn writes them (the listings are read from the `ppn` you run: in the student
+# edition, your code, or the stubs until you write them):
 
 # %% tags=["remove-input"]
 listing(ppn.Dual._unary)
 
-# %% [markdown]
-# A binary operation such as $v_0 \times v_1$ sums the contributions of its two operands:
-# eq. 11 with $k = 2$.
-
 # %% tags=["remove-input"]
 listing(ppn.Dual._binary)
+
+# %% [markdown]
+# With both rules, a `Dual` differentiates as it computes:
+
+# %%
+print(x * x)  # d(x²)/dx = 2x = 6
+print(ppn.sin(x))  # d(sin x)/dx = cos 3
+square = ppn.Dual(-3.0, 1.0) ** 2  # the constant exponent adds no nan
+print(square)
+
+# %%
+assert (x * x).tangent == 6.0
+assert ppn.sin(x).tangent == math.cos(3.0)
+assert square.tangent == -6.0
 
 # %% [markdown]
 # ## Table 1, regenerated
@@ -233,7 +336,7 @@ assert abs(rows_x1[-1].derivative) < 1e-15
 
 # %%
 def rounded(number, digits=4):
-    """The number rounded for printing; + 0.0 turns the −0.0 of a rounded −1.2e−16 into 0.0."""
+    """The number rounded for printing (+ 0.0 turns −0.0 into 0.0)."""
     return round(number, digits) + 0.0
 
 
@@ -253,8 +356,10 @@ print(f"computed ∂f/∂x₂ = {rows_x2[-1].derivative:.4f}, e − 1 = {e - 1:.
 
 # %% mystnb={"figure": {"caption": "The computation graph of $f(x_1, x_2) = x_2 \\cos x_1 + e^{x_2}$ at $(\\pi, 1)$, drawn from `ppn.forward_trace`: each node shows its expression, its value and its tangent, for the seed $\\dot x_1 = 1$ (top) and $\\dot x_2 = 1$ (bottom). The output $v_4$ carries $\\partial f / \\partial x_1$ and $\\partial f / \\partial x_2$.", "name": "fig-forward-graph"}}
 fig, axes = plt.subplots(2, 1, figsize=(8, 6.4))
-_ = draw_computation_graph(rows_x1, axes[0], title=r"forward mode, seed $\dot{x}_1 = 1$")
-_ = draw_computation_graph(rows_x2, axes[1], title=r"forward mode, seed $\dot{x}_2 = 1$")
+_ = draw_computation_graph(rows_x1, axes[0],
+                           title=r"forward mode, seed $\dot{x}_1 = 1$")
+_ = draw_computation_graph(rows_x2, axes[1],
+                           title=r"forward mode, seed $\dot{x}_2 = 1$")
 fig.tight_layout()
 plt.show()
 
@@ -278,10 +383,12 @@ def show_row(row, seed):
     fig, ax = plt.subplots(figsize=(8, 3.6))
     _ = draw_computation_graph(rows, ax, step=row, title=f"Table 1, seed {seed}")
     plt.show()
-    display(Markdown(trace_table(rows, headers=[f"tangent, {seed}"], highlight=rows[row].index)))
+    table = trace_table(rows, headers=[f"tangent, {seed}"], highlight=rows[row].index)
+    display(Markdown(table))
 
 
-_ = interact(show_row, row=IntSlider(min=0, max=len(rows_x2) - 1, value=0), seed=list(traces))
+_ = interact(show_row, row=IntSlider(min=0, max=len(rows_x2) - 1, value=0),
+             seed=list(traces))
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -302,11 +409,46 @@ print(f"{len(frames)} frames, one per row of Table 1")
 # ## One pass, one direction: `ppn.jvp`
 #
 # Nothing forces the seed to be a unit vector. With a seed $\dot x$, one forward pass
-# returns $f(x)$ and the directional derivative $\nabla f \cdot \dot x$, a
-# *Jacobian-vector product*; `ppn.jvp` is that pass, without the trace:
+# returns $f(x)$ and the directional derivative
+# $\nabla f \cdot \dot x = \sum_j \frac{\partial f}{\partial x_j}\,\dot x_j$. For a
+# function with several outputs it returns one such number per output, the vector
+# $J_f\,\dot x$, a **Jacobian-vector product** (the Jacobian $J_f$ is the matrix of all
+# the partial derivatives, below). `ppn.jvp(f, primals, tangents)` is that pass,
+# without the trace; it is task 3.3.
+#
+# * **It receives** a Python function `f` of $m$ numbers, called as `f(x1, x2, …)`, and
+#   two sequences of $m$ floats: `primals`, the point $x$, and `tangents`, the seed
+#   $\dot x$. (Sequences of different lengths are refused with a `ValueError` before your
+#   code runs.)
+# * It makes one `Dual(primal, tangent)` per input and calls `f` on them, in order.
+# * `f` returns a `Dual`, or a plain number when its output does not depend on its
+#   inputs (`lambda a: 7.0`): a constant, whose tangent is 0. Or it returns a tuple or a
+#   list of such outputs, one per output of a function $\mathbb{R}^m \to \mathbb{R}^n$.
+# * **It returns** floats: `(value, tangent)` for one output; for a tuple or list of
+#   outputs, `(values, tangents)`, two tuples with one entry per output. `_split` gives
+#   the pair of floats of any one output, `Dual` or number.
+#
+# The checks call `jvp` on a product written out by hand (so that they do not need tasks
+# 3.1 and 3.2), on a function returning a tuple with a constant in it, and on the
+# chapter's $f$.
+#
+# ```{admonition} Task 3.3: jvp, one forward pass
+# :class: tip
+# **Write** the body of `jvp` in `ppn/forward.py` (between `# task 3.3: begin` and
+# `# task 3.3: end`). **It receives** `f`, `primals` and `tangents`; **it returns**
+# `(value, tangent)` as floats, or `(values, tangents)` as two tuples of floats when `f`
+# returns a tuple or a list; a constant output has tangent 0. **Check** with
+# `ppn.tasks.check("3.3")` in this notebook, or `pytest tests/tasks -k TestTask3_3`.
+# ```
+#
+# As ppn writes `jvp` (in the student edition: your code, or the stub until you write it):
 
 # %% tags=["remove-input"]
 listing(ppn.jvp)
+
+# %% [markdown]
+# The two partial derivatives of eq. 13, and the derivative along the diagonal
+# $\dot x = (1, 1)$, which is their sum:
 
 # %%
 value, d_x1 = ppn.jvp(f, point, (1.0, 0.0))
@@ -348,22 +490,26 @@ def gradient_of_f(p):
 angles = np.arange(0, 361)  # degrees
 slopes = [ppn.jvp(f, point, (math.cos(math.radians(t)), math.sin(math.radians(t))))[1]
           for t in angles]  # fmt: skip
-grid = [(a, b) for a in np.linspace(0.5, 5.8, 6) for b in np.linspace(-0.5, 0.9, 4)] + [point]
+grid = [(a, b) for a in np.linspace(0.5, 5.8, 6) for b in np.linspace(-0.5, 0.9, 4)]
+grid.append(point)
 gradients = [gradient_of_f(p) for p in grid]
 steepest = int(angles[np.argmax(slopes)])
 print(f"∇f(π, 1) = ({rounded(gradients[-1][0]):.4f}, {gradients[-1][1]:.4f}), "
       f"length {math.hypot(*gradients[-1]):.4f}")
 print(f"the steepest of the 360 directions: θ = {steepest}°, slope {max(slopes):.4f}; "
       f"the flattest: θ = {int(angles[np.argmin(slopes)])}°, slope {min(slopes):.4f}")
-assert steepest == 90 and math.isclose(max(slopes), math.hypot(*gradients[-1]), rel_tol=1e-12)
+assert steepest == 90
+assert math.isclose(max(slopes), math.hypot(*gradients[-1]), rel_tol=1e-12)
 assert math.isclose(min(slopes), -max(slopes), rel_tol=1e-12)  # straight against ∇f
 
 # %% mystnb={"figure": {"caption": "The source's figure 6, measured. Left: contour lines of $f(x_1, x_2) = x_2 \\cos x_1 + e^{x_2}$ with the gradient (from `ppn.jvp`) at a grid of points, all arrows drawn the same length: each crosses the contour lines at a right angle, uphill. The red arrow is $\\nabla f(\\pi, 1) = (0, e - 1)$. Right: the slope of $f$ at $(\\pi, 1)$ in each of 360 directions, one `jvp` each; it is largest, $|\\nabla f|$, in the direction of the gradient.", "name": "fig-steepest-ascent"}}
-fig, (ax_field, ax_slopes) = plt.subplots(1, 2, figsize=(11, 3.6), width_ratios=[1.6, 1])
+fig, (ax_field, ax_slopes) = plt.subplots(1, 2, figsize=(11, 3.6),
+                                         width_ratios=[1.6, 1])
 _ = draw_gradient_field(f, grid, gradients, ax_field, extent=(0, 2 * math.pi, -1, 1.5),
-                        highlight=len(grid) - 1, title="∇f across the contour lines of f")  # fmt: skip
+                        highlight=len(grid) - 1,
+                        title="∇f across the contour lines of f")
 _ = draw_directional_derivatives(angles, slopes, gradients[-1], ax_slopes,
-                                 title="slope of f at (π, 1), by direction")  # fmt: skip
+                                 title="slope of f at (π, 1), by direction")
 fig.tight_layout()
 plt.show()
 
@@ -393,7 +539,8 @@ def g(x1, x2, x3):
 jacobian_forward = ppn.jacobian(g, mode="forward")
 J = jacobian_forward(2.0, 3.0, 0.0)
 print(J)
-print(f"{jacobian_forward.passes} forward passes for {J.shape[0]} outputs and {J.shape[1]} inputs")
+print(f"{jacobian_forward.passes} forward passes for {J.shape[0]} outputs "
+      f"and {J.shape[1]} inputs")
 
 # %%
 assert jacobian_forward.passes == 3  # m = 3 inputs: one pass per column
@@ -401,7 +548,8 @@ for j in range(3):
     seed = [1.0 if k == j else 0.0 for k in range(3)]
     _, column = ppn.jvp(g, (2.0, 3.0, 0.0), seed)
     assert list(J[:, j]) == list(column)  # column j is the pass seeded with e_j
-assert J.tolist() == [[3.0, 2.0, 0.0], [1.0, 0.0, 1.0]]  # by hand: (x₂, x₁, 0), (1, 0, cos x₃)
+# by hand: the rows (x₂, x₁, 0) and (1, 0, cos x₃)
+assert J.tolist() == [[3.0, 2.0, 0.0], [1.0, 0.0, 1.0]]
 
 # %% [markdown]
 # For a neural network's cost, $n = 1$ and $m$ is the number of parameters: forward mode
@@ -441,7 +589,7 @@ def mul(a, b):
 
 
 def derivative(e):
-    """d e / dx by the textbook rules: the sum rule, the product rule, the chain rule for sin."""
+    """d e / dx by the textbook rules: sum, product, and the chain rule for sin."""
     if e == "x":
         return 1
     if not isinstance(e, tuple):  # a constant
@@ -496,9 +644,11 @@ for n in (1, 2, 4, 8, 16, 32):
     print(f"{n:2}   {operations(formula):17}   {operations(formula_derivative):18}   "
           f"{ratios[n]:5.1f}   {len(rows) - 1:25}")
     # The symbolic derivative is right: it agrees with forward mode.
-    assert math.isclose(evaluate(formula_derivative, 0.3), rows[-1].derivative, rel_tol=1e-12)
-    assert len(rows) - 1 == operations(formula)  # forward mode: one row per operation of p_n
-assert all(ratios[n] >= n / 2 for n in ratios)  # p_n' grows like n², p_n like n: ratio ≳ n/2
+    by_formula = evaluate(formula_derivative, 0.3)
+    assert math.isclose(by_formula, rows[-1].derivative, rel_tol=1e-12)
+    assert len(rows) - 1 == operations(formula)  # forward mode: a row per operation
+# p_n' grows like n², p_n like n: the ratio is at least n/2
+assert all(ratios[n] >= n / 2 for n in ratios)
 
 # %% [markdown]
 # The formula for $p_n'$ has at least $n/2$ times as many operations as $p_n$ (17.6 times
@@ -518,6 +668,9 @@ assert all(ratios[n] >= n / 2 for n in ratios)  # p_n' grows like n², p_n like 
 # * A dual number $v + \dot v \varepsilon$ with $\varepsilon^2 = 0$ does this by plain
 #   arithmetic; the derivative table of `ppn.elementary` gives each function's derivative,
 #   and reverse mode reads the same table.
+# * Each rule returns its result through the `_result` hook, so that a traced `Dual` can
+#   record Table 1, and a zero tangent contributes 0 even where a partial is infinite or
+#   `nan`.
 # * Table 1 is the trace of $f(x_1, x_2) = x_2 \cos x_1 + e^{x_2}$ at $(\pi, 1)$. One pass
 #   gives one directional derivative (`ppn.jvp`), so the gradient of $m$ inputs takes $m$
 #   passes, and the Jacobian is filled column by column.
@@ -539,7 +692,7 @@ assert all(ratios[n] >= n / 2 for n in ratios)  # p_n' grows like n², p_n like 
 # open it. The solutions are code that runs with the chapter and checks its own answer
 # (the student edition of the notebooks leaves them out).
 #
-# ```{exercise} Table 1 at another point
+# ```{exercise} Table 1 at another point (★, 15 min)
 # :label: ex-forward-table
 #
 # Fill in Table 1 by hand at the point $(x_1, x_2) = (\pi/2, 2)$, for both seeds. Check
@@ -585,7 +738,9 @@ not_zero = []
 for row_x1, row_x2 in zip(other_x1, other_x2, strict=True):
     value, tangent_x1, tangent_x2 = by_hand[row_x1.index]
     computed = (row_x1.primal, row_x1.derivative, row_x2.derivative)
-    for name, mine, theirs in zip(("v", "v̇ (ẋ₁ = 1)", "v̇ (ẋ₂ = 1)"), (value, tangent_x1, tangent_x2), computed, strict=True):
+    names = ("v", "v̇ (ẋ₁ = 1)", "v̇ (ẋ₂ = 1)")
+    mine_all = (value, tangent_x1, tangent_x2)
+    for name, mine, theirs in zip(names, mine_all, computed, strict=True):
         assert math.isclose(mine, theirs, abs_tol=1e-15), (row_x1.index, name)
         if mine == 0 and theirs != 0:
             not_zero.append(f"{name} of row {row_x1.index}: {theirs:.1e}")
@@ -598,7 +753,7 @@ assert len(not_zero) == 3
 # ```
 
 # %% [markdown]
-# ```{exercise} Two forms of the derivative of tan
+# ```{exercise} Two forms of the derivative of tan (★, 10 min)
 # :label: ex-forward-tan
 #
 # `ppn.tan` uses the rule $\frac{d}{dx}\tan x = 1 + \tan^2 x$. Show by hand that it equals
@@ -623,7 +778,8 @@ assert len(not_zero) == 3
 for x_k in np.linspace(-1.5, 1.5, 10).tolist():
     value, tangent = ppn.jvp(ppn.tan, (x_k,), (1.0,))
     textbook = 1 / math.cos(x_k) ** 2
-    print(f"x = {x_k:+.3f}: tan x = {value:+8.3f},  tangent = {tangent:8.3f},  1/cos² x = {textbook:8.3f}")
+    print(f"x = {x_k:+.3f}: tan x = {value:+8.3f},  tangent = {tangent:8.3f},  "
+          f"1/cos² x = {textbook:8.3f}")
     assert math.isclose(tangent, textbook, rel_tol=1e-12)
 _, steep = ppn.jvp(ppn.tan, (math.pi / 2 - 1e-4,), (1.0,))
 print(f"at π/2 − 1e-4: tangent = {steep:.4g}")
@@ -634,7 +790,7 @@ assert math.isclose(steep, 1e8, rel_tol=1e-6)
 # ```
 
 # %% [markdown]
-# ```{exercise} Forward mode against finite differences
+# ```{exercise} Forward mode against finite differences (★★, 20 min)
 # :label: ex-forward-finite-differences
 #
 # Write a function of your own, for instance $h(x) = x\,e^{\sin x} / (1 + x^2)$, compute
@@ -672,11 +828,14 @@ errors = [abs((h(1 + d) - h(1 - d)) / (2 * d) - exact) for d in deltas]
 
 fig, ax = plt.subplots(figsize=(5.5, 3.6))
 _ = ax.loglog(deltas, errors, "o-", label="central difference")
-_ = ax.loglog(deltas, [d**2 for d in deltas], ":", color="0.5", label=r"$\delta^2$ (truncation)")
-_ = ax.loglog(deltas, [1e-16 / d for d in deltas], "--", color="0.5", label=r"$10^{-16}/\delta$ (rounding)")
+_ = ax.loglog(deltas, [d**2 for d in deltas], ":", color="0.5",
+              label=r"$\delta^2$ (truncation)")
+_ = ax.loglog(deltas, [1e-16 / d for d in deltas], "--", color="0.5",
+              label=r"$10^{-16}/\delta$ (rounding)")
 ax.set_xlabel(r"step $\delta$")
 ax.set_ylabel(r"|difference − forward mode|")
-ax.set_title(f"h'(1) = {exact:.6f}: finite differences against one forward pass", fontsize=10)
+ax.set_title(f"h'(1) = {exact:.6f}: finite differences against one forward pass",
+             fontsize=10)
 ax.set_ylim(1e-13, 1e-1)
 _ = ax.legend(fontsize=8)
 fig.tight_layout()
@@ -695,7 +854,7 @@ assert errors[-1] > 1e3 * errors[best]  # rounding takes over for tiny δ
 # ```
 
 # %% [markdown]
-# ```{exercise} A variable used twice
+# ```{exercise} A variable used twice (★, 10 min)
 # :label: ex-forward-reuse
 #
 # Draw the graph of $q(x) = x \cdot x + \sin x$ at $x = 0.5$ with `draw_computation_graph`
@@ -726,12 +885,15 @@ def q(x):
 
 q_rows = ppn.forward_trace(q, (0.5,), (1.0,))
 fig, ax = plt.subplots(figsize=(7, 2.8))
-_ = draw_computation_graph(q_rows, ax, title=r"$q(x) = x \cdot x + \sin x$ at $x = 0.5$, seed $\dot x = 1$")
+_ = draw_computation_graph(
+    q_rows, ax, title=r"$q(x) = x \cdot x + \sin x$ at $x = 0.5$, seed $\dot x = 1$"
+)
 fig.tight_layout()
 plt.show()
 
 uses = sum(row.operands.count(0) for row in q_rows)
-print(f"v₀ is an operand {uses} times; tangent of the product: {q_rows[1].derivative} = 2 · 0.5")
+print(f"v₀ is an operand {uses} times; "
+      f"tangent of the product: {q_rows[1].derivative} = 2 · 0.5")
 assert uses == 3 and q_rows[1].operands == (0, 0) and q_rows[1].derivative == 2 * 0.5
 assert math.isclose(q_rows[-1].derivative, 2 * 0.5 + math.cos(0.5), rel_tol=1e-15)
 
@@ -740,7 +902,7 @@ assert math.isclose(q_rows[-1].derivative, 2 * 0.5 + math.cos(0.5), rel_tol=1e-1
 # ```
 
 # %% [markdown]
-# ```{exercise} A new elementary function: arctan
+# ```{exercise} A new elementary function: arctan (★★★, 30 min)
 # :label: ex-forward-atan
 #
 # Teach forward mode a function it does not know, $\arctan x$, whose derivative is

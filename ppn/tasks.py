@@ -62,13 +62,13 @@ _TASKS = [
     Task("2.3", "Glorot and He initialisation", "ppn/nn.py: glorot_uniform, he_normal",
          "02_neural_networks.ipynb", "The multilayer perceptron"),
     Task("3.1", "dual-number arithmetic: the tangent of x ∘ y", "ppn/forward.py: Dual._binary",
-         "03_forward_mode.ipynb", "Dual numbers"),
+         "03_forward_mode.ipynb", "Writing the rules of `Dual`"),
     Task("3.2", "one forward-mode rule: the tangent f'(v)·v̇", "ppn/forward.py: Dual._unary",
-         "03_forward_mode.ipynb", "Dual numbers"),
+         "03_forward_mode.ipynb", "Writing the rules of `Dual`"),
     Task("3.3", "jvp: one forward pass, one directional derivative", "ppn/forward.py: jvp",
          "03_forward_mode.ipynb", "One pass, one direction: `ppn.jvp`"),
     Task("4.1", "the backward loop (Algorithm 1)", "ppn/tape.py: Tape.backward",
-         "04_backward_mode.ipynb", "The backward pass in the library"),
+         "04_backward_mode.ipynb", "Algorithm 1: the backward pass on a tape"),
     Task("4.2", "the gradient of the inputs from one backward pass", "ppn/tape.py: Tape.gradient",
          "04_backward_mode.ipynb", "One backward pass, the whole gradient"),
     Task("5.1", "recording a node on the tape", "ppn/tape.py: Tape.record",
@@ -99,7 +99,7 @@ _TASKS = [
     Task("9.1", "one step of gradient descent, θ ← θ − η·(∇C + λθ)", "ppn/optim.py: SGD._update",
          "09_optimisers.ipynb", "Weight decay"),
     Task("10.1", "the training step: forward, loss, zero_grad, backward, step",
-         "ppn/train.py: fit", "10_mnist.ipynb", "Training a network"),
+         "ppn/train.py: fit", "10_mnist.ipynb", "The training step"),
 ]  # fmt: skip
 TASKS: dict[str, Task] = {task.number: task for task in _TASKS}
 
