@@ -48,12 +48,15 @@
 # pass suffices.
 #
 # ```{note}
-# The source document writes eq. 14 and 15 with the fractions inverted, as in its
-# eq. 11 ([chapter 3](03_forward_mode.ipynb)): $\partial x / \partial z$ where
-# $\partial z / \partial x$ is meant.
-# This book uses the standard forms above, $\bar v_i = \partial f / \partial v_i$ and
-# $\bar x = \sum_i \bar y_i \, \partial y_i / \partial x$, which are what the library
-# computes.
+# The source writes eq. 14 and 15 in a notation of its own: it "rewrites the chain rule
+# by inverting its inputs and outputs", and calls $\partial x / \partial z$ the adjoint
+# of $x$ (with $z$ the output). Turn each of its fractions upside down and you get the
+# forms above: its eq. 15, $\frac{\partial x}{\partial z} = \sum_i
+# \frac{\partial x}{\partial y_i} \cdot \frac{\partial y_i}{\partial z}$, is
+# $\bar x = \sum_i \bar y_i \, \partial y_i / \partial x$. Its eq. 11
+# ([chapter 3](03_forward_mode.ipynb)) has the same inverted fractions where the ordinary
+# chain rule is meant. This book writes $\partial z / \partial x$ for the derivative of
+# $z$ with respect to $x$ everywhere, and $\bar x$ for an adjoint, as the library computes.
 # ```
 #
 # ## Table 2 by hand
@@ -66,13 +69,15 @@
 #
 # $$
 # \begin{aligned}
-# \bar v_4 &= 1 && \text{the seed: } \partial f / \partial f \\
-# \bar v_3 &= \bar v_4 \cdot \partial v_4 / \partial v_3 = \bar v_4 \cdot 1 = 1 \\
-# \bar v_2 &= \bar v_4 \cdot \partial v_4 / \partial v_2 = \bar v_4 \cdot 1 = 1 \\
-# \bar v_1 &= \bar v_2 \cdot \partial v_2 / \partial v_1 = \bar v_2 \cdot v_0 = 1 \\
-# \bar v_0 &= \bar v_3 \cdot \partial v_3 / \partial v_0 + \bar v_2 \cdot \partial v_2 / \partial v_0
-#           = \bar v_3 \cdot e^{v_0} + \bar v_2 \cdot v_1 = e - 1 \\
-# \bar v_{-1} &= \bar v_1 \cdot \partial v_1 / \partial v_{-1} = \bar v_1 \cdot (-\sin v_{-1}) = 0
+# \bar v_4 &= 1 \qquad \text{the seed, } \partial f / \partial f \\
+# \bar v_3 &= \bar v_4 \cdot \frac{\partial v_4}{\partial v_3} = 1 \cdot 1 = 1 \\
+# \bar v_2 &= \bar v_4 \cdot \frac{\partial v_4}{\partial v_2} = 1 \cdot 1 = 1 \\
+# \bar v_1 &= \bar v_2 \cdot \frac{\partial v_2}{\partial v_1} = \bar v_2 \cdot v_0 = 1 \\
+# \bar v_0 &= \bar v_3 \cdot \frac{\partial v_3}{\partial v_0}
+#            + \bar v_2 \cdot \frac{\partial v_2}{\partial v_0} \\
+#           &= \bar v_3 \cdot e^{v_0} + \bar v_2 \cdot v_1 = e - 1 \\
+# \bar v_{-1} &= \bar v_1 \cdot \frac{\partial v_1}{\partial v_{-1}}
+#              = \bar v_1 \cdot (-\sin v_{-1}) = 0
 # \end{aligned}
 # $$
 #
@@ -94,7 +99,6 @@ import numpy as np
 from IPython.display import HTML, Markdown, display
 
 import ppn
-from ppn.listing import listing
 from ppn.plots import animate_trace, draw_computation_graph, pass_order, trace_table
 
 
@@ -117,15 +121,17 @@ assert adjoints[2] == 1.0  # v̄₂ = v̄₄ · 1
 assert adjoints[1] == 1.0  # v̄₁ = v̄₂ · v₀
 assert math.isclose(adjoints[0], e - 1)  # v̄₀ = v̄₃ · e^v₀ + v̄₂ · v₁
 assert abs(adjoints[-1]) < 1e-15  # v̄₋₁ = v̄₁ · (−sin π) = −1.2e−16 in floating point
-print(f"∂f/∂x₁ = v̄₋₁ = {adjoints[-1]:.2g} (that is −sin π in floating point, see chapter 3)")
+print(f"∂f/∂x₁ = v̄₋₁ = {adjoints[-1]:.2g} (−sin π in floating point, chapter 3)")
 print(f"∂f/∂x₂ = v̄₀  = {adjoints[0]:.4f} = e − 1")
 
 # %% [markdown]
 # ```{warning}
-# **The source's Table 2 prints three wrong adjoints, and a wrong index.** Its first row,
-# the seed, has a garbled index: the seed is the adjoint of the output, and the output is
-# $v_4$, so that row must read $\bar v_4 = \partial f / \partial v_4 = 1$, as in the table
-# above. In the rows $\bar v_3$, $\bar v_2$, $\bar v_1$ it gives $e$, $-1$, $-1$:
+# **Three rows of the source's Table 2 are wrong.** A backward table is read from its
+# last row up, in the order of the pass. The source's last row is the seed,
+# $\bar v_4 = 1$; its first row, beside $v_{-1} = x_1 = \pi$, is
+# $\bar v_{-1} = \bar v_1 \cdot \partial v_1 / \partial v_{-1} = 0$; and its second is
+# $\bar v_0 = e - 1$. Those three are right. The rows $\bar v_3$, $\bar v_2$, $\bar v_1$
+# give $e$, $-1$, $-1$:
 #
 # | row | the source prints | which is the value | the correct adjoint |
 # |:--|:--|:--|:--|
@@ -136,32 +142,26 @@ print(f"∂f/∂x₂ = v̄₀  = {adjoints[0]:.4f} = e − 1")
 # Those numbers are the primal values $v_3$, $v_2$, $v_1$ of the forward pass, copied into
 # the adjoint column. Had they been the adjoints, eq. 15 would give
 # $\bar v_0 = \bar v_3 e^{v_0} + \bar v_2 v_1 = e \cdot e + (-1)(-1) = e^2 + 1$, not the
-# $\partial f / \partial x_2 = e - 1$ of eq. 13. The library computes the correct
-# adjoints, as the table above shows; the next cell checks that the source's numbers are
-# indeed the values.
+# $e - 1$ the source itself prints for $\bar v_0$ (and eq. 13 for
+# $\partial f / \partial x_2$). The next cell compares every row of the source with the
+# library's adjoints.
 # ```
 
 # %%
-assert rows[-1].index == 4 and rows[-1].derivative == 1.0  # the first row: the seed, v̄₄ = 1
-source_printed = {3: e, 2: -1.0, 1: -1.0}  # the source's Table 2, rows v̄₃, v̄₂, v̄₁
+# The source's Table 2, its rows from first to last:
+source_table_2 = {-1: 0.0, 0: e - 1, 1: -1.0, 2: -1.0, 3: e, 4: 1.0}
+verdicts = {}
 for row in rows:
-    if row.index in source_printed:
-        assert math.isclose(source_printed[row.index], row.primal)  # the value vᵢ ...
-        assert not math.isclose(source_printed[row.index], row.derivative)  # ... not v̄ᵢ
-
-# %% [markdown]
-# ## The backward pass in the library
-#
-# `reverse_trace` is built on `ppn.Tape`, a gradient tape ([chapter 5](05_gradient_tape.ipynb)
-# studies it in detail). While $f$ runs, each
-# operation appends a node holding the indices of its
-# parents and the local partial derivatives $\partial v_i / \partial v_p$. Because nodes
-# are appended in the order they are computed, walking the list backwards visits every
-# child before its parents, and the whole backward pass is one loop, the source's
-# Algorithm 1. Note the `+=`: that is the sum of eq. 15.
-
-# %% tags=["remove-input"]
-listing(ppn.Tape.backward)
+    printed = source_table_2[row.index]
+    if math.isclose(printed, row.derivative, abs_tol=1e-15):
+        verdicts[row.index] = "right"
+    elif math.isclose(printed, row.primal):
+        verdicts[row.index] = f"wrong: that is the value {row.name}"
+    adjoint = round(row.derivative, 4) + 0.0
+    print(f"{row.name:4} the source prints {round(printed, 4) + 0.0:7.4f}, "
+          f"the adjoint is {adjoint:.4f}: {verdicts[row.index]}")  # fmt: skip
+assert [verdicts[i] == "right" for i in (-1, 0, 1, 2, 3, 4)] == [1, 1, 0, 0, 0, 1]
+assert rows[-1].index == 4 and rows[-1].derivative == 1.0  # the last row: the seed
 
 # %% [markdown]
 # ## The graph with adjoints
@@ -173,7 +173,7 @@ listing(ppn.Tape.backward)
 
 # %% mystnb={"figure": {"caption": "The computation graph of $f(x_1, x_2) = x_2 \\cos x_1 + e^{x_2}$ at $(\\pi, 1)$, drawn from `ppn.reverse_trace`: each node shows its expression, its value and its adjoint $\\bar v_i = \\partial f / \\partial v_i$. The inputs' adjoints are the gradient, $(0, e - 1)$.", "name": "fig-backward-graph"}}
 fig, ax = plt.subplots(figsize=(8, 3.4))
-_ = draw_computation_graph(rows, ax, derivative="adjoint", title="backward mode: Table 2")
+_ = draw_computation_graph(rows, ax, derivative="adjoint", title="backward mode")
 fig.tight_layout()
 plt.show()
 
@@ -195,9 +195,10 @@ backward_order = pass_order(rows, "adjoint")  # v₄, v₃, …, v₋₁
 
 def show_step(step):
     fig, ax = plt.subplots(figsize=(8, 3.6))
-    _ = draw_computation_graph(rows, ax, derivative="adjoint", step=step, title="Table 2")
+    _ = draw_computation_graph(rows, ax, derivative="adjoint", step=step)
     plt.show()
-    display(Markdown(trace_table(rows, headers=["adjoint"], highlight=backward_order[step])))
+    highlight = backward_order[step]
+    display(Markdown(trace_table(rows, headers=["adjoint"], highlight=highlight)))
 
 
 _ = interact(show_step, step=IntSlider(min=0, max=len(rows) - 1, value=0))
@@ -218,11 +219,181 @@ assert len(frames) == len(rows) == 6  # one frame per step of the backward pass
 print(f"{len(frames)} frames, one per row of Table 2, from v₄ back to v₋₁")
 
 # %% [markdown]
+# ## Algorithm 1: the backward pass on a tape
+#
+# `reverse_trace` works on a **gradient tape**, which [chapter 5](05_gradient_tape.ipynb)
+# builds: while $f$ runs, every operation is written down as one **node** of a list. The
+# backward pass needs only three facts about it.
+#
+# * The nodes are numbered $0, 1, 2, \dots$ in the order they were computed; $w_i$ is the
+#   value of node $i$. The tape of $f$ has six nodes, $v_{-1}, \dots, v_4$ of Table 2 under
+#   the numbers 0 to 5.
+# * For node $i$ the tape keeps two tuples of the same length: `tape.parents[i]`, the
+#   numbers of the nodes it read, and `tape.partials[i]`, the local partial derivative
+#   $\partial w_i / \partial w_p$ towards each of them, in the same order. An input read
+#   nothing: both its tuples are empty.
+# * Each variable the program holds is a `ppn.Var`, which knows the number of its node,
+#   `.index`, and its value, `.value`.
+
+# %%
+with ppn.Tape() as tape:
+    x1, x2 = tape.var(math.pi), tape.var(1.0)
+    product = x2 * ppn.cos(x1)
+    y = product + ppn.exp(x2)  # the same f, with a name for its product
+
+print(f"the output y is node {y.index} of {len(tape)}; y.value = {y.value:.4f}")
+for i in range(len(tape)):
+    shown = ", ".join(f"{round(d, 4) + 0.0:g}" for d in tape.partials[i])  # −sin π → 0
+    print(f"node {i}: parents {tape.parents[i]!s:7} partials ({shown})")
+
+# %%
+assert tape.parents == [(), (), (0,), (1, 2), (1,), (3, 4)] and y.index == 5
+
+# %% [markdown]
+# Node 3 is $w_3 = w_1 \cdot w_2$ ($v_2 = v_0 v_1$): its parents are nodes 1 and 2, and
+# its partials are $\partial w_3 / \partial w_1 = w_2 = -1$ and
+# $\partial w_3 / \partial w_2 = w_1 = 1$. (The partial of node 2, $-\sin \pi$, is
+# $-1.2 \times 10^{-16}$ in floating point; the print rounds it.)
+#
+# Write $\nabla[i] = \partial f / \partial w_i$ for the adjoint of node $i$. By eq. 15 it is
+# a sum with one term for each time a later node reads node $i$, and every such reader
+# was recorded *after* node $i$. So if we visit the nodes from the last to the first,
+# and each node, once visited, sends one term to each of its parents, every adjoint has
+# received all its terms by the time its node is visited. That is the source's
+# Algorithm 1, written here with nodes numbered from 0 and the output at node $n$:
+#
+# ```text
+# Algorithm 1 (the backward pass; the output is node n)
+#     ∇ ← n + 1 zeros                  # one adjoint per node 0, 1, …, n
+#     ∇[n] ← 1                         # the seed: ∂f/∂f = 1
+#     for i = n down to 0:             # every node, the output first
+#         for each parent p of node i, with its partial ∂wᵢ/∂w_p:
+#             ∇[p] ← ∇[p] + ∇[i] · ∂wᵢ/∂w_p    # one term of eq. 15
+#     return ∇                         # ∇[k] = ∂f/∂w_k for k = 0 … n
+# ```
+#
+# In Python, `ppn.Tape.backward(output)` is this loop, with these conventions:
+#
+# * **Which nodes.** The output need not be the last node: `tape.backward(v)` works for
+#   any `Var` `v` of the tape, with $n$ = `v.index`. Nodes recorded after it cannot
+#   influence it and are left out, so the result has `output.index + 1` entries, one for
+#   each node $0, \dots, n$.
+# * **The seed.** Every adjoint starts at `0.0`, except the output's, `1.0`.
+# * **The order.** `range(output.index, -1, -1)` counts from $n$ down to 0 inclusive (the
+#   stop value $-1$ is left out).
+# * **Every parent.** `zip(self.parents[i], self.partials[i])` gives the pairs
+#   (parent, partial) of node $i$: none for an input, one or two for the operations of
+#   chapters 3 and 5, and any number for a node built by hand (a check uses three).
+# * **Accumulate.** Each update is `adjoints[p] += adjoint * partial`, never `=`: a node
+#   read by two later nodes gets two terms, and so does one read twice by the same node
+#   ($x \cdot x$ has the parents $(0, 0)$). An assignment would keep only the last term;
+#   the exercise on $x \cdot x \cdot x$ below shows what it loses.
+# * **Skip a zero adjoint.** If $\nabla[i]$ is still `0.0` when the loop reaches node $i$,
+#   the node does not influence the output and nothing flows back from it: `continue`. It
+#   is more than a saving. A local partial can be infinite ($\sqrt{w}$ has slope $\infty$
+#   at 0), and in floating point $0 \cdot \infty$ is `nan`, not 0, which would then spread
+#   to every adjoint it is added to:
+
+# %%
+print(f"0.0 * math.inf = {0.0 * math.inf}; 1.0 + nan = {1.0 + 0.0 * math.inf}")
+
+# %% [markdown]
+# * **The result** is a Python list of floats, `[∇[0], …, ∇[n]]`.
+#
+# ```{note}
+# **The source's Algorithm 1, read with care.** It numbers the nodes from 1: the tape $W$
+# has $k$ nodes, the output is $W_k$, and the outer loop, `for i ← k to 1`, visits every
+# node (this chapter numbers from 0, hence the loop down to 0). Two of its lines are
+# garbled.
+# - The inner loop, `for j ← 0 to |P|`, read inclusively like the outer one, makes
+#   $|P| + 1$ steps over the $|P|$ parents $P_0, \dots, P_{|P|-1}$: one step too many,
+#   towards a parent that does not exist.
+# - The update,
+#   $\nabla_{j'} \leftarrow \nabla_{j'} + \frac{\partial C_i}{\partial W_k} \cdot
+#   \frac{\partial C_j}{\partial C_i}$, uses the inverted fractions of eq. 14–15, with $C$
+#   where $W$ is meant and the position $j$ in $P$ where the parent's node number $j'$ is
+#   meant (the source's own comment says the two differ). Turned the right way up, it is
+#   $\nabla[j'] \mathrel{+}= \nabla[i] \cdot \partial w_i / \partial w_{j'}$: the
+#   adjoint of node $i$ times the local partial towards its parent.
+#
+# Its first line, $\nabla \leftarrow \{0\}_0^{|W|}$, makes the entries
+# $\nabla_0, \dots, \nabla_{|W|}$; with nodes numbered from 1, $\nabla_0$ is never used,
+# which is harmless.
+# ```
+#
+# The checks of task 4.1 build their tapes by hand, filling `parents`, `partials` and
+# `ops` directly, so that you can check it before chapter 5 has you write the code that
+# records a tape.
+#
+# ```{admonition} Task 4.1: the backward loop (Algorithm 1)
+# :class: tip
+# **Write** the body of `Tape.backward` in `ppn/tape.py` (between `# task 4.1: begin` and
+# `# task 4.1: end`). **It receives** `output`, a `Var` of this tape (the lines before the
+# markers have checked that), and reads the tape's lists `self.parents` and
+# `self.partials`. **It returns** the list of the `output.index + 1` adjoints
+# $\partial\,\text{output} / \partial w_i$ for $i = 0, \dots,$ `output.index`: seeded with
+# `1.0` at the output, accumulated with `+=` from the output down to node 0, nodes whose
+# adjoint is `0.0` skipped. **Check** with `ppn.tasks.check("4.1")` in this notebook, or
+# `pytest tests/tasks -k TestTask4_1`.
+# ```
+#
+# On the tape of $f$, the loop gives the adjoints of Table 2, in the order of the nodes;
+# started from the product $x_2 \cos x_1$ (node 3), it gives the derivatives of that
+# product, and the nodes after it do not count:
+
+# %%
+adjoints = tape.backward(y)
+print("from y:      ∇ =", [round(a, 4) + 0.0 for a in adjoints])
+print("from node 3: ∇ =", [round(a, 4) + 0.0 for a in tape.backward(product)])
+assert adjoints == [row.derivative for row in rows]  # Table 2, v̄₋₁ … v̄₄
+assert len(tape.backward(product)) == product.index + 1 == 4  # nodes 0 … 3
+
+# %% [markdown]
 # ## One backward pass, the whole gradient
 #
-# `ppn.grad(f)` returns the function $x \mapsto \nabla f(x)$; each call records the tape
-# once and runs one backward pass. Forward mode needed one pass per input for the same
-# numbers:
+# `Tape.backward` gives the adjoint of every node; what we usually want is the
+# derivatives with respect to a few variables, the inputs. `tape.gradient(output, inputs)`
+# returns them.
+#
+# * **It receives** `output`, a `Var` of the tape, and `inputs`, a list (or tuple) of
+#   `Var`s of the same tape, in any order. An "input" may be any variable of the tape, not
+#   only one made by `tape.var`: the derivative with respect to an intermediate result is
+#   its adjoint too.
+# * **It returns** a list with one float per input, in the order given:
+#   `[∂output/∂x for x in inputs]`.
+# * It runs **one** backward pass, whatever the number of inputs, and reads each input's
+#   adjoint at its index: `adjoints[x.index]`.
+# * **An input recorded after the output** ($x$`.index` > `output.index`) cannot influence
+#   it: its derivative is `0.0`. The list of adjoints has no entry for it, so it must not
+#   be read there.
+# * **Each input must be a `Var` of this tape.** `self._check_owner(x, "an input")` does
+#   that check: it returns quietly for a `Var` of this tape, and otherwise raises a
+#   `TypeError` (`x` is not a `Var`, say a float) or a `TapeError` (`x` belongs to another
+#   tape). Call it for each input before reading its adjoint.
+
+# %%
+with ppn.Tape() as other_tape:
+    a, b = other_tape.var(2.0), other_tape.var(5.0)
+    product = a * b
+    later = other_tape.var(7.0)  # recorded after the product
+print("∂product/∂(a, b, later) =", other_tape.gradient(product, [a, b, later]))
+print("∂product/∂(b, a) =", other_tape.gradient(product, [b, a]))
+assert other_tape.gradient(product, [a, b, later]) == [5.0, 2.0, 0.0]
+
+# %% [markdown]
+# ```{admonition} Task 4.2: the gradient from one backward pass
+# :class: tip
+# **Write** the body of `Tape.gradient` in `ppn/tape.py` (between `# task 4.2: begin` and
+# `# task 4.2: end`). **It receives** `output`, a `Var` of this tape, and `inputs`, a
+# sequence of `Var`s. **It returns** the list `[∂output/∂x for x in inputs]`, from one
+# call of `self.backward(output)`: each input's adjoint, or `0.0` for an input recorded
+# after the output; call `self._check_owner(x, "an input")` for each input. **Check**
+# with `ppn.tasks.check("4.2")` in this notebook, or `pytest tests/tasks -k TestTask4_2`.
+# ```
+#
+# `ppn.grad(f)` returns the function $x \mapsto \nabla f(x)$: each call records $f$ on a
+# new tape with one `tape.var` per argument and returns `tape.gradient(output, inputs)`,
+# one backward pass. Forward mode needed one pass per input for the same numbers:
 
 # %%
 gradient = ppn.grad(f)(*point)
@@ -233,9 +404,11 @@ print(f"backward, 1 pass:  ∇f = ({round(gradient[0], 4) + 0.0:.4f}, {gradient[
 print(f"forward, 2 passes: ∇f = ({round(d_x1, 4) + 0.0:.4f}, {d_x2:.4f})")
 
 # %%
-assert math.isclose(gradient[0], d_x1, abs_tol=1e-15) and math.isclose(gradient[1], d_x2)
+assert math.isclose(gradient[0], d_x1, abs_tol=1e-15)
+assert math.isclose(gradient[1], d_x2)
 value, same_gradient = ppn.value_and_grad(f)(*point)
 assert math.isclose(value, e - 1) and same_gradient == gradient
+assert list(gradient) == tape.gradient(y, [x1, x2])
 
 # %% [markdown]
 # ## The Jacobian, row by row
@@ -263,7 +436,7 @@ rng = np.random.default_rng(0)
 
 
 def layer(n_inputs, n_outputs):
-    """x ↦ tanh(x·W), W of shape (n_inputs, n_outputs) as in Linear: fixed random weights."""
+    """x ↦ tanh(x·W), W of shape (n_inputs, n_outputs) as in Linear: fixed weights."""
     weights = rng.normal(size=(n_inputs, n_outputs)) / math.sqrt(n_inputs)
 
     def function(*x):
@@ -280,7 +453,8 @@ targets = rng.normal(size=100)
 
 def cost(*w):
     """The mean squared distance of 100 parameters from their targets: a loss, n = 1."""
-    return sum((w_j - float(t_j)) ** 2 for w_j, t_j in zip(w, targets, strict=True)) / len(w)
+    pairs = zip(w, targets, strict=True)
+    return sum((w_j - float(t_j)) ** 2 for w_j, t_j in pairs) / len(w)
 
 
 cases = [
@@ -291,12 +465,14 @@ cases = [
     ("a cost of 100 parameters", cost, 100, 1),
 ]
 table = [
-    "| function | inputs m | outputs n | forward passes | backward passes | same Jacobian |",
+    "| function | inputs m | outputs n | forward passes | backward passes "
+    "| same Jacobian |",
     "|:--|--:|--:|--:|--:|:--|",
 ]
 for name, function, m, n in cases:
     x = rng.normal(size=m).tolist()
-    forward, backward = ppn.jacobian(function, "forward"), ppn.jacobian(function, "reverse")
+    forward = ppn.jacobian(function, "forward")
+    backward = ppn.jacobian(function, "reverse")
     J_forward, J_backward = forward(*x), backward(*x)
     assert J_forward.shape == J_backward.shape == (n, m)
     assert forward.passes == m and backward.passes == n
@@ -322,9 +498,16 @@ Markdown("\n".join(table))
 # ## Summary
 #
 # * The adjoint $\bar v_i = \partial f / \partial v_i$ is a sum over the nodes that read
-#   $v_i$ (eq. 15); walking the trace backwards, each adjoint is complete when it is reached.
-# * One backward pass gives the whole gradient. The source's Table 2 prints values where
-#   its adjoints belong; `ppn.reverse_trace` computes the right ones.
+#   $v_i$ (eq. 15); walking the trace backwards from the seed $\bar f = 1$, each adjoint
+#   is complete when it is reached.
+# * The source's Table 2 prints the values $v_3, v_2, v_1$ where the adjoints
+#   $\bar v_3 = \bar v_2 = \bar v_1 = 1$ belong; its other rows are right.
+# * A tape numbers its nodes in the order they ran and keeps, for each, its parents and
+#   the local partials. Algorithm 1 is one loop from the output down to node 0 that adds
+#   `∇[i] · ∂wᵢ/∂w_p` to each parent's adjoint: `+=`, because a variable used twice gets
+#   two terms; zero adjoints are skipped, because $0 \cdot \infty$ is `nan`.
+# * One backward pass gives the whole gradient; an input recorded after the output has
+#   derivative 0.
 # * For $f: \mathbb{R}^m \to \mathbb{R}^n$ forward mode fills the Jacobian in $m$ passes and
 #   backward mode in $n$: for a cost, one number, backward mode wins.
 #
@@ -344,7 +527,7 @@ Markdown("\n".join(table))
 # open it. The solutions are code that runs with the chapter and checks its own answer
 # (the student edition of the notebooks leaves them out).
 #
-# ```{exercise} Table 2 at another point
+# ```{exercise} Table 2 at another point (★, 15 min)
 # :label: ex-backward-table
 #
 # Compute Table 2 by hand at the point $(x_1, x_2) = (\pi/2, 2)$ and check it with
@@ -381,7 +564,8 @@ by_hand = {4: 1.0, 3: 1.0, 2: 1.0, 1: 2.0, 0: e2, -1: -2.0}
 other = ppn.reverse_trace(f, math.pi / 2, 2.0)
 subscripts = {-1: "₋₁", 0: "₀", 1: "₁", 2: "₂", 3: "₃", 4: "₄"}
 for row in other:
-    print(f"v̄{subscripts[row.index]:2} = {row.derivative:+.4f}   (by hand {by_hand[row.index]:+.4f})")
+    hand = by_hand[row.index]
+    print(f"v̄{subscripts[row.index]:2} = {row.derivative:+.4f}  (by hand {hand:+.4f})")
     assert math.isclose(row.derivative, by_hand[row.index], rel_tol=1e-15)
 
 # %% [markdown] tags=["solution"]
@@ -389,7 +573,7 @@ for row in other:
 # ```
 
 # %% [markdown]
-# ```{exercise} A cube, and why adjoints accumulate
+# ```{exercise} A cube, and why adjoints accumulate (★★, 15 min)
 # :label: ex-backward-cube
 #
 # Draw the graph of $p(x) = x \cdot x \cdot x$ at $x = 2$ with `draw_computation_graph` and
@@ -421,7 +605,8 @@ def p(x):
 
 cube_rows = ppn.reverse_trace(p, 2.0)
 fig, ax = plt.subplots(figsize=(6.5, 2.8))
-_ = draw_computation_graph(cube_rows, ax, derivative="adjoint", title=r"$p(x) = x \cdot x \cdot x$ at $x = 2$")
+title = r"$p(x) = x \cdot x \cdot x$ at $x = 2$"
+_ = draw_computation_graph(cube_rows, ax, derivative="adjoint", title=title)
 fig.tight_layout()
 plt.show()
 
@@ -431,9 +616,10 @@ with ppn.Tape() as cube_tape:
 assigned = [0.0] * len(cube_tape)
 assigned[cube.index] = 1.0
 for i in range(cube.index, -1, -1):
-    for parent, partial in zip(cube_tape.parents[i], cube_tape.partials[i], strict=True):
+    pairs = zip(cube_tape.parents[i], cube_tape.partials[i], strict=True)
+    for parent, partial in pairs:
         assigned[parent] = assigned[i] * partial  # = instead of +=: the bug
-print(f"adjoints v̄₀, v̄₁, v̄₂: {[row.derivative for row in cube_rows]}; 3x² = {3 * 2.0**2}")
+print(f"v̄₀, v̄₁, v̄₂: {[row.derivative for row in cube_rows]}; 3x² = {3 * 2.0**2}")
 print(f"with = instead of +=: x̄ = {assigned[0]}")
 assert [row.derivative for row in cube_rows] == [12.0, 2.0, 1.0]
 assert assigned[0] == 4.0
@@ -443,7 +629,7 @@ assert assigned[0] == 4.0
 # ```
 
 # %% [markdown]
-# ```{exercise} Which mode for which Jacobian
+# ```{exercise} Which mode for which Jacobian (★, 10 min)
 # :label: ex-backward-jacobian
 #
 # For the curve $c(t) = (\cos t, \sin t, t^2, e^t, \tanh t)$, write its Jacobian by hand,
@@ -470,17 +656,26 @@ def curve(t):
 
 
 t = 0.5
-by_hand = np.array([[-math.sin(t)], [math.cos(t)], [2 * t], [math.exp(t)], [1 - math.tanh(t) ** 2]])
+column = [-math.sin(t), math.cos(t), 2 * t, math.exp(t), 1 - math.tanh(t) ** 2]
+by_hand = np.array(column).reshape(5, 1)
 forward, backward = ppn.jacobian(curve, "forward"), ppn.jacobian(curve, "reverse")
 J_forward, J_backward = forward(t), backward(t)
-print(f"the curve, 1 → 5: {forward.passes} forward pass, {backward.passes} backward passes")
-assert np.allclose(J_forward, by_hand, rtol=1e-15) and np.allclose(J_backward, by_hand, rtol=1e-15)
+print(f"the curve, 1 → 5: {forward.passes} forward pass, "
+      f"{backward.passes} backward passes")
+assert np.allclose(J_forward, by_hand, rtol=1e-15)
+assert np.allclose(J_backward, by_hand, rtol=1e-15)
 assert (forward.passes, backward.passes) == (1, 5)
 
-product_forward, product_backward = ppn.jacobian(lambda a, b, c: a * b * c, "forward"), ppn.jacobian(lambda a, b, c: a * b * c, "reverse")
+def triple(a, b, c):
+    return a * b * c
+
+
+product_forward = ppn.jacobian(triple, "forward")
+product_backward = ppn.jacobian(triple, "reverse")
 assert np.allclose(product_forward(1.0, 2.0, 3.0), [[6.0, 3.0, 2.0]])
 assert np.allclose(product_backward(1.0, 2.0, 3.0), [[6.0, 3.0, 2.0]])
-print(f"x₁x₂x₃, 3 → 1: {product_forward.passes} forward passes, {product_backward.passes} backward pass")
+print(f"x₁x₂x₃, 3 → 1: {product_forward.passes} forward passes, "
+      f"{product_backward.passes} backward pass")
 assert (product_forward.passes, product_backward.passes) == (3, 1)
 
 # %% [markdown] tags=["solution"]
@@ -488,7 +683,7 @@ assert (product_forward.passes, product_backward.passes) == (3, 1)
 # ```
 
 # %% [markdown]
-# ```{exercise} The source's mistake, on purpose
+# ```{exercise} The source's mistake, on purpose (★, 10 min)
 # :label: ex-backward-source-mistake
 #
 # Reproduce the source's Table 2: put its values $e, -1, -1$ in the rows
@@ -514,12 +709,15 @@ from ppn.gradcheck import numerical_grad
 
 values = {row.index: row.primal for row in rows}  # the trace at (π, 1)
 wrong = {3: e, 2: -1.0, 1: -1.0}  # the source's v̄₃, v̄₂, v̄₁
-wrong[0] = wrong[3] * math.exp(values[0]) + wrong[2] * values[1]  # v̄₀ = v̄₃·e^v₀ + v̄₂·v₁
+# v̄₀ = v̄₃·e^v₀ + v̄₂·v₁
+wrong[0] = wrong[3] * math.exp(values[0]) + wrong[2] * values[1]
 wrong[-1] = wrong[1] * -math.sin(values[-1])  # v̄₋₁ = v̄₁·(−sin v₋₁)
 _, forward_x2 = ppn.jvp(f, point, (0.0, 1.0))
 _, numeric_x2 = numerical_grad(f, *point)
-print(f"with the source's adjoints: ∂f/∂x₂ = v̄₀ = {wrong[0]:.4f} (e² + 1 = {e**2 + 1:.4f})")
-print(f"forward mode: {forward_x2:.4f}, finite difference: {numeric_x2:.4f}, e − 1 = {e - 1:.4f}")
+print(f"with the source's adjoints: ∂f/∂x₂ = v̄₀ = {wrong[0]:.4f} "
+      f"(e² + 1 = {e**2 + 1:.4f})")
+print(f"forward mode: {forward_x2:.4f}, finite difference: {numeric_x2:.4f}, "
+      f"e − 1 = {e - 1:.4f}")
 assert math.isclose(wrong[0], e**2 + 1) and abs(wrong[-1]) < 1e-15
 assert math.isclose(forward_x2, e - 1) and math.isclose(numeric_x2, e - 1, rel_tol=1e-8)
 assert not math.isclose(wrong[0], forward_x2, rel_tol=0.1)  # the check fails loudly
@@ -529,7 +727,7 @@ assert not math.isclose(wrong[0], forward_x2, rel_tol=0.1)  # the check fails lo
 # ```
 
 # %% [markdown]
-# ```{exercise} A vector-Jacobian product in one pass
+# ```{exercise} A vector-Jacobian product in one pass (★★★, 25 min)
 # :label: ex-backward-vjp
 #
 # Forward mode has `ppn.jvp`, $J \dot x$ in one pass. Extend ppn with its backward
@@ -555,7 +753,7 @@ assert not math.isclose(wrong[0], forward_x2, rel_tol=0.1)  # the check fails lo
 
 # %% tags=["solution"]
 def vjp(function, xs, v):
-    """(f(x), vᵀJ): the outputs and the vector-Jacobian product, from one backward pass."""
+    """(f(x), vᵀJ): the outputs and the vector-Jacobian product, one backward pass."""
     with ppn.Tape() as tape:
         inputs = [tape.var(x) for x in xs]
         outputs = function(*inputs)
@@ -568,7 +766,10 @@ def g3(x1, x2, x3):
     return x1 * x2, ppn.sin(x3) + x1
 
 
-checks = [(curve, (0.5,), [1.0, -2.0, 0.5, 3.0, 1.0]), (g3, (2.0, 3.0, 0.0), [1.0, 10.0])]
+checks = [
+    (curve, (0.5,), [1.0, -2.0, 0.5, 3.0, 1.0]),
+    (g3, (2.0, 3.0, 0.0), [1.0, 10.0]),
+]
 for function, xs, v in checks:
     _, product = vjp(function, xs, v)
     expected = np.array(v) @ ppn.jacobian(function, "reverse")(*xs)
