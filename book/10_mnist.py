@@ -16,14 +16,16 @@
 #
 # Everything is in place: a multilayer perceptron ([chapter 2](02_neural_networks.ipynb)),
 # gradients of any cost by one backward pass over a tape of tensor nodes
-# ([chapters 3](03_forward_mode.ipynb) to [5](05_gradient_tape.ipynb)), and mini-batch
-# gradient descent ([chapter 8](08_gradient_descent.ipynb)). This chapter puts them together on the problem the course set out to
-# solve: read a handwritten digit, a 28×28 grey image, and say which of the ten classes
-# 0 … 9 it is.
+# ([chapters 3](03_forward_mode.ipynb) to [6](06_tensor_nodes.ipynb)), a loss for
+# classes ([chapter 7](07_softmax_cross_entropy.ipynb)), mini-batch gradient descent
+# ([chapter 8](08_gradient_descent.ipynb)) and Adam ([chapter 9](09_optimisers.ipynb)).
+# This chapter puts them together on the problem the course set out to solve: read a
+# handwritten digit, a 28×28 grey image, and say which of the ten classes 0 … 9 it is.
 #
-# We go through the whole path once: read the data files, look at the data, train a
-# network, measure it on digits it has never seen, find where and why it goes wrong, look
-# inside its first layer, and save it for later. Every step is a call into `ppn`.
+# We go through the whole path once: read the data files, look at the data, write the
+# training step and train a network, measure it on digits it has never seen, find where
+# and why it goes wrong, look inside its first layer, and save it for later. Every step is
+# a call into `ppn`.
 
 # %%
 import re
@@ -42,8 +44,8 @@ from ppn.optim import Adam
 from ppn.tensor import Tensor, no_grad, softmax
 from ppn.train import confusion_matrix, evaluate, fit, per_class_accuracy, predict_logits
 
-# One BLAS thread: the matrices here are small, so a second thread gains little, and the
-# run then takes the same path on every machine, however many cores it has.
+# One thread for the matrix products, and float64 below: so that the numbers you see
+# are the ones printed here, whatever your processor and its number of cores.
 _ = threadpool_limits(limits=1)
 
 # %% [markdown]
@@ -101,15 +103,9 @@ listing("ppn/data.py", start_at="def _read_idx_stream", end_before="A bytearray,
 # After the header it reads exactly the announced number of bytes into one array, and
 # refuses a file that ends early or has bytes left over.
 #
-# **Where the files are found.** `ppn.data.load_mnist()` looks for the four files in the
-# folder given as `data_dir`, then in the folder named by the environment variable
-# `PPN_DATA_DIR` (or its `mnist/` subfolder), then in a per-user cache (`~/.cache/ppn/mnist`);
-# if they are in none of these, it downloads them from public mirrors, checks each file's
-# SHA-256 against the published one, and stores it in the cache. So on a fresh machine with
-# internet, the next cell downloads the four files once (11.6 MB) and later runs find
-# them in the cache; the course's CI sets `PPN_DATA_DIR` and never downloads. Without the
-# files and without a network, it stops with a message that lists every folder it looked
-# in and says how to get the data (`load_mnist(download=False)` never tries the network).
+# **Where the files are found.** `ppn.data.load_mnist()` finds the four files on your
+# machine, or downloads them once (11.6 MB), checks each file's SHA-256 against the
+# published one, and keeps them for the next time; the README says where it looks.
 
 # %%
 (x_train_all, y_train_all), (x_test, y_test) = data.load_mnist()
@@ -124,11 +120,11 @@ print(f"pixel values {x_train.min()}…{x_train.max()}, labels {y_train.min()}�
 # %% [markdown]
 # Why only the first 10,000 training images? The official training set has 60,000, and you
 # will have all of them if `load_mnist` downloaded the files. Ten thousand are enough to reach
-# about 95 % on the test set, an epoch over them is quick (chapter 11 times one), and, because
-# the course's test machines keep only those 10,000, every reader trains on the same digits
-# and gets the numbers printed here (the note after the first results explains why to the
-# last printed digit). The test set is the official one, all 10,000 digits, written by
-# other people than the training digits.
+# about 95 % on the test set, an epoch over them is quick
+# ([chapter 11](11_performance_and_accuracy.ipynb) times one), and every reader trains on
+# the same digits and gets the numbers printed here (the note after the first results
+# explains why to the last printed digit). The test set is the official one, all 10,000
+# digits, written by other people than the training digits.
 #
 # ## Looking at the data
 #
@@ -190,27 +186,116 @@ print(f"pixel positions blank in every one of the 10,000 digits: {never_inked.su
 # always zero gets a zero gradient, so it never learns anything; we will see this in the
 # network's first layer.
 #
-# ## Training a network
+# ## The training step
 #
 # The network gets a flat vector of 784 floats per image and returns 10 numbers, the
-# **logits**, one per class. Its target is the class label. [Chapter 2](02_neural_networks.ipynb) wrote the target as a
-# **one-hot** vector $e_y$, a 1 in the position of the label and 0 elsewhere:
+# **logits**, one per class. Its target is the class label, which
+# [chapter 2](02_neural_networks.ipynb) wrote as a **one-hot** vector $e_y$, a 1 in the
+# position of the label and 0 elsewhere:
 
 # %%
 print(y_train[:3])
 print(data.one_hot(y_train[:3]))
 
 # %% [markdown]
-# The loss we train with, the softmax cross-entropy ([chapter 7](07_softmax_cross_entropy.ipynb)), turns the logits into ten
-# probabilities $p_k = e^{z_k} / \sum_j e^{z_j}$ and takes $-\log p_y$, the dot product of
-# the one-hot vector with $-\log p$. Since that only picks one entry, `ppn` takes the integer
-# labels directly, which saves building the one-hot matrix.
+# A reminder of [chapter 7](07_softmax_cross_entropy.ipynb): the loss we train with, the
+# softmax cross-entropy, turns the logits $z$ of an image into ten probabilities
+# $p_k = e^{z_k} / \sum_j e^{z_j}$ and takes $-\log p_y$ of the true class $y$, averaged
+# over the batch. Since that only picks one entry per image, `ppn` takes the integer labels
+# directly, without building the one-hot matrix.
 #
-# The network: one hidden layer of 128 ReLU neurons, He initialisation ([He et al., 2015](bibliography.md)),
-# seed 0, so the same weights on every run. Optimiser: Adam ([Kingma and Ba, 2015](bibliography.md)) with
-# learning rate $10^{-3}$, mini-batches of 64, 15 epochs. We pass the test set as
-# `validation`: after each epoch, `fit` measures the loss and accuracy on it, which gives the
-# training curves.
+# `ppn.train.fit(model, x, y, optimizer=…, epochs=…, batch_size=…)` trains by mini-batch
+# gradient descent with the mean gradient ([chapter 8](08_gradient_descent.ipynb)'s
+# Algorithm 3). Each epoch, it draws a new random order of the rows of `x` (from a
+# generator seeded by `seed`, so a run can be repeated), cuts it into batches of
+# `batch_size` rows, and for each batch takes one step:
+#
+# 1. **forward**: the network's outputs for the batch, recorded on a tape;
+# 2. **loss**: the batch's mean loss $C$, a tensor holding one number;
+# 3. **zero_grad**: forget the gradients of the previous step;
+# 4. **backward**: $C$'s `backward()` stores $\partial C / \partial \theta$ in `.grad`,
+#    for every parameter $\theta$;
+# 5. **step**: the optimiser updates every parameter from its `.grad`
+#    ($\theta \leftarrow \theta - \eta \nabla C$ for plain gradient descent, chapter 9's
+#    rule for Adam).
+#
+# Here is the loop over one epoch's batches, as `ppn/train.py` has it. Steps 1 to 4 are
+# task 10.1, in two marked blocks; everything around them is written.
+
+# %% tags=["remove-input"]
+listing("ppn/train.py", start_at="order = rng.permutation(len(x))",
+        end_before="# The epoch's last step may overflow")
+
+# %% [markdown]
+# The names your code uses:
+#
+# - `index`: the row numbers of this batch (the last batch of an epoch may be shorter);
+# - `x_batch`: the batch's images, shape `(len(index), 784)`, already transformed by
+#   `augment(x[index], rng)` when `fit` was given an `augment` function (random shifts,
+#   {numref}`ex-mnist-augment`). Use `x_batch`, not `x[index]`: with `x[index]`,
+#   augmentation would silently do nothing;
+# - `y[index]`: the batch's labels (augmentation moves pixels, not labels);
+# - `model`, `optimizer`, and `loss_function`: the loss that `fit`'s argument `loss`
+#   names, softmax cross-entropy by default, called as `loss_function(outputs, targets)`,
+#   which returns a tensor holding the batch's mean loss.
+#
+# The branches `if steps is not None` replay a step recorded once, a faster way to do the
+# same arithmetic (the appendix "How ppn is made fast"); in the student edition `steps` is
+# always `None`, and your code goes in the `else` branches.
+#
+# Why two blocks? Between them, `fit` looks at the loss: if it is not a finite number, or
+# has grown a hundredfold since the first batch, training has diverged (a learning rate far
+# too large), and `fit` stops and puts back the weights of the epoch's start, before any
+# gradient of that batch is computed.
+#
+# **The first block** computes the forward pass and the loss, and leaves three things for
+# the code after it:
+#
+# - `outputs = model(Tensor(x_batch))`: the network's output tensor. The images are wrapped
+#   in a `Tensor` ([chapter 6](06_tensor_nodes.ipynb)) so that the network's operations are
+#   recorded; they need no gradient themselves. The code after the block reads
+#   `outputs.data`, the logits as an array, to count the right answers.
+# - the loss tensor, `loss_function(outputs, y[index])`, in a variable of your choice
+#   (`cost`, say): the second block calls its `backward()`.
+# - `value`: the loss as a Python float, `cost.item()`. `fit` checks it, and adds
+#   `value * len(index)` to the epoch's total: the training loss in the history is the mean
+#   of the batch losses, each measured *before* its batch's step.
+#
+# **The second block** calls `optimizer.zero_grad()`, then the loss tensor's `backward()`.
+# The order matters: `backward()` *adds* into each parameter's `.grad` (adjoints
+# accumulate, [chapter 5](05_gradient_tape.ipynb)), so without `zero_grad` the step would
+# use this batch's gradient plus those of all the batches before it; and `zero_grad` after
+# `backward` would erase the gradient the step needs. `optimizer.step()` follows the block.
+#
+# The checks run `fit` with stand-ins: a linear model, a squared-error loss and plain
+# gradient descent, whose weights they compute by hand, batch by batch, in `fit`'s order.
+# So use only the names above (nothing specific to an MLP or to cross-entropy), and call
+# each thing once per batch: the checks expect, for every batch, the calls forward,
+# `zero_grad`, `backward`, `step`, in this order. The last check trains a small network,
+# so it needs your earlier tasks 2.2, 2.3, 6.1, 6.3, 6.4, 7.1, 7.2 and 9.1.
+
+# %% [markdown]
+# ```{admonition} Task 10.1: the training step
+# :class: tip
+# **Write** the two blocks of `fit` in `ppn/train.py` marked `# task 10.1: begin` and
+# `# task 10.1: end`. **They receive** `model`, `x_batch` (the batch's images, augmented),
+# `y[index]` (its labels), `loss_function` and `optimizer`. **The first stores** `outputs`
+# (the model's output tensor for `Tensor(x_batch)`), the loss tensor (kept for the second
+# block) and `value` (the loss as a Python float); **the second** calls
+# `optimizer.zero_grad()`, then the loss's `backward()`, so that the `optimizer.step()`
+# after it updates every parameter.
+# **Check** with `ppn.tasks.check("10.1")` in this notebook, or
+# `pytest tests/tasks -k TestTask10_1`.
+# ```
+#
+# ## Training a network
+#
+# The network: one hidden layer of 128 ReLU neurons, He initialisation
+# ([chapter 2](02_neural_networks.ipynb); [He et al., 2015](bibliography.md)), seed 0, so
+# the same weights on every run. Optimiser: Adam ([chapter 9](09_optimisers.ipynb);
+# [Kingma and Ba, 2015](bibliography.md)) with learning rate $10^{-3}$, mini-batches of 64,
+# 15 epochs. We pass the test set as `validation`: after each epoch, `fit` measures the
+# loss and accuracy on it, which gives the training curves.
 #
 # One departure from `ppn`'s defaults: this chapter's networks compute in float64, not
 # float32 (the note after the results says why).
@@ -248,15 +333,17 @@ assert 0.03 < history.train_accuracy[-1] - history.val_accuracy[-1] < 0.05  # ab
 
 # %% [markdown]
 # ```{note}
-# Why float64? Training does millions of floating-point operations, and the BLAS library
-# that computes the matrix products picks its code for the processor: two processors may
-# round some float32 sums differently. Over thousands of steps such a difference grows,
-# and in float32 it changes a handful of the 10,000 test predictions, so the confusion
-# counts below would differ from machine to machine. In float64 the same rounding
-# differences are a billion times smaller and stay far below anything printed here, at
-# the price of slower training. ([Chapter 11](11_performance_and_accuracy.ipynb)
-# trains in float32, which is faster, and times the two.) The cell after each printout
-# still checks a range, so that a change in the library shows as a clear failure.
+# Why float64, and one thread? So that the numbers you see are the ones printed here.
+# Training does millions of floating-point operations, and numpy computes a matrix
+# product with code chosen for your processor (and split over its cores): two machines
+# may round some float32 sums differently. Over thousands of steps such a difference
+# grows, and in float32 it changes a handful of the 10,000 test predictions, so the
+# confusion counts below would differ from machine to machine. In float64 the same
+# rounding differences are a billion times smaller and stay far below anything printed
+# here, at the price of slower training.
+# ([Chapter 11](11_performance_and_accuracy.ipynb) trains in float32, which is faster, and
+# times the two.) The cell after each printout checks a range, so that a change in the
+# library shows as a clear failure.
 # ```
 #
 # ## Training curves
@@ -276,9 +363,9 @@ plots.plot_history(history, title="784 → 128 → 10 ReLU, Adam, 10,000 trainin
 # - **Overfitting.** The training loss keeps falling towards zero and the training accuracy
 #   approaches 100 %, but the test curves flatten out after about ten epochs, near 95 %, and
 #   the test loss even creeps up again. The network is starting to learn its 10,000 training
-#   digits by heart ([chapter 8](08_gradient_descent.ipynb)'s overfitting). The gap between the two accuracies, about four
-#   points, is the price of training on 10,000 images; more data (all 60,000) or augmentation
-#   ({numref}`ex-mnist-augment`) narrows it.
+#   digits by heart ([chapter 9](09_optimisers.ipynb)'s overfitting). The gap between the
+#   two accuracies, about four points, is the price of training on 10,000 images; more data
+#   (all 60,000) or augmentation ({numref}`ex-mnist-augment`) narrows it.
 #
 # ```{note}
 # We used the test set to draw curves, which is fine for watching. But choosing anything by
@@ -360,10 +447,11 @@ assert np.all(y_test[top_two] == 7) and np.all(predictions[top_two] == 2) and co
 #
 # ## What the first layer looks at
 #
-# Hidden neuron $j$ computes $\sigma\big(\sum_i x_i W_{ij} + b_j\big)$: a weighted sum over
-# the 784 pixels. Column $j$ of the first weight matrix $W$ has one weight per pixel, so it
-# can be drawn as a 28×28 image: red where ink *raises* the neuron's input, blue where it
-# lowers it.
+# The hidden layer computes $H = \mathrm{relu}(XW + b)$ ([chapter 2](02_neural_networks.ipynb)'s
+# row convention: one image per row of $X$, and $W$ of shape (784, 128)). So hidden neuron
+# $j$ takes, for an image $x$, $\mathrm{relu}\big(\sum_i x_i W_{ij} + b_j\big)$: a weighted
+# sum over the 784 pixels. Column $j$ of $W$ has one weight per pixel, so it can be drawn
+# as a 28×28 image: red where ink *raises* the neuron's input, blue where it lowers it.
 
 # %%
 weights = model.layers[0].weight.data
@@ -437,7 +525,7 @@ assert np.array_equal(loaded_logits, logits)  # the same weights, the same arith
 # # this chapter's network and data: 784-128-10 ReLU, Adam, the first 10,000 images
 # python -m ppn train --train-size 10000 --hidden 128 --lr 1e-3 --schedule none \
 #     --weight-decay 0 --augment 0 --batch-size 64 --epochs 15 --out runs/mnist-128
-# # the defaults: the course's recipe (row 7 of the accuracy study), on all 60,000 images (downloaded once if needed)
+# # the defaults: the course's recipe, on all 60,000 images (downloaded once if needed)
 # python -m ppn train --out runs/best
 # # interrupted with Ctrl-C? continue where it stopped, with identical results
 # python -m ppn train --resume --out runs/mnist-128
@@ -530,24 +618,26 @@ print(f"{len(frames)} frames, one per epoch")
 #
 # * MNIST comes as four IDX files; `ppn.data` reads and checks them, and `data.to_float`
 #   scales the pixels to $[0, 1]$ and flattens each image into 784 inputs.
-# * Softmax cross-entropy turns the logits into probabilities and takes $-\log$ of the true
-#   class's; ppn records it as one stable node whose gradient is
-#   $(\text{softmax} - \text{onehot})/N$.
-# * `fit` runs epochs of shuffled mini-batches, each a forward pass, the loss, `zero_grad`,
-#   `backward` and `step`; the training curves and the confusion matrix show what the network
-#   learnt and where it errs.
+# * `fit` runs epochs of shuffled mini-batches. Each batch is one training step: the
+#   forward pass on `Tensor(x_batch)` (the augmented batch), the loss
+#   ([chapter 7](07_softmax_cross_entropy.ipynb)'s softmax cross-entropy) and its value
+#   as a float, `zero_grad` *before* `backward` (gradients accumulate), then the
+#   optimiser's `step`.
+# * The training curves show overfitting: the training accuracy nears 100 % while the test
+#   accuracy stops near 95 %. The confusion matrix shows where the network errs (fives
+#   read as threes), and its softmax confidence is not a calibrated probability.
+# * A weight whose pixel is blank in every training digit gets a zero gradient and keeps
+#   its initial value.
 # * A trained model is saved as a plain `.npz` file and loaded back; `python -m ppn train`
 #   runs longer trainings from the command line.
 #
-# **Your tasks**, in the student edition of the course, where these bodies are left
-# for you to write:
+# **Your task**, in the student edition of the course, where its body is left for you to
+# write:
 #
-# * 7.1: softmax cross-entropy, one fused and stable node (`ppn/losses.py`: `softmax_cross_entropy`)
-# * 7.2: the VJP of softmax cross-entropy, (softmax − onehot)/N (`ppn/tensor.py`: `_softmax_cross_entropy_vjp`)
 # * 10.1: the training step: forward, loss, zero_grad, backward, step (`ppn/train.py`: `fit`)
 #
-# Check them with `pytest tests/tasks -k TestTask7_`, or here with
-# `import ppn.tasks` and `ppn.tasks.check("7.1")`.
+# Check it with `pytest tests/tasks -k TestTask10_1`, or here with
+# `import ppn.tasks` and `ppn.tasks.check("10.1")`.
 
 # %% [markdown]
 # ## Exercises
@@ -557,57 +647,66 @@ print(f"{len(frames)} frames, one per epoch")
 # (the student edition of the notebooks leaves them out). The training runs in the
 # solutions are short (a few epochs, or 2,000 images) so that the chapter stays quick.
 #
-# ```{exercise} The gradient of softmax cross-entropy, by hand
-# :label: ex-mnist-softmax-gradient
+# ```{exercise} Forgetting zero_grad (★★, 15 min)
+# :label: ex-mnist-zero-grad
 #
-# For a batch of $N$ logit vectors $z_n$ with labels $y_n$, the loss is
-# $L = -\frac{1}{N} \sum_n \log p_{n, y_n}$ with $p_{nk} = e^{z_{nk}} / \sum_j e^{z_{nj}}$.
-# Show by hand that $\partial L / \partial z_{nk} = (p_{nk} - [k = y_n]) / N$, where
-# $[k = y_n]$ is 1 for the label and 0 otherwise (the one-hot vector). Check it against
-# `backward()` through `ppn.losses.softmax_cross_entropy` on the logits of a few test
-# digits, and with `check_grad`. Why does this gradient never vanish for a wrong answer,
-# unlike the squared error of a sigmoid output?
+# Write the training step yourself, outside `fit`: for 3 passes over the first 2,000
+# training digits (in one fixed random order, batches of 64), a network
+# `MLP([784, 128, 10], "relu", rng=0)` and `ppn.optim.SGD` with $\eta = 0.05$, compute the
+# loss with `ppn.losses.softmax_cross_entropy`, call `backward()` and `step()`. Do it once
+# with `zero_grad()` before each `backward()` and once without, and compare the mean loss
+# of each pass. What does the step use without `zero_grad`, and which optimiser of
+# [chapter 9](09_optimisers.ipynb) does that resemble?
 # ```
 
 # %% [markdown] tags=["solution"]
-# ```{solution-start} ex-mnist-softmax-gradient
-# :label: ex-mnist-softmax-gradient-solution
+# ```{solution-start} ex-mnist-zero-grad
+# :label: ex-mnist-zero-grad-solution
 # :class: dropdown
 # ```
 #
-# One image at a time: $-\log p_y = -z_y + \log \sum_j e^{z_j}$. The derivative of the first
-# term with respect to $z_k$ is $-[k = y]$; of the second, $e^{z_k} / \sum_j e^{z_j} = p_k$.
-# So $\partial(-\log p_y) / \partial z_k = p_k - [k = y]$, and the mean over the batch
-# divides by $N$. This is the rule `ppn.tensor`'s table uses for the fused loss
-# (`_softmax_cross_entropy_vjp`).
-#
-# For a confidently wrong answer, $p_y \approx 0$ and the gradient towards the right class is
-# about $-1/N$: as large as it gets. With a sigmoid output and squared error the gradient
-# carries a factor $\sigma'(z) = \sigma(1 - \sigma)$, which is nearly 0 exactly when the output
-# is saturated, confidently right or confidently wrong.
+# With `zero_grad`, the mean loss falls pass after pass. Without it, `backward()` adds each
+# batch's gradient to what `.grad` already holds, so step $k$ uses the *sum*
+# $\nabla C_1 + \dots + \nabla C_k$ of all the gradients so far. That is momentum with
+# $\beta = 1$: a ball with no friction. It rushes downhill at first (the first pass's loss
+# is lower than with `zero_grad`), but it never forgets an old direction, overshoots, and
+# the loss of the second pass goes back up; the run ends worse than the correct one.
 
 # %% tags=["solution"]
-from ppn.gradcheck import check_grad
 from ppn.losses import softmax_cross_entropy
+from ppn.optim import SGD
 
-unsure = least_sure  # the four test digits the network is least sure about
-z = Tensor(predict_logits(model, x_test_flat[unsure]).astype(np.float64), requires_grad=True)
-labels = y_test[unsure]
-softmax_cross_entropy(z, labels).backward()
-p = np.exp(z.data) / np.exp(z.data).sum(axis=1, keepdims=True)
-by_hand = (p - data.one_hot(labels)) / len(labels)
-check_grad(lambda logits: softmax_cross_entropy(logits, labels), z.data)  # raises if wrong
-print(f"the least sure digit, a {labels[0]}: p = {np.round(p[0], 3).tolist()}")
-print("∂L/∂z by hand:", np.round(by_hand[0], 4).tolist())
-print("backward():   ", np.round(z.grad[0], 4).tolist())
-assert np.allclose(z.grad, by_hand, rtol=1e-10, atol=1e-14)
+x_few, y_few = x[:2000], y_train[:2000]
+few_order = np.random.default_rng(0).permutation(len(x_few))
+pass_losses = {}
+for clear in (True, False):
+    network = MLP([784, 128, 10], "relu", rng=0, dtype=DTYPE)
+    sgd = SGD(network.parameters(), lr=0.05)
+    losses = []
+    for _ in range(3):
+        for start in range(0, len(x_few), 64):
+            index = few_order[start : start + 64]
+            cost = softmax_cross_entropy(network(Tensor(x_few[index])), y_few[index])
+            losses.append(cost.item())
+            if clear:
+                sgd.zero_grad()
+            cost.backward()
+            sgd.step()
+    per_pass = np.mean(np.reshape(losses, (3, -1)), axis=1)
+    pass_losses[clear] = per_pass
+    name = "with zero_grad   " if clear else "without zero_grad"
+    print(f"{name}: mean loss of each pass " + ", ".join(f"{v:.2f}" for v in per_pass))
+right, summed = pass_losses[True], pass_losses[False]
+assert right[0] > right[1] > right[2]  # falls pass after pass
+assert summed[0] < right[0] and summed[1] > summed[0]  # rushes, then climbs back
+assert summed[2] > right[2]  # and ends worse
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}
 # ```
 
 # %% [markdown]
-# ```{exercise} Sigmoid against ReLU
+# ```{exercise} Sigmoid against ReLU (★, 10 min)
 # :label: ex-mnist-sigmoid
 #
 # Train `MLP([784, 128, 10], "sigmoid", rng=0)` as above but for 3 epochs, and the ReLU
@@ -659,7 +758,7 @@ assert 0.03 < relu_accuracy[0] - sigmoid_accuracy[0] < 0.05  # about four points
 # ```
 
 # %% [markdown]
-# ```{exercise} Augmentation
+# ```{exercise} Augmentation (★★, 15 min)
 # :label: ex-mnist-augment
 #
 # Train on the first 2,000 training digits for 10 epochs, once as they are and once with
@@ -681,7 +780,7 @@ assert 0.03 < relu_accuracy[0] - sigmoid_accuracy[0] < 0.05  # about four points
 # never sees exactly the same image twice, so it cannot memorise pixels: training accuracy
 # drops and the gap shrinks to a few points. After only 10 epochs the test accuracy has not
 # caught up yet (shifted digits are a harder task, and augmentation pays off over longer
-# training: [chapter 11](11_performance_and_accuracy.ipynb)'s accuracy study trains for 40 epochs).
+# training: the appendix "The accuracy study" trains for 40 epochs).
 #
 # The frame of never-changed weights mostly disappears: 29 pixels keep their initial
 # weights instead of 145. A weight from pixel $j$ changes only if pixel $j$ is inked in some
@@ -726,7 +825,7 @@ assert (int(np.sum(frozen_pixels & ring)), int(np.sum(frozen_pixels & corners)))
 # ```
 
 # %% [markdown]
-# ```{exercise} The confusions
+# ```{exercise} The confusions (★, 10 min)
 # :label: ex-mnist-confusions
 #
 # Find the five largest entries off the diagonal of `matrix`. For the largest, show up to
@@ -767,7 +866,7 @@ plots.digit_grid(x_test[fives_as_threes], y_test[fives_as_threes],
 # ```
 
 # %% [markdown]
-# ```{exercise} Confidence against accuracy
+# ```{exercise} Confidence against accuracy (★★, 15 min)
 # :label: ex-mnist-confidence
 #
 # Sort the test digits into bins by the network's confidence (the largest softmax
@@ -809,13 +908,13 @@ assert all(0.025 < shortfall[low] < 0.10 for low in (0.7, 0.8, 0.9))  # by 3 to 
 # ```
 
 # %% [markdown]
-# ```{exercise} More data or more epochs?
+# ```{exercise} More data or more epochs? (★★, 15 min)
 # :label: ex-mnist-more-data
 #
 # With a fixed budget of 300 steps of 64 images (Adam, $\eta = 10^{-3}$), train on the
 # first 1,000, 3,000 and 10,000 training digits (that is about 19, 6 and 2 epochs) and
 # compare the test accuracies. Is more data worth more than more passes over the same
-# data? (With internet, or all four files in `PPN_DATA_DIR`,
+# data? (With all 60,000 training images on your machine,
 # `python -m ppn train --hidden 128 --schedule none --weight-decay 0 --augment 0
 # --batch-size 64 --epochs 15 --out runs/full` continues the experiment on all 60,000 images.)
 # ```
