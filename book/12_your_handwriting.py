@@ -48,7 +48,8 @@ from threadpoolctl import threadpool_limits
 from ppn import checkpoint, data, handwriting, plots
 from ppn.listing import listing
 
-# One BLAS thread, as in chapter 10: the same arithmetic, hence the same network, everywhere.
+# One thread for the matrix products, as in chapter 10: the same sums in the same order,
+# so that the networks, and the numbers you see, are the ones printed here.
 _ = threadpool_limits(limits=1)
 
 # %% [markdown]
@@ -60,23 +61,23 @@ _ = threadpool_limits(limits=1)
 # training image is moved by a random whole number of pixels, up to 2 in each direction. A
 # second network, trained the same way on the images as they are, serves for comparison.
 #
-# The MNIST files are found through the folder that `PPN_DATA_DIR` names (CI sets it) or
-# in the cache; on a machine that has neither, the next cell downloads them once and
-# checks their SHA-256.
-#
-# The accuracies of trained networks are printed to whole per cent in this chapter: the
-# last digits of a float32 matrix product depend on the processor's BLAS kernel, training
-# amplifies those differences, and another machine's network reads a few of the 10,000
-# test digits differently (a few tenths of a point).
+# The networks compute in float32, `ppn`'s default, and numpy computes a matrix product
+# with code chosen for your processor: another processor may round a few float32 sums
+# differently, training amplifies such differences, and its network may then read a few
+# of the 10,000 test digits differently (a few tenths of a point). So this chapter prints
+# accuracies to whole per cent, so that the numbers you see are the ones printed here.
 
 # %%
 (x_train_all, y_train_all), (x_test, y_test) = data.load_mnist()
 x_train, y_train = x_train_all[:10_000], y_train_all[:10_000]
 
-reader = handwriting.train_digit_reader(x_train, y_train, max_shift=2)  # the pad's network
+reader = handwriting.train_digit_reader(
+    x_train, y_train, max_shift=2
+)  # the pad's network
 plain = handwriting.train_digit_reader(x_train, y_train, max_shift=0)  # for comparison
 for name, model in [("random shifts", reader), ("no augmentation", plain)]:
-    print(f"{name:>15}: {handwriting.accuracy(model, x_test, y_test):.0%} of the test digits")
+    accuracy = handwriting.accuracy(model, x_test, y_test)
+    print(f"{name:>15}: {accuracy:.0%} of the test digits")
 
 # %% tags=["remove-input"]
 listing(handwriting.train_digit_reader)
@@ -93,9 +94,10 @@ listing(handwriting.train_digit_reader)
 #    *bounding box* of the ink, scale it so that its longest side is 20 pixels (keeping its
 #    proportions), put it in a 28×28 field, and move it so that its *centre of mass*, the
 #    mean position of the ink weighted by its brightness, falls on the centre of the field.
-# 3. **The network computes its 10 logits** $z = W_1^\top \sigma(W_0^\top x + b_0) + b_1$
-#    from the 784 pixels $x$ ([chapter 2](02_neural_networks.ipynb)'s forward pass, nothing
-#    else).
+# 3. **The network computes its 10 logits**
+#    $z = \mathrm{relu}(x W_0 + b_0)\, W_1 + b_1$ from the 784 pixels, a row $x$
+#    ([chapter 2](02_neural_networks.ipynb)'s forward pass in its row convention, with
+#    $W_0$ of shape (784, 128) and $W_1$ of shape (128, 10); nothing else).
 # 4. **A softmax turns them into probabilities**, $p_k = e^{z_k} / \sum_j e^{z_j}$, and the
 #    answer is the digit with the highest one.
 #
@@ -110,8 +112,9 @@ for stroke in handwriting.strokes_from_image(x_test[index], scale=7):
     pad.stroke([(x + 95, y + 10) for x, y in stroke])  # drawn towards the top right
 
 reading = handwriting.read_digit(reader, pad.pixels)
-fig = plots.plot_digit_preparation(pad.pixels, reading.digit,
-                                   title="from the pad to the network's input")  # fmt: skip
+fig = plots.plot_digit_preparation(
+    pad.pixels, reading.digit, title="from the pad to the network's input"
+)
 fig
 
 # %% [markdown]
@@ -123,9 +126,14 @@ fig
 
 # %%
 print(f"the network reads {reading.label}; the test set's label is {y_test[index]}")
-print("probabilities:", " ".join(f"{k}:{p:.3f}" for k, p in enumerate(reading.probabilities)))
-_ = plots.draw_digit_scores(reading.digit, reading.probabilities, label=int(y_test[index]),
-                            score_name="probability")  # fmt: skip
+print(
+    "probabilities:",
+    " ".join(f"{k}:{p:.3f}" for k, p in enumerate(reading.probabilities)),
+)
+_ = plots.draw_digit_scores(
+    reading.digit, reading.probabilities, label=int(y_test[index]),
+    score_name="probability",
+)  # fmt: skip
 
 # %%
 assert reading.label == y_test[index]
@@ -148,8 +156,8 @@ listing(data.resize_area)
 # %% [markdown]
 # The weights are counted in units of $1/n$ of a pixel, so they are integers, and the sums
 # are exact. The page's JavaScript does the same sums in the same order and gets the same
-# integers; `tests/test_handwriting.py` runs it under Node.js on dozens of drawings and checks
-# that its 28×28 digit equals `prepare_digit`'s pixel for pixel, and its probabilities equal
+# integers; the course's tests run it under Node.js on dozens of drawings and check that
+# its 28×28 digit equals `prepare_digit`'s pixel for pixel, and its probabilities equal
 # `ppn`'s to $10^{-5}$.
 #
 # Because of the box filter, the preparation forgets *where* and *how large* a digit was
@@ -159,15 +167,17 @@ listing(data.resize_area)
 digit = x_test[index]
 drawings = {
     "28×28, as in MNIST": digit,
-    "3× larger, top left": np.pad(np.kron(digit, np.ones((3, 3), np.uint8)), ((0, 50), (0, 40))),
-    "10× larger, in a corner": np.pad(np.kron(digit, np.ones((10, 10), np.uint8)), ((90, 0),
-                                                                                 (60, 0))),
+    "3× larger, top left": np.pad(np.kron(digit, np.ones((3, 3), np.uint8)),
+                                  ((0, 50), (0, 40))),
+    "10× larger, in a corner": np.pad(np.kron(digit, np.ones((10, 10), np.uint8)),
+                                      ((90, 0), (60, 0))),
     "dark ink on white paper": 255 - np.pad(digit, 30),
 }  # fmt: skip
 prepared = {name: data.prepare_digit(image) for name, image in drawings.items()}
 for name, image in drawings.items():
     same = np.array_equal(prepared[name], prepared["28×28, as in MNIST"])
-    print(f"{name:>25}: {image.shape[0]:>3}×{image.shape[1]:<3} → same 28×28 digit: {same}")
+    shape = f"{image.shape[0]:>3}×{image.shape[1]:<3}"
+    print(f"{name:>25}: {shape} → same 28×28 digit: {same}")
 
 # %%
 assert all(np.array_equal(p, prepared["28×28, as in MNIST"]) for p in prepared.values())
@@ -176,10 +186,11 @@ assert all(np.array_equal(p, prepared["28×28, as in MNIST"]) for p in prepared.
 # ## Why a digit off-centre or at another size is harder
 #
 # To us a 7 is a 7 wherever it is on the page. To the network it is not, and the reason is
-# in eq. 4: hidden neuron $i$ computes $\sigma(\sum_j I_j w_{ji} + b_i)$, with one weight
-# $w_{ji}$ per *pixel position* $j$. Each neuron has learnt a pattern of weights tied to
-# places in the 28×28 field ([chapter 10](10_mnist.ipynb) drew them as images). Move the digit three pixels to
-# the right and its ink falls on other pixels, with other weights: to the network it is a
+# in the first layer: hidden neuron $j$ computes
+# $\mathrm{relu}(\sum_i x_i W_{ij} + b_j)$, with one weight $W_{ij}$ per *pixel position*
+# $i$. Each neuron has learnt a pattern of weights tied to places in the 28×28 field
+# ([chapter 10](10_mnist.ipynb) drew them as images). Move the digit three pixels to the
+# right and its ink falls on other pixels, with other weights: to the network it is a
 # different input, as different as another digit can be. Nothing in a multilayer perceptron
 # knows that two neighbouring pixels are neighbours; it could read the pixels shuffled in
 # any fixed order just as well.
@@ -193,9 +204,11 @@ assert all(np.array_equal(p, prepared["28×28, as in MNIST"]) for p in prepared.
 
 # %% mystnb={"figure": {"caption": "Six test digits as a reader might draw them (one kind per row), each beside what `prepare_digit` makes of it (grey background): position and size come back to MNIST's, stroke width does not.", "name": "fig-variants"}}
 variants = handwriting.variants(x_test, seed=0)
-prepared_variants = {name: handwriting.prepare_digits(images) for name, images in variants.items()}
-fig = plots.plot_digit_variants(variants, prepared_variants, count=6,
-                                title="test digits as a reader might draw them")  # fmt: skip
+prepared_variants = {
+    name: handwriting.prepare_digits(images) for name, images in variants.items()
+}
+title = "test digits as a reader might draw them"
+fig = plots.plot_digit_variants(variants, prepared_variants, count=6, title=title)
 fig
 
 # %% [markdown]
@@ -210,13 +223,16 @@ columns = {
 }
 table = {
     name: {
-        column: handwriting.accuracy(model, prepared_variants[name] if prepare else images,
-                                     y_test)
+        column: handwriting.accuracy(
+            model, prepared_variants[name] if prepare else images, y_test
+        )
         for column, (model, prepare) in columns.items()
     }
     for name, images in variants.items()
 }  # fmt: skip
-header = "| digits | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns) + "\n"
+header = (
+    "| digits | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns) + "\n"
+)
 rows = "".join(
     f"| {name} | " + " | ".join(f"{100 * row[c]:.0f} %" for c in columns) + " |\n"
     for name, row in table.items()
@@ -270,8 +286,7 @@ listing(data.random_shift)
 # drawing close to MNIST's form, augmentation makes the network tolerant of what remains.
 # This second network is the one behind the pad.
 #
-# The same figures, measured by `benchmarks/handwriting.py` (which writes
-# `benchmarks/results/handwriting.md`), are in the repository.
+# The same figures are in the repository, in `benchmarks/results/handwriting.md`.
 
 # %%
 moved, small = table["moved"], table["small, off-centre"]
@@ -283,16 +298,24 @@ for name, row in table.items():
         assert row["random shifts, prepared"] > row["no augmentation, prepared"], name
 base = table["as in MNIST"]
 assert base["random shifts, prepared"] > base["no augmentation, prepared"] + 0.02
-# The figures the text quotes, with room for another BLAS kernel's network.
+# The figures the text quotes, with room for another processor's rounding.
 plain_drawn = {name: row["no augmentation, as drawn"] for name, row in table.items()}
 plain_prepared = {name: row["no augmentation, prepared"] for name, row in table.items()}
 assert 0.93 < plain_drawn["as in MNIST"] < 0.95 and 0.3 < plain_drawn["moved"] < 0.38
-assert 0.22 < plain_drawn["small"] < 0.28 and 0.1 < plain_drawn["small, off-centre"] < 0.14
-assert all(0.88 < plain_prepared[n] < 0.93 for n in ("moved", "small", "large", "small, off-centre"))
+assert (
+    0.22 < plain_drawn["small"] < 0.28 and 0.1 < plain_drawn["small, off-centre"] < 0.14
+)
+assert all(
+    0.88 < plain_prepared[n] < 0.93
+    for n in ("moved", "small", "large", "small, off-centre")
+)
 assert 0.9 < plain_prepared["as in MNIST"] < 0.92
 assert 0.06 < plain_drawn["thin"] - plain_prepared["thin"] < 0.1  # about 8 points
 thick = table["thick"]
-assert 0.76 < thick["random shifts, as drawn"] < 0.8 and 0.85 < thick["no augmentation, as drawn"] < 0.89
+assert (
+    0.76 < thick["random shifts, as drawn"] < 0.8
+    and 0.85 < thick["no augmentation, as drawn"] < 0.89
+)
 assert 0 < base["random shifts, as drawn"] - base["no augmentation, as drawn"] < 0.02
 assert 0.67 < moved["random shifts, as drawn"] < 0.73
 assert abs(base["random shifts, prepared"] - base["random shifts, as drawn"]) < 0.005
@@ -358,13 +381,13 @@ print(f"{len(document['layers'])} layers; {reader.num_parameters():,} numbers in
       f"{size / 1e3:.0f} kB")  # fmt: skip
 
 # %%
-assert all(np.array_equal(a, b) for a, b in
-           zip(reader.state_dict().values(), again.state_dict().values(), strict=True))  # fmt: skip
+pairs = zip(reader.state_dict().values(), again.state_dict().values(), strict=True)
+assert all(np.array_equal(a, b) for a, b in pairs)
 
 # %% [markdown]
-# When the book is built, a small Sphinx extension, `book/_ext/digit_pad.py`, trains this
-# network with `train_digit_reader` (same images, same seed, a few seconds) and writes its
-# JSON beside the page. No trained weights are kept in the repository.
+# The web book trains this network with `train_digit_reader` (same images, same seed, a
+# few seconds) when its pages are made, and puts its JSON beside the page. No trained
+# weights are kept in the repository.
 #
 # **The arithmetic.** The JavaScript repeats the steps of `prepare_digit` with integer grey
 # levels (its bounding box, `resize_area`'s box filter, the centre of mass), then the forward
@@ -372,8 +395,11 @@ assert all(np.array_equal(a, b) for a, b in
 # version of the preparation, to read beside the Python one:
 
 # %% tags=["remove-input"]
-listing("book/_static/digit_pad.js", start_at="function prepareDigit",
-        end_before="/** prepareDigit, then the network")
+listing(
+    "book/_static/digit_pad.js",
+    start_at="function prepareDigit",
+    end_before="/** prepareDigit, then the network",
+)
 
 # %% [markdown]
 # ```{note}
@@ -385,13 +411,33 @@ listing("book/_static/digit_pad.js", start_at="function prepareDigit",
 # ```
 
 # %% [markdown]
+# ## Summary
+#
+# * Four steps lead from the pen to the answer: the strokes become a grey image;
+#   `prepare_digit` prepares it as MNIST's digits were (the ink's bounding box scaled by a
+#   box filter to 20 pixels, its centre of mass on the centre of a 28×28 field); the
+#   network computes its logits $z = \mathrm{relu}(x W_0 + b_0)\, W_1 + b_1$; a softmax
+#   turns them into probabilities.
+# * A multilayer perceptron has one weight per pixel position: to it, a digit moved by a
+#   few pixels or drawn at another size is a different input. MNIST hides this, since all
+#   its digits were prepared alike. Trained on MNIST as it is, the network reads about a
+#   third of the moved test digits right, as drawn, and a quarter of the small ones.
+# * Two remedies work together: preparation brings position and size back to MNIST's, and
+#   augmentation with random shifts makes the network tolerant of what remains. Neither
+#   changes the stroke width.
+# * The pad is a widget in Jupyter; in the web book the same arithmetic runs in
+#   JavaScript, from the network exported as JSON (`checkpoint.export_json`).
+#
+# This chapter sets no task: it uses the network your tasks built.
+
+# %% [markdown]
 # ## Exercises
 #
 # In the book, a worked solution follows each exercise, folded away: try first, then
 # open it. The solutions are code that runs with the chapter and checks its own answer
 # (the student edition of the notebooks leaves them out).
 #
-# ```{exercise} Train on prepared digits
+# ```{exercise} Train on prepared digits (★, 15 min)
 # :label: ex-handwriting-train-prepared
 #
 # Prepare the training images too (`handwriting.prepare_digits(x_train)`, reshaped to
@@ -417,7 +463,9 @@ listing("book/_static/digit_pad.js", start_at="function prepareDigit",
 # training digits are more uniform, and the network has learnt them better.
 
 # %% tags=["solution"]
-prepared_train = np.round(handwriting.prepare_digits(x_train).reshape(-1, 28, 28) * 255).astype(np.uint8)
+prepared_train = np.round(
+    handwriting.prepare_digits(x_train).reshape(-1, 28, 28) * 255
+).astype(np.uint8)
 on_prepared = handwriting.train_digit_reader(prepared_train, y_train, max_shift=0)
 gains = {}
 print(f"{'digits':18} {'trained on MNIST':>17} {'trained on prepared':>20}")
@@ -428,7 +476,9 @@ for name in variants:
     print(f"{name:18} {before:17.0%} {after:20.0%}")
 assert all(gain > 0.01 for gain in gains.values())
 assert gains["as in MNIST"] > 0.02
-assert sum(gain > 0.028 for gain in gains.values()) >= 4  # about 3 points or more on most
+assert (
+    sum(gain > 0.028 for gain in gains.values()) >= 4
+)  # about 3 points or more on most
 assert gains["thick"] > 0.02 and gains["thin"] > 0.02
 
 # %% [markdown] tags=["solution"]
@@ -436,7 +486,7 @@ assert gains["thick"] > 0.02 and gains["thin"] > 0.02
 # ```
 
 # %% [markdown]
-# ```{exercise} Normalise the stroke width
+# ```{exercise} Normalise the stroke width (★★, 25 min)
 # :label: ex-handwriting-stroke-width
 #
 # Neither remedy helped with thick and thin pens. Write a normalisation of stroke width for
@@ -461,6 +511,7 @@ assert gains["thick"] > 0.02 and gains["thin"] > 0.02
 # this is a heuristic, not a cure. Training on digits drawn with varied pens (augmentation
 # with `dilate` and `erode`) is the other way to teach it.
 
+
 # %% tags=["solution"]
 def ink_coverage(rows):
     """The fraction of each digit's 784 pixels brighter than one half."""
@@ -479,23 +530,31 @@ def normalise_stroke(rows, low, high):
 
 coverage = ink_coverage(prepared_train.reshape(-1, 784) / 255)
 low, high = np.quantile(coverage, [0.01, 0.99])
-print(f"ink coverage of the training digits: median {np.median(coverage):.0%}, "
-      f"1st percentile {low:.0%}, 99th {high:.0%}")
+print(
+    f"ink coverage of the training digits: median {np.median(coverage):.0%}, "
+    f"1st percentile {low:.0%}, 99th {high:.0%}"
+)
 stroke = {}
 for name in ("as in MNIST", "thick", "thin"):
     before = handwriting.accuracy(reader, prepared_variants[name], y_test)
-    after = handwriting.accuracy(reader, normalise_stroke(prepared_variants[name], low, high), y_test)
+    after = handwriting.accuracy(
+        reader, normalise_stroke(prepared_variants[name], low, high), y_test
+    )
     stroke[name] = after - before
     print(f"{name:12}: {before:.0%} → {after:.0%} with the normalisation")
-assert stroke["thin"] > 0.04 and stroke["thick"] > 0 and abs(stroke["as in MNIST"]) < 0.005
-assert 0.06 < stroke["thin"] < 0.09 and stroke["thick"] < 0.03  # about 7 points; a little
+assert (
+    stroke["thin"] > 0.04 and stroke["thick"] > 0 and abs(stroke["as in MNIST"]) < 0.005
+)
+assert (
+    0.06 < stroke["thin"] < 0.09 and stroke["thick"] < 0.03
+)  # about 7 points; a little
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}
 # ```
 
 # %% [markdown]
-# ```{exercise} Augmentation by scaling
+# ```{exercise} Augmentation by scaling (★★, 20 min)
 # :label: ex-handwriting-scaling
 #
 # Random shifts taught tolerance to position. Teach tolerance to size in the same spirit:
@@ -525,18 +584,31 @@ assert 0.06 < stroke["thin"] < 0.09 and stroke["thick"] < 0.03  # about 7 points
 # %% tags=["solution"]
 rng = np.random.default_rng(0)
 factors = rng.uniform(0.8, 1.2, size=len(x_train))
-rescaled = np.concatenate([handwriting.rescale(image[None], factor) for image, factor in zip(x_train, factors, strict=True)])
-scaled_reader = handwriting.train_digit_reader(np.concatenate([x_train, rescaled]),
-                                               np.concatenate([y_train, y_train]), max_shift=2, epochs=4)
+rescaled = np.concatenate(
+    [
+        handwriting.rescale(image[None], factor)
+        for image, factor in zip(x_train, factors, strict=True)
+    ]
+)
+scaled_reader = handwriting.train_digit_reader(
+    np.concatenate([x_train, rescaled]),
+    np.concatenate([y_train, y_train]),
+    max_shift=2,
+    epochs=4,
+)
 scaling = {}
 for name in ("as in MNIST", "small", "large", "small, off-centre"):
     before = handwriting.accuracy(reader, variants[name], y_test)
     after = handwriting.accuracy(scaled_reader, variants[name], y_test)
     scaling[name] = (before, after)
-    print(f"{name:18} as drawn: shifts only {before:.0%}, shifts and scaling {after:.0%}")
+    print(
+        f"{name:18} as drawn: shifts only {before:.0%}, shifts and scaling {after:.0%}"
+    )
 assert scaling["large"][1] > scaling["large"][0] + 0.05
 assert scaling["small"][1] > scaling["small"][0] + 0.1
-assert scaling["small"][1] < table["small"]["random shifts, prepared"] - 0.2  # preparation still wins
+assert (
+    scaling["small"][1] < table["small"]["random shifts, prepared"] - 0.2
+)  # preparation still wins
 assert scaling["as in MNIST"][1] > scaling["as in MNIST"][0] - 0.01
 assert 1.5 < scaling["small"][1] / scaling["small"][0] < 2.2  # nearly double
 assert scaling["small, off-centre"][1] < 0.3  # still mostly misread
@@ -547,7 +619,7 @@ assert 0.92 < table["small"]["random shifts, prepared"] < 0.94
 # ```
 
 # %% [markdown]
-# ```{exercise} How slanted may a digit be?
+# ```{exercise} How slanted may a digit be? (★★, 20 min)
 # :label: ex-handwriting-slant
 #
 # The note above says that very slanted digits are rare in MNIST. Measure it: write
@@ -571,9 +643,10 @@ assert 0.92 < table["small"]["random shifts, prepared"] < 0.94
 # ink's second moments and shearing it back), which some MNIST classifiers apply, or
 # augmentation with random shears.
 
+
 # %% tags=["solution"]
 def slant(images, top_shift):
-    """Shear uint8 digits (N, 28, 28): row r moves right by top_shift·(13.5 − r)/13.5 pixels."""
+    """Shear uint8 digits (N, 28, 28): row r moves by top_shift·(13.5 − r)/13.5."""
     out = np.zeros_like(images)
     for row in range(28):
         shift = round(top_shift * (13.5 - row) / 13.5)
@@ -585,9 +658,19 @@ def slant(images, top_shift):
 
 
 few, few_labels = x_test[:2000], y_test[:2000]
-by_slant = {shift: handwriting.accuracy(reader, slant(few, shift), few_labels) for shift in (0, 2, 4, 6, 8)}
-print("as drawn: " + ", ".join(f"slant {shift}: {accuracy:.0%}" for shift, accuracy in by_slant.items()))
-prepared_slant = handwriting.accuracy(reader, handwriting.prepare_digits(slant(few, 8)), few_labels)
+by_slant = {
+    shift: handwriting.accuracy(reader, slant(few, shift), few_labels)
+    for shift in (0, 2, 4, 6, 8)
+}
+print(
+    "as drawn: "
+    + ", ".join(
+        f"slant {shift}: {accuracy:.0%}" for shift, accuracy in by_slant.items()
+    )
+)
+prepared_slant = handwriting.accuracy(
+    reader, handwriting.prepare_digits(slant(few, 8)), few_labels
+)
 print(f"slant 8, prepared: {prepared_slant:.0%}")
 drops = np.diff(list(by_slant.values()))
 assert by_slant[0] - by_slant[2] < 0.02 and 0.8 < by_slant[8] < 0.84
@@ -600,7 +683,7 @@ assert prepared_slant < by_slant[8] + 0.02  # no help from the preparation
 # ```
 
 # %% [markdown]
-# ```{exercise} Shuffle the pixels
+# ```{exercise} Shuffle the pixels (★★★, 25 min)
 # :label: ex-handwriting-shuffle
 #
 # Apply one fixed random permutation to the 784 pixels of every image. Show that an MLP
@@ -636,21 +719,40 @@ shuffled_test = data.to_float(x_test, flatten=True)[:, permutation]
 plain_shuffled = MLP([784, 128, 10], activation="relu", rng=0)
 plain_shuffled.load_state_dict(plain.state_dict())
 plain_shuffled.layers[0].weight.data[...] = plain.layers[0].weight.data[permutation]
-same_answers = np.array_equal(train.predict_logits(plain_shuffled, shuffled_test).argmax(axis=1),
-                              train.predict_logits(plain, data.to_float(x_test, flatten=True)).argmax(axis=1))
-print(f"plain on the test digits: {handwriting.accuracy(plain, x_test, y_test):.0%}; "
-      f"its permuted copy on shuffled pixels: {handwriting.accuracy(plain_shuffled, shuffled_test, y_test):.0%}; "
-      f"the same answers for all 10,000: {same_answers}")
+same_answers = np.array_equal(
+    train.predict_logits(plain_shuffled, shuffled_test).argmax(axis=1),
+    train.predict_logits(plain, data.to_float(x_test, flatten=True)).argmax(axis=1),
+)
+permuted_accuracy = handwriting.accuracy(plain_shuffled, shuffled_test, y_test)
+print(
+    f"plain on the test digits: {handwriting.accuracy(plain, x_test, y_test):.0%}; "
+    f"its permuted copy on shuffled pixels: {permuted_accuracy:.0%}; "
+    f"the same answers for all 10,000: {same_answers}"
+)
 assert same_answers
 
 x_some, y_some = data.to_float(x_train[:2000], flatten=True), y_train[:2000]
-original, shuffled = MLP([784, 128, 10], activation="relu", rng=0), MLP([784, 128, 10], activation="relu", rng=0)
+original, shuffled = (
+    MLP([784, 128, 10], activation="relu", rng=0),
+    MLP([784, 128, 10], activation="relu", rng=0),
+)
 shuffled.layers[0].weight.data[...] = original.layers[0].weight.data[permutation]
 for network, images in ((original, x_some), (shuffled, x_some[:, permutation])):
-    train.fit(network, images, y_some, optimizer=optim.Adam(network.parameters(), lr=1e-3), epochs=1,
-              batch_size=128, seed=0, progress=False)
-difference = np.abs(shuffled.layers[0].weight.data - original.layers[0].weight.data[permutation]).max()
-print(f"after one epoch on 2,000 digits, the two first layers agree up to rounding: {difference < 1e-4}")
+    train.fit(
+        network,
+        images,
+        y_some,
+        optimizer=optim.Adam(network.parameters(), lr=1e-3),
+        epochs=1,
+        batch_size=128,
+        seed=0,
+        progress=False,
+    )
+difference = np.abs(
+    shuffled.layers[0].weight.data - original.layers[0].weight.data[permutation]
+).max()
+agree = difference < 1e-4
+print(f"after one epoch on 2,000 digits, the first layers agree to rounding: {agree}")
 assert difference < 1e-4
 
 # %% [markdown] tags=["solution"]
