@@ -58,20 +58,23 @@ def mse(prediction, target) -> Tensor:
 def softmax_cross_entropy(logits, labels) -> Tensor:
     """(1/N) Σₙ −log softmax(logitsₙ)[labelₙ], one fused node;  ∂/∂logits = (softmax − onehot)/N.
 
-    ``logits`` has shape (N, C), ``labels`` holds N integer classes in [0, C).
+    ``logits`` has shape (N, C), ``labels`` holds N integer classes in [0, C).  Each row
+    is shifted by its maximum before ``exp`` (log-sum-exp), so that no logit overflows.
+    The node stores (probabilities, rows, labels), what its VJP reads; the loss is a 0-d
+    Tensor of the logits' dtype.
     """
     logits = _as_tensor(logits)
     labels = _check_labels(logits, labels)
     # task 7.1: begin
-    x, n = logits.data, len(labels)
+    z, n = logits.data, len(labels)
     rows = np.arange(n)
-    # −log softmax(x)[label] = log Σⱼ e^(xⱼ − m) − (x_label − m), with m = max x: no overflow
-    shifted = x - np.maximum.reduce(x, axis=1, keepdims=True)
+    shifted = z - z.max(axis=1, keepdims=True)  # each row's maximum becomes 0: exp(·) ≤ 1
     exps = np.exp(shifted)
-    sums = np.add.reduce(exps, axis=1, keepdims=True)
-    loss = (np.add.reduce(np.log(sums), axis=None) - np.add.reduce(shifted[rows, labels])) / n
-    probabilities = np.divide(exps, sums, out=exps)  # exps is not needed any more
-    return record(np.asarray(loss, dtype=x.dtype), "softmax_cross_entropy", (logits,),
+    sums = exps.sum(axis=1, keepdims=True)  # between 1 and C: its log is finite
+    # −log pₙ = log Σⱼ e^(zₙⱼ − mₙ) − (zₙ,yₙ − mₙ), averaged over the N rows
+    loss = (np.log(sums).sum() - shifted[rows, labels].sum()) / n
+    probabilities = exps / sums  # the softmax, which the VJP reads
+    return record(np.asarray(loss, dtype=z.dtype), "softmax_cross_entropy", (logits,),
                   (probabilities, rows, labels))  # fmt: skip
     # task 7.1: end
 

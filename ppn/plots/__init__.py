@@ -55,6 +55,7 @@ from .training import (
     plot_accuracy_study,
     plot_error_by_training_size,
     plot_history,
+    plot_runs_by_step,
 )
 
 __all__ = [
@@ -91,6 +92,7 @@ __all__ = [
     "plot_history",
     "plot_pixel_statistics",
     "plot_reading_accuracy",
+    "plot_runs_by_step",
     "plot_throughput",
     "trace_table",
 ]

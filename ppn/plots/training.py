@@ -2,8 +2,9 @@
 
 ``plot_history`` and ``animate_history`` show one run (a ``ppn.train.History``),
 ``draw_history`` draws several on one axes, ``draw_descent_path`` the steps of gradient
-descent on a cost surface.  ``plot_accuracy_study`` and ``plot_error_by_training_size``
-compare the test results of many runs.
+descent on a cost surface, ``plot_runs_by_step`` the quantities of short runs step by step.
+``plot_accuracy_study`` and ``plot_error_by_training_size`` compare the test results of
+many runs.
 """
 
 from __future__ import annotations
@@ -165,6 +166,48 @@ def draw_descent_path(
     if title is not None:
         ax.set_title(title, fontsize=10)
     return ax
+
+
+def plot_runs_by_step(
+    runs, *, log_scale: Sequence[str] = (), marks=None, ncols: int = 3,
+    title: str | None = None,
+) -> Figure:  # fmt: skip
+    """One panel per recorded quantity against the step, one line per run.
+
+    ``runs`` maps a run's label to a mapping from a quantity's name (the panel's title) to
+    its values, one per step; every run records the same quantities.  Panels named in
+    ``log_scale`` get a logarithmic y axis; ``marks`` maps a run's label to a step marked
+    by a dotted line in its colour (the step at which it reached a goal).  The panels fill
+    rows of ``ncols``.
+    """
+    if not runs:
+        raise ValueError("plot_runs_by_step needs at least one run")
+    names = list(next(iter(runs.values())))
+    for label, run in runs.items():
+        if list(run) != names:
+            raise ValueError(f"run {label!r} records {list(run)}, the first run {names}")
+    ncols = min(ncols, len(names))
+    nrows = math.ceil(len(names) / ncols)
+    fig = Figure(figsize=(3.6 * ncols, 3.0 * nrows))
+    axes = np.atleast_1d(fig.subplots(nrows, ncols)).ravel()
+    for ax in axes[len(names) :]:
+        ax.set_visible(False)
+    marks = marks or {}
+    for ax, name in zip(axes, names, strict=False):
+        for index, (label, run) in enumerate(runs.items()):
+            values = np.asarray(run[name], dtype=float)
+            ax.plot(np.arange(len(values)), values, color=f"C{index}", label=label)
+            if label in marks:
+                ax.axvline(marks[label], color=f"C{index}", linestyle=":", linewidth=1)
+        if name in log_scale:
+            ax.set_yscale("log")
+        ax.set(xlabel="step", title=name)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=9)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
 
 
 # --- Comparing runs: the accuracy study (appendix), test error against training-set size ----------
