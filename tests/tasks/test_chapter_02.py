@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from task_tools import expecting
 
 from ppn import nn
 from ppn.nn import MLP, Linear, glorot_uniform, he_normal
@@ -41,7 +42,9 @@ class TestTask2_1:
     def test_one_input_row(self):
         layer = biased(Linear(4, 3, rng=0, dtype=np.float64))
         x = np.array([0.5, -1.0, 2.0, 0.25])
-        y = layer(x)
+        with expecting("a row x of 4 inputs times W of shape (4, 3) (inputs, outputs) is x @ W, "
+                       "of shape (3,); then + b"):  # fmt: skip
+            y = layer(x)
         expected = x @ layer.weight.data + layer.bias.data
         assert isinstance(y, Tensor), f"Linear.forward must return a Tensor, not {type(y)}"
         assert y.shape == (3,), f"one row of 4 inputs gives 3 outputs, got shape {y.shape}"
@@ -60,7 +63,7 @@ class TestTask2_1:
         y = layer(np.ones((1, 2), dtype=np.float32))
         assert y.requires_grad, (
             "compute with the layer's tensors (self.weight, self.bias), not with their .data "
-            "arrays, so that the operation is recorded and chapter 5 can differentiate it"
+            "arrays, so that the operation is recorded and chapter 6 can differentiate it"
         )
 
 
@@ -73,10 +76,15 @@ class TestTask2_2:
         x = np.array([[0.5, -1.0, 2.0, 0.25]])
         (W0, b0), (W1, b1) = [(layer.weight.data, layer.bias.data) for layer in mlp.layers]
         expected = sigmoid(x @ W0 + b0) @ W1 + b1
-        out = mlp(x)
+        with expecting("each layer maps a row of its inputs to a row of its outputs: x @ W + b"):
+            out = mlp(x)
         assert out.shape == (1, 3), f"expected logits of shape (1, 3), got {out.shape}"
         if np.allclose(out.data, sigmoid(expected)):
             raise AssertionError("no σ after the last layer: MLP returns the logits")
+        if np.allclose(out.data, (x @ W0 + b0) @ W1 + b1):
+            raise AssertionError(
+                "σ is missing between the layers: expected σ(x @ W₀ + b₀) @ W₁ + b₁"
+            )
         np.testing.assert_allclose(out.data, expected, rtol=1e-12,
                                    err_msg="expected σ(x @ W₀ + b₀) @ W₁ + b₁")  # fmt: skip
 

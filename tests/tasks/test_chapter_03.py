@@ -3,10 +3,32 @@
 import math
 
 import pytest
-from task_tools import needs
+from task_tools import expecting, needs
 
 import ppn
 from ppn.forward import Dual, jvp
+
+
+class Spy(Dual):
+    """A Dual whose ``_result`` hook remembers each operation, as the trace of Table 1 does."""
+
+    __slots__ = ()
+    operations: list = []
+
+    def _result(self, primal, tangent, op, operands):
+        Spy.operations.append((op, len(operands)))
+        return Spy(primal, tangent)
+
+
+def through_the_hook(operation, expected_op, operands):
+    Spy.operations = []
+    result = operation()
+    arguments = "(left, right)" if operands == 2 else "(self,)"
+    assert Spy.operations == [(expected_op, operands)] and isinstance(result, Spy), (
+        f"return self._result(value, tangent, name, {arguments}), not Dual(value, tangent): "
+        f"the trace of Table 1 records each operation through that hook (it saw "
+        f"{Spy.operations})"
+    )
 
 
 def pair(d):
@@ -28,7 +50,9 @@ class TestTask3_1:
         assert value == 0.5 and math.isclose(tangent, 0.25), "d(x/y) = ẋ/y − x·ẏ/y²"
 
     def test_a_constant_has_tangent_zero(self):
-        assert pair(3 * Dual(2.0, 1.0)) == (6.0, 3.0), "3 * x: the 3 is a Dual with tangent 0"
+        with expecting("a number beside a Dual is a constant: primal the number, tangent 0"):
+            product = 3 * Dual(2.0, 1.0)
+        assert pair(product) == (6.0, 3.0), "3 * x: the 3 is a Dual with tangent 0"
         assert pair(Dual(2.0, 1.0) + 1) == (3.0, 1.0)
         assert pair(1 - Dual(2.0, 1.0)) == (-1.0, -1.0), "1 − x: the constant is on the left"
 
@@ -38,6 +62,10 @@ class TestTask3_1:
         assert value == 9.0 and tangent == -6.0, (
             "multiply a partial by a tangent only when the tangent is not 0 (0·nan is nan)"
         )
+
+    def test_the_result_goes_through_the_trace_hook(self):
+        through_the_hook(lambda: Spy(2.0, 1.0) * Spy(3.0, 0.0), "mul", 2)
+        through_the_hook(lambda: 1 - Spy(2.0, 1.0), "sub", 2)
 
 
 class TestTask3_2:
@@ -63,6 +91,9 @@ class TestTask3_2:
         with pytest.raises(ValueError, match="log"):
             ppn.log(Dual(-1.0, 1.0))  # evaluate() names the function and the point
 
+    def test_the_result_goes_through_the_trace_hook(self):
+        through_the_hook(lambda: ppn.cos(Spy(1.0, 1.0)), "cos", 1)
+
 
 class TestTask3_3:
     """jvp(f, primals, tangents): (f(x), J·ẋ) from one pass with dual numbers."""
@@ -78,12 +109,15 @@ class TestTask3_3:
         assert jvp(self.product, (2.0, 3.0), (0.0, 1.0)) == (6.0, 2.0)
 
     def test_several_outputs_and_a_constant_one(self):
-        values, tangents = jvp(lambda a, b: (b, a, 5.0), (2.0, 3.0), (1.0, 0.0))
+        with expecting("f may return a tuple of outputs, some of them constants (tangent 0)"):
+            values, tangents = jvp(lambda a, b: (b, a, 5.0), (2.0, 3.0), (1.0, 0.0))
         assert values == (3.0, 2.0, 5.0) and tangents == (0.0, 1.0, 0.0), (
             "for a tuple of outputs return (values, tangents), two tuples; a constant "
             "output has tangent 0"
         )
-        assert jvp(lambda a: 7.0, (1.0,), (1.0,)) == (7.0, 0.0)
+        with expecting("a constant output is a number: its tangent is 0"):
+            constant = jvp(lambda a: 7.0, (1.0,), (1.0,))
+        assert constant == (7.0, 0.0), "a constant output: (7.0, 0.0)"
 
     @needs("3.1", "3.2")
     def test_the_chapters_example(self):

@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from task_tools import hand_tape
+from task_tools import expecting, hand_tape
 
 from ppn.tape import Tape, TapeError, Var
 
@@ -23,7 +23,9 @@ class TestTask4_1:
 
     def test_figure_11(self):
         tape, v = hand_tape(FIGURE_11)
-        adjoints = tape.backward(v[5])
+        with expecting("backward returns a list of output.index + 1 adjoints, the output's "
+                       "seeded with 1.0, filled from the output back to node 0"):  # fmt: skip
+            adjoints = tape.backward(v[5])
         assert len(adjoints) == 6, f"one adjoint per node up to the output, got {len(adjoints)}"
         assert abs(adjoints[0]) < 1e-15 and math.isclose(adjoints[1], math.e - 1), (
             f"∇f = (0, e − 1) at (π, 1); got ∇ = {adjoints}"
@@ -41,8 +43,12 @@ class TestTask4_1:
 
     def test_from_a_node_in_the_middle(self):
         tape, v = hand_tape(FIGURE_11)
-        assert tape.backward(v[3]) == [-math.sin(math.pi), -1.0, 1.0, 1.0], (
-            "start from the output's index: the nodes after it do not count"
+        with expecting("start from the output's index, not from the tape's last node: the "
+                       "list has output.index + 1 entries"):  # fmt: skip
+            adjoints = tape.backward(v[3])
+        assert adjoints == [-math.sin(math.pi), -1.0, 1.0, 1.0], (
+            "start from the output's index: the list has output.index + 1 entries, and the "
+            "nodes after the output do not count"
         )
 
     def test_a_node_that_does_not_reach_the_output_is_skipped(self):
@@ -77,13 +83,18 @@ class TestTask4_2:
 
     def test_an_input_recorded_after_the_output_gets_zero(self, tape):
         tape, v, _ = tape
-        assert tape.gradient(v[1], [v[3], v[0]]) == [0.0, 10.0], (
+        with expecting("an input recorded after the output has no entry in the adjoint list: "
+                       "its derivative is 0.0"):  # fmt: skip
+            gradient = tape.gradient(v[1], [v[3], v[0]])
+        assert gradient == [0.0, 10.0], (
             "a variable recorded after the output cannot influence it: its derivative is 0.0"
         )
 
     def test_an_input_that_is_not_a_var_of_this_tape(self, tape):
         tape, v, _ = tape
-        with pytest.raises(TypeError, match="Var"):
-            tape.gradient(v[2], [1.5])  # use self._check_owner(x, "an input")
-        with pytest.raises(TapeError, match="another tape"):
+        hint = ('an input must be a Var of this tape: check each with self._check_owner(x, '
+                '"an input") before reading its adjoint')  # fmt: skip
+        with expecting(hint), pytest.raises(TypeError, match="Var"):
+            tape.gradient(v[2], [1.5])
+        with expecting(hint), pytest.raises(TapeError, match="another tape"):
             tape.gradient(v[2], [Var(Tape(), 0, 1.0)])

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from task_tools import RecordSpy, needs
+from task_tools import RecordSpy, expecting, needs
 
 import ppn
 from ppn.tape import Tape, Var
@@ -20,16 +20,24 @@ class TestTask5_1:
         x = tape.record("input", (), (), 2.5)
         assert isinstance(x, Var), f"record returns the Var of the new node, got {x!r}"
         assert (x.tape, x.index, x.value) == (tape, 0, 2.5), "Var(tape, index, value)"
-        assert (tape.parents, tape.partials, tape.ops) == ([()], [()], ["input"])
+        assert (tape.parents, tape.partials, tape.ops) == ([()], [()], ["input"]), (
+            "append parents, partials and op to the tape's three lists, one entry each; got "
+            f"parents={tape.parents}, partials={tape.partials}, ops={tape.ops}"
+        )
 
     def test_nodes_are_numbered_in_the_order_they_are_recorded(self):
         tape = Tape()
         tape.record("input", (), (), 1.0)
         tape.record("input", (), (), 2.0)
         z = tape.record("mul", (0, 1), (2.0, 1.0), 2.0)
-        assert z.index == 2 and len(tape) == 3, "node i is the i-th entry of the three lists"
-        assert tape.parents[2] == (0, 1) and tape.partials[2] == (2.0, 1.0)
-        assert tape.ops == ["input", "input", "mul"]
+        assert z.index == 2 and len(tape) == 3, (
+            "node i is the i-th entry of the three lists: the new node's index is the length "
+            f"of the lists before it is appended; got index {z.index} on a tape of {len(tape)}"
+        )
+        assert tape.parents[2] == (0, 1) and tape.partials[2] == (2.0, 1.0), (
+            "store the parents' indices and the local partials, not the values"
+        )
+        assert tape.ops == ["input", "input", "mul"], "store each node's op name"
 
     @needs("5.2", "5.3")
     def test_the_chapters_tape(self):
@@ -62,9 +70,13 @@ class TestTask5_2:
 
     def test_a_constant_gets_no_node_and_no_partial(self, spy):
         spy, x, _ = spy
-        x - 2
-        assert spy.calls[-1] == ("sub", (0,), (1.0,), 0.0), "x − 2: only x is a parent"
-        2 / x
+        with expecting("a number beside a Var is a constant: it is no node of the tape"):
+            x - 2
+        assert spy.calls[-1] == ("sub", (0,), (1.0,), 0.0), (
+            f"x − 2: only x is a parent, a constant gets no node; recorded {spy.calls}"
+        )
+        with expecting("a number on the left of a Var is a constant too"):
+            2 / x
         assert spy.calls[-1] == ("div", (0,), (-0.5,), 1.0), (
             "2 / x: the constant is on the left; the partial is the one towards x, −z/x"
         )
@@ -78,7 +90,13 @@ class TestTask5_2:
     def test_outside_the_domain_is_a_value_error(self, spy):
         spy, x, _ = spy
         with pytest.raises(ValueError, match="div"):
-            x / 0  # evaluate_binary names the operator and the operands
+            try:
+                x / 0  # evaluate_binary names the operator and the operands
+            except ZeroDivisionError as error:
+                raise AssertionError(
+                    "compute z with ppn.elementary.evaluate_binary(name, x, y), which raises "
+                    "a ValueError naming the operation, not with Python's own operator"
+                ) from error
 
 
 class TestTask5_3:
@@ -87,7 +105,8 @@ class TestTask5_3:
     def test_cos_exp_and_negation(self, monkeypatch):
         spy = RecordSpy(monkeypatch)
         x = Var(Tape(), 4, 0.5)
-        ppn.cos(x)
+        with expecting("f(x) for a Var records one node through self.tape.record"):
+            ppn.cos(x)
         assert spy.calls == [("cos", (4,), (-math.sin(0.5),), math.cos(0.5))], (
             "record(name, (self.index,), (f'(x),), f(x)), f' from ppn.elementary.rule(name)"
         )

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from task_tools import needs, numeric_vjp
+from task_tools import expecting, needs, numeric_vjp
 
 import ppn
 from ppn import tensor
@@ -13,20 +13,29 @@ RNG = np.random.default_rng(0)
 
 def check_rule(op, inputs, forward, which):
     """The rule of ``op`` for input ``which`` against finite differences of ``forward``."""
-    g = RNG.normal(size=np.shape(forward(*inputs)))
     y = forward(*inputs)
+    g = RNG.normal(size=np.shape(y))
     rules = VJP[op] if isinstance(VJP[op], tuple) else (VJP[op],)
-    x_bar = np.asarray(rules[which](g, *inputs, y))
-    assert x_bar.shape == np.shape(inputs[which]), (
-        f"the VJP of {op} for input {which} must have that input's shape "
-        f"{np.shape(inputs[which])}, got {x_bar.shape}"
+    names = "ab" if len(inputs) == 2 else "x"
+    shapes = " and ".join(
+        f"{'a vector ' if np.ndim(x) == 1 else ''}{n} of shape {np.shape(x)}"
+        for n, x in zip(names, inputs, strict=True)
     )
+    name = names[which]
+    expected_shape = np.shape(inputs[which])
+    wanted = (
+        f"for {shapes}, y and ȳ have the shape {np.shape(y)}, and {name}̄ has the shape of "
+        f"{name}, {expected_shape}"
+    )
+    with expecting(f"the VJP of {op} for {name}: {wanted}"):
+        x_bar = np.asarray(rules[which](g, *inputs, y))
+    assert x_bar.shape == expected_shape, f"the VJP of {op}: {wanted}; got {x_bar.shape}"
 
     def f(x):
         return forward(*[x if k == which else a for k, a in enumerate(inputs)])
 
     expected = numeric_vjp(f, inputs[which], g)
-    message = f"the VJP of {op} for input {which}: x̄ = ȳ·∂y/∂x"
+    message = f"the VJP of {op} for {name}: {name}̄ = ȳ·∂y/∂{name} ({shapes})"
     np.testing.assert_allclose(x_bar, expected, rtol=1e-6, atol=1e-8, err_msg=message)
 
 
@@ -51,6 +60,23 @@ class TestTask6_1:
         tensor.linear(Tensor(np.array([1.0, 2.0, 3.0])), w, bias).sum().backward()
         np.testing.assert_allclose(w.grad, np.outer([1.0, 2.0, 3.0], np.ones(4)), err_msg=(
             "x @ W + b as one node (ppn.tensor.linear) uses the same two rules"))  # fmt: skip
+
+    @needs("6.2", "6.4")
+    def test_a_batch_of_more_than_two_dimensions(self):
+        # A batch of 5 sequences of 2 rows through one layer: a has shape (5, 2, 3). Ā = Ȳ Bᵀ
+        # and B̄ = Aᵀ Ȳ hold for the last two axes of each batch entry (transpose those two,
+        # .swapaxes(-1, -2), not all of them with .T); backward sums B̄ over the batch.
+        a = Tensor(RNG.normal(size=(5, 2, 3)), requires_grad=True)
+        b = Tensor(RNG.normal(size=(3, 4)), requires_grad=True)
+        g = RNG.normal(size=(5, 2, 4))
+        hint = ("for a batch a of shape (5, 2, 3) and b of shape (3, 4), the rules apply to the "
+                "last two axes: transpose with .swapaxes(-1, -2), not .T")  # fmt: skip
+        with expecting(hint):
+            ((a @ b) * Tensor(g)).sum().backward()
+        np.testing.assert_allclose(a.grad, g @ b.data.T, err_msg="Ā = Ȳ Bᵀ for each batch entry")
+        expected_b = np.einsum("nik,nim->km", a.data, g)
+        np.testing.assert_allclose(b.grad, expected_b, err_msg=(
+            "B̄ = Σ over the batch of Aᵀ Ȳ, each Aᵀ transposing the last two axes"))  # fmt: skip
 
 
 class TestTask6_2:

@@ -1,10 +1,7 @@
 """Chapter 7's tasks: softmax cross-entropy and its VJP."""
 
 import numpy as np
-from task_tools import (
-    needs,
-    numeric_vjp,
-)
+from task_tools import expecting, needs, numeric_vjp
 
 from ppn.losses import softmax_cross_entropy
 from ppn.tensor import VJP, Tensor
@@ -37,7 +34,9 @@ class TestTask7_1:
 
     def test_large_logits_do_not_overflow(self):
         logits = np.array([[1000.0, 0.0, -1000.0], [0.0, 1000.0, 999.0]])
-        with np.errstate(over="raise", invalid="raise"):  # an overflow in exp raises here
+        hint = ("logits of ±1000: exp(1000) overflows; subtract each row's maximum before exp "
+                "(the log-sum-exp trick)")  # fmt: skip
+        with expecting(hint), np.errstate(over="raise", invalid="raise"):  # overflow raises here
             loss = softmax_cross_entropy(Tensor(logits), np.array([0, 2])).item()
         assert np.isclose(loss, cross_entropy(logits, np.array([0, 2]))), (
             "subtract each row's maximum before exp (the log-sum-exp trick)"

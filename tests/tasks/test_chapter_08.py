@@ -5,9 +5,11 @@ these checks need none of the earlier tasks.
 """
 
 import numpy as np
-from task_tools import LinearModel, linear_gradient, regression_data, squared_error
+from task_tools import LinearModel, expecting, linear_gradient, regression_data, squared_error
 
 from ppn import optim
+
+ONE_SAMPLE = "call the model on one sample at a time, as a batch of one: x[j : j + 1]"
 
 
 class TestTask8_1:
@@ -16,7 +18,8 @@ class TestTask8_1:
     def test_the_weights_after_one_epoch(self):
         x, y, w0 = regression_data()
         model = LinearModel(w0)
-        losses = optim.sgd_per_sample_epoch(model, squared_error, x, y, lr=0.05)
+        with expecting(ONE_SAMPLE):
+            losses = optim.sgd_per_sample_epoch(model, squared_error, x, y, lr=0.05)
         w = w0.copy()
         expected_losses = []
         for j in range(len(x)):
@@ -30,7 +33,8 @@ class TestTask8_1:
     def test_one_sample_at_a_time(self):
         x, y, w0 = regression_data(rows=5)
         model = LinearModel(w0)
-        optim.sgd_per_sample_epoch(model, squared_error, x, y, lr=0.05)
+        with expecting(ONE_SAMPLE):
+            optim.sgd_per_sample_epoch(model, squared_error, x, y, lr=0.05)
         forwards = [entry for entry in model.log if isinstance(entry, tuple)]
         assert forwards == [("forward", 1)] * 5, (
             "call the model on one sample at a time, as a batch of one: x[j : j + 1]"
@@ -43,7 +47,9 @@ class TestTask8_2:
     def test_the_sum_of_the_samples_gradients(self):
         x, y, w0 = regression_data(rows=6)
         model = LinearModel(w0)
-        accumulator = optim.accumulated_gradient(model, squared_error, x, y)
+        with expecting(ONE_SAMPLE):
+            accumulator = optim.accumulated_gradient(model, squared_error, x, y)
+        np.testing.assert_array_equal(model.w.data, w0, "the accumulator changes no weight")
         expected = sum(linear_gradient(w0, x[j : j + 1], y[j : j + 1]) for j in range(6))
         assert isinstance(accumulator, list) and len(accumulator) == 1, (
             "return one array per parameter, in the order of model.parameters()"

@@ -14,6 +14,10 @@ class TestTask9_1:
         p.grad = np.array([0.5, 0.5, -1.0])
         before = p.data
         optim.SGD([p], lr=0.1).step()
+        assert not np.array_equal(p.data, [1.0, -2.0, 3.0]), (
+            "θ did not change: update it in place (theta -= …); a new array bound to the name "
+            "theta is lost when _update returns"
+        )
         np.testing.assert_allclose(p.data, [0.95, -2.05, 3.1], err_msg="θ − η·∇C")
         assert p.data is before, "update θ in place (theta -= …): the model holds that array"
 

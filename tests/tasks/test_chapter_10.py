@@ -4,6 +4,7 @@ import numpy as np
 from task_tools import (
     LinearModel,
     PlainSGD,
+    expecting,
     linear_gradient,
     needs,
     regression_data,
@@ -36,13 +37,30 @@ class TestTask10_1:
             "y[index]), value = cost.item(); then optimizer.zero_grad(), cost.backward(), "
             "optimizer.step()"))  # fmt: skip
 
+    def test_it_trains_on_the_augmented_batch(self):
+        x, y, w0 = regression_data(rows=8)
+        model = LinearModel(w0)
+        flipped = lambda batch, rng: -batch  # an augmentation that changes every input
+        fit(model, x, y, optimizer=PlainSGD(model.parameters(), lr=0.1), loss=squared_error,
+            epochs=1, batch_size=4, seed=3, augment=flipped, progress=False)  # fmt: skip
+        order, w = np.random.default_rng(3).permutation(8), w0.copy()
+        for start in (0, 4):
+            batch = order[start : start + 4]
+            w -= 0.1 * linear_gradient(w, -x[batch], y[batch])
+        np.testing.assert_allclose(model.w.data, w, err_msg=(
+            "train on x_batch, the augmented batch that fit prepares, not on x[index]: the "
+            "augmentation would be silently ignored"))  # fmt: skip
+
     def test_zero_grad_then_backward_then_step(self):
         x, y, w0 = regression_data(rows=6)
         model = LinearModel(w0)
         optimizer = PlainSGD(model.parameters(), lr=0.1)
         optimizer.log = model.log  # one log of the calls to both
-        fit(model, x, y, optimizer=optimizer, loss=squared_error, epochs=1, batch_size=3,
-            progress=False)  # fmt: skip
+        with expecting("each batch calls model(…), optimizer.zero_grad(), cost.backward() and "
+                       "optimizer.step(), in this order: a gradient erased after backward "
+                       "leaves the step nothing"):  # fmt: skip
+            fit(model, x, y, optimizer=optimizer, loss=squared_error, epochs=1, batch_size=3,
+                progress=False)  # fmt: skip
         calls = [c if isinstance(c, str) else c[0] for c in model.log]
         step = ["forward", "zero_grad", "backward", "step"]
         assert calls == step * 2, f"each batch should call {step}, in this order; got {calls}"
@@ -50,8 +68,9 @@ class TestTask10_1:
     def test_the_history_has_the_training_loss(self):
         x, y, w0 = regression_data(rows=8)
         model = LinearModel(w0)
-        history = fit(model, x, y, optimizer=PlainSGD(model.parameters(), lr=0.1),
-                      loss=squared_error, epochs=3, batch_size=8, progress=False)  # fmt: skip
+        with expecting("value = cost.item(): a float, the loss of the batch before its step"):
+            history = fit(model, x, y, optimizer=PlainSGD(model.parameters(), lr=0.1),
+                          loss=squared_error, epochs=3, batch_size=8, progress=False)  # fmt: skip
         losses = history.train_loss
         assert len(losses) == 3 and losses[0] > losses[1] > losses[2], (
             f"the training loss falls epoch after epoch; got {losses}"
