@@ -29,15 +29,11 @@
 # 10 classes the image belongs to. The collection was assembled by [LeCun et al. (1998)](bibliography.md),
 # whose paper also set the benchmark that generations of classifiers have been measured on.
 #
-# `ppn.data.load_mnist` reads the four standard files. It looks for them where the
-# `PPN_DATA_DIR` setting says (the course's CI sets it to its offline copy), then in a
-# per-user cache folder; on a machine that has neither, it downloads them once from the
-# public mirrors into that cache, checks each file's SHA-256, and reads them from there
-# ever after (without the files and without a network it stops with a message that says
-# how to get them). This course always works on the first 10,000 training images,
-# `x_train[:10000]`: a network
-# this size runs quickly on them, and they are the same on every machine, whether it
-# holds the full training set or only the course's offline copy.
+# `ppn.data.load_mnist()` reads the four standard files of MNIST: it finds them on your
+# machine, or downloads them once and checks them (the course's README says where it
+# looks). This course always works on the first 10,000 training images,
+# `x_train[:10000]`: a network this size runs quickly on them, and they are the same
+# whichever copy of MNIST your machine holds.
 
 # %%
 import math
@@ -54,7 +50,8 @@ from ppn.tensor import Tensor
 
 (x_train, y_train), _ = data.load_mnist()
 images, labels = x_train[:10000], y_train[:10000]  # the course's training images
-print(f"images: {images.shape}, dtype {images.dtype}, pixels {images.min()}–{images.max()}")
+print(f"images: {images.shape}, dtype {images.dtype}, "
+      f"pixels {images.min()}–{images.max()}")
 print(f"labels: {labels.shape}, the first ten: {labels[:10].tolist()}")
 
 # %% [markdown]
@@ -118,7 +115,13 @@ plt.show()
 
 # %% [markdown]
 # One neuron with three inputs, computed two ways: with numbers, exactly as eq. 3 reads,
-# and with ppn's `Tensor`, where the weighted sum is one dot product `x @ w`:
+# and with ppn's `Tensor`, where the weighted sum is one dot product `x @ w`. A `Tensor`
+# holds a numpy array (its `.data`) and supports numpy's operators (`@` for the matrix
+# product, `+`, `-`, `*`, `/`, with numpy's broadcasting) and methods named after the
+# activations (`t.sigmoid()`, `t.relu()`, `t.tanh()`); `ppn.sigmoid(t)` works too. What
+# numpy does not do: a tensor **records** each operation that makes it, so that
+# [chapter 4](04_backward_mode.ipynb) to [chapter 6](06_tensor_nodes.ipynb) can compute
+# gradients through it.
 
 # %%
 inputs = [0.5, -1.0, 2.0]
@@ -143,7 +146,7 @@ assert math.isclose(neuron, neuron_tensor.item(), rel_tol=1e-12)
 fig, ax = plt.subplots(figsize=(6.5, 3.2))
 _ = draw_neuron(inputs, weights, bias, ax, title="one neuron: f(x) = σ(Σ xᵢwᵢ + b)")
 shown_output = {t.get_gid(): t.get_text() for t in ax.texts}["output"]
-assert shown_output.endswith(f"{neuron:.4f}$")  # the figure shows the neuron computed above
+assert shown_output.endswith(f"{neuron:.4f}$")  # the figure shows the neuron above
 plt.show()
 
 # %% [markdown]
@@ -159,26 +162,60 @@ plt.show()
 # where $w_{ji}$ is the weight of the connection **from input $j$ to neuron $i$**. Collect
 # the weights in a matrix $W$ with $n$ rows (one per input) and $m$ columns (one per
 # neuron), so that $W_{ji} = w_{ji}$. The sum in eq. 4 is then entry $i$ of the row vector
-# $I \cdot W$, and the whole layer is one line:
+# $I W$. Stack the inputs of several images as the rows of a matrix $X$ (one image per
+# row; a single image is a matrix of one row, $X = I$): row $k$ of $X W$ is that image's
+# row of sums, and the whole layer, for every image at once, is one line:
 #
-# $$ H = \sigma(I \cdot W + b) \tag{5} $$
+# $$ H = \sigma(X W + b) \tag{5} $$
 #
-# with $I$ a row of $n$ values, $W$ of shape $(n, m)$, $b$ a row of $m$ biases and $\sigma$
-# applied to each entry.
+# with $X$ of shape $(B, n)$ for $B$ images, $W$ of shape $(n, m)$ (inputs, outputs), $b$ a
+# row of $m$ biases added to every row, and $\sigma$ applied to each entry. $H$ has shape
+# $(B, m)$: one row of $m$ hidden values per image. $\sigma$ stands for the layer's
+# activation; in this chapter it is the sigmoid.
 #
 # **A departure from the source.** The source writes eq. 5 the other way round, as
 # $H = \sigma(W \cdot I + b)$, with the inputs as a column. Entry $i$ of $W \cdot I$ is
 # $\sum_j W_{ij} I_j$, so there $W_{ij}$ must be the weight from input $j$ to neuron $i$,
 # while the source's eq. 4 calls that weight $w_{ji}$: its two equations index the same
-# weight in opposite orders. Writing $I \cdot W$, with $I$ a row, makes them agree
+# weight in opposite orders. Writing $X W$, with the inputs as rows, makes them agree
 # ($W_{ji} = w_{ji}$ in both), and it is the layout numpy and ppn use, where a batch of
-# inputs is a matrix with one row per image (below).
+# inputs is a matrix with one row per image. The whole course writes layers this way.
 #
-# This is exactly what `ppn.nn.Linear(n, m)` stores and computes: `weight` has shape
-# `(in_features, out_features)` $= (n, m)$, so `weight[j, i]` is $w_{ji}$ (counting from
-# 0, as Python does), and `forward` computes `x @ W + b`, eq. 5 without $\sigma$ (through
-# `ppn.tensor.linear`, which records it as a single node;
-# [chapter 5](05_gradient_tape.ipynb) explains nodes):
+# `ppn.nn.Linear(n, m)` is such a layer without its activation: it stores `weight`, a
+# tensor of shape `(in_features, out_features)` $= (n, m)$, so that `weight[j, i]` is
+# $w_{ji}$ (counting from 0, as Python does), and `bias`, a tensor of shape $(m,)$ that
+# starts at 0. Both are created with `requires_grad=True`: they are the values training
+# will change, and any tensor computed from them records how. Calling `layer(x)` runs
+# `Linear.forward`, your task 2.1:
+#
+# * **It receives** `x`, already a `Tensor` (an array you pass in is converted to the
+#   layer's dtype, float32 unless you ask for another, and a last axis of the wrong size
+#   is refused with a `ValueError`, before your code runs). Its shape is
+#   `(in_features,)` for one input row or `(B, in_features)` for a batch.
+# * **It returns** the `Tensor` `x @ W + b`: shape `(out_features,)` for one row,
+#   `(B, out_features)` for a batch, where row `k` is `x[k] @ W + b`.
+# * It must compute with the tensors `self.weight` and `self.bias` themselves, with the
+#   operators `@` and `+`, and not with their `.data` arrays: numpy arrays record
+#   nothing, and the result would not require gradients, so no gradient could ever reach
+#   the weights. (`ppn.tensor.linear(x, W, b)`, which `ppn/nn.py` imports, computes the
+#   same `x @ W + b` as a single recorded operation; either is right.)
+#
+# The checks give the layer random biases (so that a forgotten `+ b` shows), compare
+# one row and a batch of five rows with numpy's `x @ W + b`, and check that the result
+# requires gradients.
+#
+# ```{admonition} Task 2.1: one layer, x @ W + b
+# :class: tip
+# **Write** the body of `Linear.forward` in `ppn/nn.py` (between `# task 2.1: begin` and
+# `# task 2.1: end`). **It receives** `x`, a `Tensor` of shape `(in_features,)` or
+# `(B, in_features)`; **it returns** the `Tensor` `x @ W + b` of shape `(out_features,)`
+# or `(B, out_features)`, computed with the tensors `self.weight` and `self.bias` so that
+# it is recorded. **Check** with `ppn.tasks.check("2.1")` in this notebook, or
+# `pytest tests/tasks -k TestTask2_1`.
+# ```
+#
+# As ppn writes it (the listing is read from the `ppn` you run: in the student edition,
+# your code, or the stub until you write it):
 
 # %% tags=["remove-input"]
 listing(Linear.forward)
@@ -187,23 +224,87 @@ listing(Linear.forward)
 # (PyTorch's `nn.Linear` stores the transpose, of shape $(m, n)$, and computes
 # $x W^\top + b$: the same layer, with the indices of $w$ the other way round.)
 #
-# Let us check that eq. 4, neuron by neuron with two loops, and eq. 5, one matrix
-# product, give the same layer, on the first image with a layer of 32 neurons:
+# ### Where the weights start: Glorot and He
+#
+# Before a layer can compute anything, its weights need values. The biases start at 0.
+# The weights cannot all start equal: every neuron of the layer would then compute the
+# same thing and receive the same correction, forever. So they are drawn at random, and
+# the question is how large. Take one neuron, $z = \sum_{j=1}^{n} I_j w_{ji}$, with
+# independent weights of mean 0 and variance $\operatorname{Var} W$. The $n$ terms add up
+# their variances:
+#
+# $$ \operatorname{Var} z = n \, \operatorname{Var} W \; \overline{I^2} $$
+#
+# where $\overline{I^2}$ is the mean square of the inputs. If
+# $n \operatorname{Var} W$ is well above 1, the sums grow from layer to layer and the
+# sigmoid saturates; well below 1, they shrink towards 0 and every layer passes on less.
+# $\operatorname{Var} W = 1/n$ keeps the scale. The same argument for the gradients,
+# which travel backwards through the $m$ outputs (chapter 4), asks for $1/m$.
+# **Glorot** (or Xavier) initialisation ([Glorot and Bengio, 2010](bibliography.md))
+# takes the compromise $\operatorname{Var} W = 2 / (n + m)$, and draws uniformly: a
+# uniform distribution on $[-a, a]$ has variance $a^2/3$, so
+#
+# $$ W_{ji} \sim U(-a, a), \qquad a = \sqrt{\frac{6}{n + m}} . $$
+#
+# It suits the sigmoid and tanh, which are close to linear near 0. ReLU,
+# $\max(z, 0)$, sets about half of the sums to 0, which halves the mean square it passes
+# on; **He** initialisation ([He et al., 2015](bibliography.md)) doubles the variance to
+# make up for it, and draws from a normal distribution:
+#
+# $$ W_{ji} \sim \mathcal{N}\Big(0, \frac{2}{n}\Big), \quad
+#    \text{standard deviation } \sqrt{2/n} . $$
+#
+# `MLP` (below) picks He when `activation="relu"` and Glorot otherwise. The two
+# functions are your task 2.3:
+#
+# * **They receive** `fan_in` ($n$, the layer's inputs), `fan_out` ($m$, its outputs), a
+#   seeded `numpy.random.Generator` `rng`, and a `dtype` (float32 by default).
+# * **They return** a numpy array of shape `(fan_in, fan_out)`, the layer's $W$, in that
+#   dtype.
+# * They draw from the `rng` they are given, so that one seed gives one network:
+#   `rng.uniform(-a, a, size=(fan_in, fan_out))` for Glorot, and
+#   `std * rng.standard_normal(size=(fan_in, fan_out))` for He, in float64, then cast
+#   with `.astype(dtype)` (drawn in float64 whatever the dtype, a seed gives the same
+#   weights in float32 and float64). With exactly these draws, your network's numbers
+#   are the ones printed in this chapter.
+#
+# The checks draw $300 \times 200$ Glorot weights (all within $\pm a$, filling the interval,
+# variance $2/500$ within 5 %) and $400 \times 300$ He weights (mean 0, standard deviation
+# $\sqrt{2/400}$ within 2 %, and tails beyond $3.5$ standard deviations, which a
+# uniform draw has not), and check that the same seed gives the same weights and another
+# seed others.
+#
+# ```{admonition} Task 2.3: Glorot and He initialisation
+# :class: tip
+# **Write** the bodies of `glorot_uniform` and `he_normal` in `ppn/nn.py` (between
+# `# task 2.3: begin` and `# task 2.3: end`). **They receive** `fan_in`, `fan_out`, `rng`
+# and `dtype`; **they return** an array of shape `(fan_in, fan_out)` in that dtype, drawn
+# from `rng`: uniform in $\pm\sqrt{6/(\text{fan\_in} + \text{fan\_out})}$, and normal with
+# standard deviation $\sqrt{2/\text{fan\_in}}$. **Check** with `ppn.tasks.check("2.3")` in
+# this notebook, or `pytest tests/tasks -k TestTask2_3`.
+# ```
+#
+# With both tasks written, let us check that eq. 4, neuron by neuron with two loops, and
+# eq. 5, one matrix product, give the same layer, on the first image with a layer of 32
+# sigmoid neurons:
 
 # %%
-layer = Linear(784, 32, rng=0)  # W: (784, 32) drawn with a fixed seed, b: zeros
+layer = Linear(784, 32, rng=0)  # W: (784, 32), Glorot, from the seed 0; b: zeros
 W, b = layer.weight.data, layer.bias.data
 I = x[0]  # one image: 784 inputs
 
-H_eq4 = [ppn.sigmoid(sum(float(I[j]) * float(W[j, i]) for j in range(784)) + float(b[i]))
-         for i in range(32)]  # fmt: skip
+H_eq4 = [ppn.sigmoid(sum(float(I[j]) * float(W[j, i]) for j in range(784))
+                     + float(b[i])) for i in range(32)]  # fmt: skip
 H_eq5 = ppn.sigmoid(layer(I))
 print(f"W: {W.shape}, b: {b.shape}, I: {I.shape} -> H: {H_eq5.shape}")
 print("eq. 4, first five neurons:", np.round(H_eq4[:5], 4))
 print("eq. 5, first five neurons:", np.round(H_eq5.data[:5], 4))
+print(f"Glorot bound a = {math.sqrt(6 / (784 + 32)):.4f}; "
+      f"weights from {W.min():.4f} to {W.max():.4f}")
 
 # %%
-assert np.allclose(H_eq4, H_eq5.data, atol=1e-5)  # float32 matrix product vs float64 sums
+assert np.allclose(H_eq4, H_eq5.data, atol=1e-5)  # float32 product vs float64 sums
+assert np.abs(W).max() <= math.sqrt(6 / (784 + 32))
 
 # %% [markdown]
 # The matrix form is not only shorter: numpy hands the product to an optimised library,
@@ -219,20 +320,15 @@ assert np.allclose(H_eq4, H_eq5.data, atol=1e-5)  # float32 matrix product vs fl
 # hidden features to 10 scores. That is a habit of design, not a law (a hidden layer may
 # be wider than its input), but every network this course trains follows it.
 # `ppn.nn.MLP([784, 32, 10], activation="sigmoid", rng=0)` builds such a network with a
-# hidden layer of 32 sigmoid neurons; the seed makes its random initial weights the same
-# on every run.
-#
-# The biases start at 0 and the weights at random, with a spread chosen so that signals
-# neither die out nor blow up from layer to layer. For sigmoid and tanh layers that is
-# the **Glorot** (or Xavier) initialisation ([Glorot and Bengio, 2010](bibliography.md)), uniform in
-# $\pm\sqrt{6 / (n + m)}$ for a layer of $n$ inputs and $m$ neurons
-# (`ppn.nn.glorot_uniform`); for ReLU layers, the **He** initialisation ([He et al., 2015](bibliography.md)),
-# normal with standard deviation $\sqrt{2 / n}$ (`ppn.nn.he_normal`), which `MLP` picks
-# when `activation="relu"`. The weights and biases are the network's **parameters**:
+# hidden layer of 32 sigmoid neurons: a list `mlp.layers` of two `Linear` layers, 784 → 32
+# and 32 → 10, whose weights are drawn one layer after the other from one generator.
+# The seed makes its random initial weights, Glorot's for sigmoid layers, the same on
+# every run. The weights and biases are the network's **parameters**:
 
 # %%
 mlp = MLP([784, 32, 10], activation="sigmoid", rng=0)
-assert all(n > m for n, m in zip(mlp.sizes[:-1], mlp.sizes[1:], strict=True))  # smaller and smaller
+# the layers get smaller and smaller:
+assert all(n > m for n, m in zip(mlp.sizes[:-1], mlp.sizes[1:], strict=True))
 print(mlp)
 for name, p in mlp.named_parameters():
     print(f"  {name:16} {str(p.shape):10} {p.size:6,} numbers")
@@ -254,13 +350,53 @@ plt.show()
 # %% [markdown]
 # ## The forward pass
 #
-# Running the network on an input, layer after layer, is the **forward pass**. `MLP`
-# applies $\sigma$ after every layer except the last, whose outputs it returns as they
-# are: those raw scores are called **logits**, and [chapter 7](07_softmax_cross_entropy.ipynb) feeds them to softmax
-# cross-entropy. The source's network applies $\sigma$ at the output too (eq. 4 for every
-# layer), so that each output is in $(0, 1)$ and can be compared with the one-hot target;
-# in ppn that network is `ppn.sigmoid(mlp(x))`.
+# Running the network on an input, layer after layer, is the **forward pass**. For the
+# network of this chapter, with $X$ the input rows (one image per row, as in eq. 5):
 #
+# $$ H = \sigma(X W_0 + b_0), \qquad \text{logits} = H W_1 + b_1 , $$
+#
+# with $\sigma$ the sigmoid. `MLP` applies its activation after every layer except the
+# last, whose outputs it returns as they are: those raw scores are called **logits**, and
+# [chapter 7](07_softmax_cross_entropy.ipynb) feeds them to softmax cross-entropy. The
+# source's network applies $\sigma$ at the output too (eq. 4 for every layer), so that
+# each output is in $(0, 1)$ and can be compared with the one-hot target; in ppn that
+# network is `ppn.sigmoid(mlp(x))`.
+#
+# Calling `mlp(x)` runs `MLP.forward`, your task 2.2:
+#
+# * **It receives** `x`, already a `Tensor` whose last axis has `sizes[0]` entries (an
+#   array is converted, and a wrong size refused, before your code runs): one input row or
+#   a batch of rows.
+# * It applies the layers of `self.layers` in order, each by calling it, `layer(h)`
+#   (your task 2.1), and after every layer but the last the activation named by
+#   `self.activation`: `"sigmoid"`, `"relu"` or `"tanh"`. The tensor method of the same
+#   name applies it, and `getattr(h, self.activation)()` finds that method from the name.
+# * **It returns** the last layer's output, the logits, with no activation after it: a
+#   `Tensor` of shape `(sizes[-1],)` for one row or `(B, sizes[-1])` for a batch.
+# * Like task 2.1, it computes with tensors, so that the logits are recorded.
+#
+# The checks compare a 4 → 5 → 3 sigmoid network with $\sigma(X W_0 + b_0) W_1 + b_1$
+# written with numpy (and fail with a message if $\sigma$ is applied to the logits too), a
+# 3 → 6 → 5 → 2 ReLU network on a batch of 7 rows, and check that the logits require
+# gradients.
+#
+# ```{admonition} Task 2.2: the MLP's forward pass
+# :class: tip
+# **Write** the body of `MLP.forward` in `ppn/nn.py` (between `# task 2.2: begin` and
+# `# task 2.2: end`). **It receives** `x`, a `Tensor` of one input row or a batch of rows;
+# **it returns** the logits, a `Tensor`: every layer of `self.layers` in order, with the
+# activation `self.activation` after each one but the last. **Check** with
+# `ppn.tasks.check("2.2")` in this notebook, or `pytest tests/tasks -k TestTask2_2`.
+# ```
+#
+# As ppn writes it (in the student edition: your code, or the stub until you write it).
+# It calls `linear` rather than `layer(h)`, because `forward` has checked the input once
+# already, and `h._unary(name)`, the method behind `.sigmoid()` and its siblings:
+
+# %% tags=["remove-input"]
+listing(MLP.forward)
+
+# %% [markdown]
 # On the first image, the network answers with 10 numbers:
 
 # %%
@@ -285,10 +421,10 @@ plt.show()
 #
 # ### A batch of images at once
 #
-# Eq. 5 is written for one input row $I$, but nothing stops $I$ from having many rows:
-# stack $B$ images as the rows of a matrix of shape $(B, 784)$, and $I \cdot W$ has shape
-# $(B, 32)$, one row of hidden values per image; the bias row is added to every row
-# (numpy's *broadcasting*). The same code runs a whole batch:
+# Eq. 5 computes a whole batch in one matrix product: stack $B$ images as the rows of
+# $X$, of shape $(B, 784)$, and $X W_0$ has shape $(B, 32)$, one row of hidden values per
+# image; the bias row is added to every row (numpy's *broadcasting*). The same code runs
+# a batch of 16 images:
 
 # %%
 batch = x[:16]
@@ -327,7 +463,8 @@ print(f"cost (eq. 7): {cost.item():.4f}")
 # %%
 assert np.isclose(cost.item(), cost_vector.data.sum())
 # Every wrong class costs about 0.5² = 0.25 and the true one about (0.5 − 1)² = 0.25:
-assert 2.5 < cost.item() < 3.0 and f"{cost.item():.2f}" == "2.80"  # the prose quotes 2.80
+assert 2.5 < cost.item() < 3.0
+assert f"{cost.item():.2f}" == "2.80"  # the prose quotes 2.80
 
 # %% [markdown]
 # A perfect network would have cost 0; this one pays 2.80. Answering exactly one half
@@ -346,7 +483,8 @@ print(
     f"sum of squared errors over 16 images: "
     f"{losses.sum_squared_error(batch_output, y[:16]).item():.4f}"
 )
-print(f"mean squared error:                   {losses.mse(batch_output, y[:16]).item():.4f}")
+print(f"mean squared error:                   "
+      f"{losses.mse(batch_output, y[:16]).item():.4f}")
 print(
     f"softmax cross-entropy (on logits):    "
     f"{losses.softmax_cross_entropy(mlp(batch), labels[:16]).item():.4f}"
@@ -367,8 +505,10 @@ from ipywidgets import IntSlider, interact
 
 def show_digit(index):
     scores = ppn.sigmoid(mlp(x[index]))
-    _ = draw_digit_scores(images[index], scores, label=labels[index], score_name="output ŷ",
-                          title=f"cost (eq. 7) = {losses.sum_squared_error(scores, y[index]).item():.3f}")  # fmt: skip
+    cost_here = losses.sum_squared_error(scores, y[index]).item()
+    _ = draw_digit_scores(images[index], scores, label=labels[index],
+                          score_name="output ŷ",
+                          title=f"cost (eq. 7) = {cost_here:.3f}")
     plt.show()
 
 
@@ -377,9 +517,10 @@ _ = interact(show_digit, index=IntSlider(min=0, max=99, value=0, description="im
 # %% mystnb={"figure": {"caption": "Small multiples: the untrained network on the first eight training images. Whatever the digit, the outputs hover around 0.5; the true class (orange) is rarely the highest.", "name": "fig-untrained-grid"}}
 grid_scores = ppn.sigmoid(mlp(x[:8])).data
 fig = digit_scores_grid(images[:8], grid_scores, labels[:8],
-                        score_name="output ŷ", title="the untrained network on eight digits")  # fmt: skip
+                        score_name="output ŷ",
+                        title="the untrained network on eight digits")
 plt.show()
-# The caption's claims: every output near 0.5, the true class the highest for few images.
+# The caption's claims: every output near 0.5, the true class rarely the highest.
 assert np.all(np.abs(grid_scores - 0.5) < 0.25)
 assert (grid_scores.argmax(axis=1) == labels[:8]).sum() <= 2
 
@@ -400,11 +541,16 @@ assert accuracy < 0.2
 # ## Summary
 #
 # * A neuron computes $\sigma(\sum_i x_i w_i + b)$ (eq. 3); a layer of neurons is one matrix
-#   product, $H = \sigma(I \cdot W + b)$ (eq. 5), and a batch of inputs is a matrix of rows.
-# * An MLP chains layers with $\sigma$ between them; `ppn.nn.MLP` returns the last layer's
-#   logits, and `ppn.sigmoid(mlp(x))` is the source's network.
-# * The weights start random (Glorot for sigmoid and tanh, He for ReLU) and the biases at 0:
-#   untrained, the network does no better than guessing.
+#   product, $H = \sigma(X W + b)$ (eq. 5), with the inputs $X$ as rows (one image per
+#   row) and $W$ of shape (inputs, outputs).
+# * A `Tensor` computes like a numpy array and records each operation; layers compute
+#   with their weight tensors so that gradients can later reach them.
+# * An MLP chains layers with its activation (here the sigmoid $\sigma$) between them;
+#   `ppn.nn.MLP` returns the last layer's logits, and `ppn.sigmoid(mlp(x))` is the
+#   source's network.
+# * The weights start random, Glorot $U(\pm\sqrt{6/(n + m)})$ for sigmoid and tanh, He
+#   $\mathcal{N}(0, 2/n)$ for ReLU, and the biases at 0: untrained, the network does no
+#   better than guessing.
 # * The cost compares the output with the one-hot target, entry by entry (eq. 6) and summed
 #   (eq. 7); a mean over the batch does not grow with its size.
 #
@@ -425,7 +571,7 @@ assert accuracy < 0.2
 # open it. The solutions are code that runs with the chapter and checks its own answer
 # (the student edition of the notebooks leaves them out).
 #
-# ```{exercise} Counting parameters
+# ```{exercise} Counting parameters (★, 10 min)
 # :label: ex-mlp-count
 #
 # Count the parameters of `MLP([784, 32, 10])` by hand, layer by layer, and check your
@@ -465,7 +611,7 @@ for sizes in ([784, 32, 10], [784, 128, 10]):
 # ```
 
 # %% [markdown]
-# ```{exercise} Eq. 4 for the output layer
+# ```{exercise} Eq. 4 for the output layer (★, 15 min)
 # :label: ex-mlp-output-layer
 #
 # Write eq. 4 for the **output** layer of the MNIST network (without $\sigma$, since `MLP`
@@ -491,16 +637,18 @@ H = ppn.sigmoid(mlp.layers[0](x[0])).data  # the 32 hidden values of the first i
 k = 3
 logit_by_loop = sum(float(H[j]) * float(W1[j, k]) for j in range(32)) + float(b1[k])
 print(f"weight of the output layer: {W1.shape}")
-print(f"logit {k} by the loop: {logit_by_loop:.5f},  mlp(x[0])[{k}]: {mlp(x[0]).data[k]:.5f}")
+print(f"logit {k} by the loop: {logit_by_loop:.5f},  "
+      f"mlp(x[0])[{k}]: {mlp(x[0]).data[k]:.5f}")
 assert W1.shape == (32, 10)
-assert math.isclose(logit_by_loop, float(mlp(x[0]).data[k]), abs_tol=1e-5)  # float32 vs float64
+# float32 against float64:
+assert math.isclose(logit_by_loop, float(mlp(x[0]).data[k]), abs_tol=1e-5)
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}
 # ```
 
 # %% [markdown]
-# ```{exercise} Why one half, and what a bias does
+# ```{exercise} Why one half, and what a bias does (★★, 15 min)
 # :label: ex-mlp-bias
 #
 # The untrained outputs are all near 0.5. Explain why from the initial weights (look at
@@ -524,24 +672,27 @@ assert math.isclose(logit_by_loop, float(mlp(x[0]).data[k]), abs_tol=1e-5)  # fl
 # classes each cost about $0.95^2 \approx 0.9$, and the right one almost nothing.
 
 # %% tags=["solution"]
-biased = MLP([784, 32, 10], activation="sigmoid", rng=0)  # the same weights as mlp (same seed)
+# the same weights as mlp (the same seed):
+biased = MLP([784, 32, 10], activation="sigmoid", rng=0)
 biased.layers[1].bias.data[:] = 3.0
 biased_output = ppn.sigmoid(biased(x[0]))
 logits_1000 = mlp(x[:1000]).data
-print(f"logits of the untrained network on 1,000 images: {logits_1000.min():.2f} to {logits_1000.max():.2f}")
+print(f"logits of the untrained network on 1,000 images: "
+      f"{logits_1000.min():.2f} to {logits_1000.max():.2f}")
 print("outputs with biases 3:", np.round(biased_output.data, 2))
-print(f"cost (eq. 7): {losses.sum_squared_error(output, y[0]).item():.2f} with biases 0, "
-      f"{losses.sum_squared_error(biased_output, y[0]).item():.2f} with biases 3")
+cost_0 = losses.sum_squared_error(output, y[0]).item()
+cost_3 = losses.sum_squared_error(biased_output, y[0]).item()
+print(f"cost (eq. 7): {cost_0:.2f} with biases 0, {cost_3:.2f} with biases 3")
 assert np.abs(logits_1000).max() < 1.0
 assert np.all(biased_output.data > 0.9)
-assert losses.sum_squared_error(biased_output, y[0]).item() > 2.5 * cost.item()
+assert cost_3 > 2.5 * cost_0
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}
 # ```
 
 # %% [markdown]
-# ```{exercise} A sum grows, a mean does not
+# ```{exercise} A sum grows, a mean does not (★, 10 min)
 # :label: ex-mlp-mean-cost
 #
 # For a network that outputs exactly 0.5 everywhere, compute eq. 7 by hand for any image.
@@ -576,7 +727,7 @@ for size in (16, 1000):
 # ```
 
 # %% [markdown]
-# ```{exercise} The derivative of the sigmoid
+# ```{exercise} The derivative of the sigmoid (★★, 15 min)
 # :label: ex-mlp-sigmoid-derivative
 #
 # Differentiate $\sigma(z) = 1 / (1 + e^{-z})$ by hand and show that
@@ -607,8 +758,10 @@ central = (ppn.sigmoid(zs + delta) - ppn.sigmoid(zs - delta)) / (2 * delta)
 row = ppn.elementary.UNARY["sigmoid"]
 table = [row.derivative(z, row.value(z)) for z in zs.tolist()]
 print(f"largest σ'(z): {by_hand.max()} at z = {zs[by_hand.argmax()]}")
-print("σ(z)(1 − σ(z)) = central difference (within 1e-9) = ppn's table, at 33 points in [−8, 8]")
-assert np.allclose(by_hand, central, atol=1e-9) and np.allclose(by_hand, table, rtol=1e-12)
+print("σ(z)(1 − σ(z)) = central difference (within 1e-9) = ppn's table, "
+      "at 33 points in [−8, 8]")
+assert np.allclose(by_hand, central, atol=1e-9)
+assert np.allclose(by_hand, table, rtol=1e-12)
 assert by_hand.max() == 0.25 and zs[by_hand.argmax()] == 0.0
 
 # %% [markdown] tags=["solution"]
@@ -616,7 +769,7 @@ assert by_hand.max() == 0.25 and zs[by_hand.argmax()] == 0.0
 # ```
 
 # %% [markdown]
-# ```{exercise} A new activation: leaky ReLU
+# ```{exercise} A new activation: leaky ReLU (★★★, 25 min)
 # :label: ex-mlp-leaky-relu
 #
 # `MLP` knows three activations (`ppn.nn.ACTIVATIONS`). Extend it without touching the
@@ -643,7 +796,8 @@ class LeakyReluMLP(MLP):
     """An MLP with leaky ReLU max(z, αz) between its layers."""
 
     def __init__(self, sizes, slope=0.01, rng=None):
-        super().__init__(sizes, activation="relu", rng=rng)  # He initialisation, as for ReLU
+        # He initialisation, as for ReLU:
+        super().__init__(sizes, activation="relu", rng=rng)
         self.slope = slope
 
     def forward(self, x):
@@ -659,7 +813,8 @@ leaky = LeakyReluMLP([784, 32, 10], rng=0)
 W0, b0 = leaky.layers[0].weight.data, leaky.layers[0].bias.data
 W1, b1 = leaky.layers[1].weight.data, leaky.layers[1].bias.data
 z = x[:16] @ W0 + b0
-with_numpy = np.maximum(z, 0.01 * z) @ W1 + b1  # eq. 5, leaky ReLU, then the output layer
+# eq. 5, leaky ReLU, then the output layer:
+with_numpy = np.maximum(z, 0.01 * z) @ W1 + b1
 print(f"logits {leaky(x[:16]).shape}; hidden sums below zero: {np.mean(z < 0):.0%}")
 assert np.allclose(leaky(x[:16]).data, with_numpy, atol=1e-5)
 assert np.any(z < 0)  # the leaky part is exercised

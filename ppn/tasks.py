@@ -60,7 +60,7 @@ _TASKS = [
     Task("2.2", "the MLP's forward pass: σ between the layers, logits out",
          "ppn/nn.py: MLP.forward", "02_neural_networks.ipynb", "The forward pass"),
     Task("2.3", "Glorot and He initialisation", "ppn/nn.py: glorot_uniform, he_normal",
-         "02_neural_networks.ipynb", "The multilayer perceptron"),
+         "02_neural_networks.ipynb", "Where the weights start: Glorot and He"),
     Task("3.1", "dual-number arithmetic: the tangent of x ∘ y", "ppn/forward.py: Dual._binary",
          "03_forward_mode.ipynb", "Writing the rules of `Dual`"),
     Task("3.2", "one forward-mode rule: the tangent f'(v)·v̇", "ppn/forward.py: Dual._unary",
