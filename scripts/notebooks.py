@@ -5,6 +5,7 @@
     python scripts/notebooks.py check-myst  # only MyST that JupyterLab renders too
     python scripts/notebooks.py student-edition OUT_DIR [book/NN_name.py ...]
     python scripts/notebooks.py check-student-edition  # CI: its checks fail, its notebooks run
+    python scripts/notebooks.py check-filled-edition   # CI: every task written, it all runs
     python scripts/notebooks.py repository-url [URL]  # print (or set) _config.yml's address
     python scripts/notebooks.py check-url  # CI: no file but _config.yml hard-codes the address
 
@@ -475,6 +476,11 @@ def student_repository(out_dir: Path, twins: list[Path]) -> None:
                     dirs_exist_ok=True)  # fmt: skip
     # book/_static: the digit pad's JavaScript, which chapter 12 shows beside its Python twin
     shutil.copytree(BOOK / "_static", out_dir / "book" / "_static", dirs_exist_ok=True)
+    # The pages the chapters link to (notation, glossary, bibliography, …) and the references
+    # the bibliography lists: a link in the edition must open something.
+    for page in BOOK.glob("*.md"):
+        shutil.copy(page, out_dir / "book" / page.name)
+    shutil.copy(ROOT / "references.bib", out_dir / "references.bib")
     for name in ("LICENSE.md", ".gitignore"):
         shutil.copy(ROOT / name, out_dir / name)
     requirements = [line for line in (ROOT / "requirements.txt").read_text().splitlines()
@@ -789,9 +795,61 @@ def check_student_edition(out_dir: Path | None = None) -> int:
     return 1 if problems else 0
 
 
+# A Markdown link to a file of the course: [text](target) or [text](target#anchor).
+LOCAL_LINK = re.compile(r"\]\((?!https?:|mailto:|#)([^)\s#]+)(?:#[^)\s]*)?\)")
+
+
+def dead_links(book: Path) -> list[str]:
+    """Each relative link of a notebook or page in ``book`` whose target is not there."""
+    dead = []
+    for page in sorted([*book.glob("*.ipynb"), *book.glob("*.md")]):
+        if page.suffix == ".ipynb":
+            cells = nbformat.read(page, as_version=4).cells
+            text = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+        else:
+            text = page.read_text()
+        for target in LOCAL_LINK.findall(text):
+            if not (page.parent / target).exists():
+                dead.append(f"{page.name}: [..]({target}) names no file of the edition")
+    return dead
+
+
+def check_filled_edition(out_dir: Path | None = None) -> int:
+    """CI: the student edition with every task written (here, by the reference's bodies) runs:
+    its task checks pass, every notebook executes top to bottom, and every link resolves.
+    A notebook may rely on nothing the reference has beyond the tasks (its fast paths, say)."""
+    from ppn.tasks import PYTEST, environment
+
+    with tempfile.TemporaryDirectory() as scratch:
+        edition = Path(out_dir or Path(scratch) / "ppn-student").resolve()
+        student_repository(edition, chapters())
+        for module in sorted((edition / "ppn").glob("*.py")):
+            reference = (ROOT / "ppn" / module.name).read_text()
+            module.write_text(fill_stubs(module.read_text(), reference))
+        env = environment(edition)
+        problems = dead_links(edition / "book")
+        run = subprocess.run([*PYTEST, "tests/tasks"], cwd=edition, env=env,
+                             capture_output=True, text=True)  # fmt: skip
+        print(f"tests/tasks, every task written: {run.stdout.strip().splitlines()[-1]}")
+        if run.returncode:
+            problems.append(f"the task checks fail with every task written:\n{run.stdout[-3000:]}")
+        for notebook in sorted((edition / "book").glob("*.ipynb")):
+            try:
+                outcome = run_until_first_task(notebook, env)
+            except RuntimeError as error:
+                problems.append(str(error))
+                continue
+            print(f"{notebook.name}: {outcome}", flush=True)
+            if outcome != "completed (no task in its way)":
+                problems.append(f"{notebook.name}: {outcome}, with every task written")
+    for problem in problems:
+        print("PROBLEM:", problem)
+    return 1 if problems else 0
+
+
 def main(argv: list[str]) -> int:
     commands = {"execute", "check-sync", "check-myst", "student-edition", "check-student-edition",
-                "repository-url", "check-url"}  # fmt: skip
+                "repository-url", "check-url", "check-filled-edition"}  # fmt: skip
     if not argv or argv[0] not in commands:
         print(__doc__)
         return 2
@@ -809,6 +867,8 @@ def main(argv: list[str]) -> int:
         return 1 if problems else 0
     if argv[0] == "check-sync":
         return check_sync()
+    if argv[0] == "check-filled-edition":
+        return check_filled_edition(Path(argv[1]) if len(argv) > 1 else None)
     if argv[0] == "check-student-edition":
         return check_student_edition(Path(argv[1]) if len(argv) > 1 else None)
     if argv[0] == "check-myst":
