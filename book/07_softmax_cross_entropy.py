@@ -95,9 +95,9 @@ from ppn.tensor import Tensor
 # the gradient $\partial C / \partial b$ that `backward()` computes:
 
 # %%
-def train_neuron(cost, steps=300, lr=0.15):
-    """Gradient descent on one sigmoid neuron: x = 1, target y = 0, from w = b = 2."""
-    w, b = Tensor(2.0, requires_grad=True), Tensor(2.0, requires_grad=True)
+def train_neuron(cost, start=2.0, steps=300, lr=0.15):
+    """Gradient descent on one sigmoid neuron: x = 1, target 0, from w = b = start."""
+    w, b = Tensor(start, requires_grad=True), Tensor(start, requires_grad=True)
     run = {"cost C": [], "output a": [], "σ′(z)": [], "|∂C/∂b|": []}
     for _ in range(steps):
         a = ppn.sigmoid(w * 1.0 + b)
@@ -118,10 +118,11 @@ def steps_to_half(run):
     return int(np.argmax(np.array(run["output a"]) < 0.5))
 
 
-runs = {
-    "squared error (eq. 7)": train_neuron(lambda a: (a - 0.0) ** 2),
-    "cross-entropy": train_neuron(lambda a: -ppn.log(1 - a)),  # y = 0: −log(1 − a)
+neuron_costs = {
+    "squared error (eq. 7)": lambda a: (a - 0.0) ** 2,
+    "cross-entropy": lambda a: -ppn.log(1 - a),  # y = 0: −log(1 − a)
 }
+runs = {name: train_neuron(cost) for name, cost in neuron_costs.items()}
 for name, run in runs.items():
     a0, gradient0 = run["output a"][0], run["|∂C/∂b|"][0]
     print(f"{name:22} step 0: a = {a0:.3f}, |∂C/∂b| = {gradient0:.3f};"
@@ -150,6 +151,31 @@ fig
 # slows down again near the target, where $a - y$ is small for both costs. The two cost
 # panels are not on the same scale (they are different costs); what matters is the
 # shape: a long flat start for the squared error, none for the cross-entropy.
+#
+# How long the plateau lasts depends on how badly wrong the neuron starts. Starting from
+# $w = b = s$, so $z = 2s$, and counting again the steps until $a < 0.5$:
+
+# %%
+delays = {name: [] for name in neuron_costs}
+print("start z   σ′(z)   squared error   cross-entropy   (steps until a < 0.5)")
+for start in (0.5, 1.0, 1.5, 2.0, 2.5, 3.0):
+    for name, cost in neuron_costs.items():
+        delays[name].append(steps_to_half(train_neuron(cost, start, steps=800)))
+    slope = math.exp(-2 * start) / (1 + math.exp(-2 * start)) ** 2  # σ′(z) at z = 2s
+    squared_delay, entropy_delay = (delays[name][-1] for name in neuron_costs)
+    print(f"{2 * start:7}  {slope:.4f}  {squared_delay:14}  {entropy_delay:14}")
+
+# %%
+squared_delays, entropy_delays = (np.array(d) for d in delays.values())
+assert list(squared_delays) == [12, 26, 53, 117, 278, 709]  # the prose reads these
+assert np.all(squared_delays[1:] > 2 * squared_delays[:-1])  # more than doubles
+assert list(entropy_delays) == [6, 10, 13, 17, 20, 23]  # three or four steps more
+
+# %% [markdown]
+# Each extra unit of $z$ more than doubles the squared error's delay, from 12 steps at
+# $z = 1$ to 709 at $z = 6$: it follows $1/\sigma'(z)$, and $\sigma'(z)$ shrinks like
+# $e^{-z}$ as $z$ grows. The cross-entropy's delay grows by three or four steps each
+# time, from 6 to 23: the further it has to go, the longer it takes, nothing more.
 #
 # A network with a sigmoid output layer and eq. 7 has the same trouble on each output
 # that is confidently wrong. The cure is to give the output layer a cost whose gradient
@@ -364,7 +390,9 @@ assert np.allclose(log_softmax_row(moderate), as_written)
 #   its row's sum, shape $(N, C)$. `ppn.tensor.record` creates the output `Tensor`; if
 #   `logits` requires a gradient, it puts the node on the tape with `logits` as its
 #   parent and those three arrays as its constants, which `backward()` will hand to the
-#   node's VJP.
+#   node's VJP. The name is the key of that rule in the table `VJP` of
+#   [chapter 6](06_tensor_nodes.ipynb): the row `"softmax_cross_entropy"` is there
+#   already, and calls the function of task 7.2.
 # * **It returns** the `Tensor` that `record` returns: a single number (shape `()`), in
 #   the dtype of the logits. Give `record` the loss as `np.asarray(loss, dtype=...)` with
 #   the logits' dtype, so that float32 logits give a float32 loss.
