@@ -14,56 +14,69 @@
 # %% [markdown]
 # # Tensor nodes
 #
-# (introduction to be written)
+# [Chapter 5](05_gradient_tape.ipynb) built a gradient tape: every operation on a `Var`
+# records one node with its parents and its local partial derivatives, and Algorithm 1,
+# one reverse loop over the tape, turns it into every partial derivative of the output.
+# Each node there holds **one number**. That is the right way to understand the tape,
+# and a hopeless way to train a network: the MNIST network of
+# [chapter 2](02_neural_networks.ipynb) would need close to a million nodes for one
+# gradient on sixteen images, each a Python object made and visited by a Python loop.
+#
+# This chapter changes what a node is. A node will hold a whole **array** (a *tensor*),
+# so that a layer $H = \sigma(X W + b)$ is three nodes whatever its size, and its rule is
+# a **vector-Jacobian product**: a small function from the adjoint of the node's output to
+# the adjoints of its inputs. You will write these rules for the matrix product (task
+# 6.1), the element-wise $+ - \times \div$ (task 6.2), the activations tanh, sigmoid and
+# ReLU (task 6.3), and the sum that undoes numpy's broadcasting (task 6.4). Then we run
+# the backward pass through a tiny network, drawn node by node, and find in it the four
+# equations of backpropagation that textbooks derive by hand.
 
 # %%
 import math
-import re
 import time
 
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import HTML, Markdown
+from IPython.display import HTML
 
 import ppn
 from ppn import data, losses
 from ppn.gradcheck import check_grad
 from ppn.listing import listing
 from ppn.nn import MLP
-from ppn.plots import animate_reverse_loop, draw_adjoint_vector, draw_computation_graph
+from ppn.plots import (
+    animate_tensor_graph,
+    draw_tensor_graph,
+    tensor_pass_frames,
+    tensor_trace,
+)
 from ppn.tensor import Tensor, unbroadcast
 
 # %% [markdown]
 # ## From scalar nodes to tensor nodes
 #
-# So far every node is one number. A neural network written this way is correct, and
-# hopeless. Take the MNIST network of [chapter
-# 2](02_neural_networks.ipynb), `MLP([784, 32, 10])`, on a batch of 16
-# images: the first layer alone is $16 \times 784 \times 32 \approx 400{,}000$
-# multiplications and as many additions, each one a node on the tape, each one a Python
-# object made and later visited by a Python loop.
-#
-# The way out is to change what a node is. Eq. 5 wrote a whole layer as one matrix
-# expression, $H = \sigma(I \cdot W + b)$. If a node of the tape holds a whole **array**
-# (a *tensor*), then $I \cdot W$ is one node, $+\,b$ another, and $\sigma$ a third,
-# whatever the sizes; the arithmetic inside each node is done by numpy, in compiled
-# code. That is `ppn.tensor.Tensor`. Let us measure the difference on the same network,
-# the same 16 images, the same cost (eq. 7 on $\hat y = \sigma(\text{logits})$, as in
-# [chapter 2](02_neural_networks.ipynb)), in float64 so that the two results can be compared
-# closely. The images come from `data.load_mnist()`, which finds the MNIST files through
-# the `PPN_DATA_DIR` setting or its cache folder (the course's CI sets `PPN_DATA_DIR`); on
-# a machine that has neither, it downloads them once, checking each file's SHA-256.
+# Take the MNIST network of [chapter 2](02_neural_networks.ipynb), `MLP([784, 32, 10])`
+# with sigmoid activations, on a batch of 16 images: the first layer alone is
+# $16 \times 784 \times 32 \approx 400{,}000$ multiplications and as many additions, and
+# on a scalar tape each of them is a node. Eq. 5 wrote the layer as one matrix expression,
+# $H = \sigma(X W + b)$, with the batch $X$ holding one image per row (the $I$ of chapter
+# 2). On a tape of `ppn.tensor.Tensor` nodes, $X W$ is one node, $+\,b$ another and
+# $\sigma$ a third, and numpy does the arithmetic inside each. Let us compare the two
+# tapes on the same network, images and cost (eq. 7 on $\hat y = \sigma(\text{logits})$,
+# as in chapter 2), in float64 so that the results can be compared to many digits:
 
 # %%
 (x_train, y_train), _ = data.load_mnist()
-x_batch = data.to_float(x_train[:16], flatten=True).astype(np.float64)  # from the course's 10,000
+x_batch = data.to_float(x_train[:16], flatten=True).astype(np.float64)  # 16 images
 y_batch = data.one_hot(y_train[:16]).astype(np.float64)
 mlp = MLP([784, 32, 10], activation="sigmoid", rng=0, dtype=np.float64)
 print(mlp)
 
 # %% [markdown]
 # The scalar version: every weight and bias becomes a `Var` on one `ppn.Tape`, and the
-# forward pass is eq. 4 written out with loops, neuron by neuron, image by image.
+# forward pass is eq. 4 written out with loops, neuron by neuron, image by image. The
+# tensor version is eq. 5, layer by layer. `ppn.plots.tensor_trace` lists the nodes a
+# tensor cost depends on (we use it again below to draw them); here it only counts them.
 
 
 # %%
@@ -101,13 +114,17 @@ def tensor_cost_and_gradient(mlp, images, targets):
     mlp.zero_grad()
     h = Tensor(images)
     for layer in mlp.layers:
-        h = ppn.sigmoid(h @ layer.weight + layer.bias)  # H = σ(I·W + b): three nodes
+        h = ppn.sigmoid(h @ layer.weight + layer.bias)  # H = σ(X W + b): three nodes
     cost = losses.sum_squared_error(h, targets)
-    nodes = len(cost._reachable()[0])  # the recorded nodes this cost depends on
+    nodes = sum(node.op != "input" for node in tensor_trace(cost, {}))
     cost.backward()
     gradient = np.concatenate([p.grad.ravel() for p in mlp.parameters()])
     return nodes, cost.item(), gradient
 
+
+# %% [markdown]
+# Each is timed once on your machine (the numbers change from run to run and from machine
+# to machine):
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -116,34 +133,26 @@ scalar_tape, scalar_leaves, scalar_cost, scalar_gradient = scalar_cost_and_gradi
     mlp, x_batch, y_batch
 )
 scalar_seconds = time.perf_counter() - start
-
-tensor_seconds = math.inf
-for _ in range(5):  # the best of five: a millisecond is easily disturbed
-    start = time.perf_counter()
-    tensor_nodes, tensor_cost, tensor_gradient = tensor_cost_and_gradient(mlp, x_batch, y_batch)
-    tensor_seconds = min(tensor_seconds, time.perf_counter() - start)
-
+start = time.perf_counter()
+tensor_nodes, tensor_cost, tensor_gradient = tensor_cost_and_gradient(mlp, x_batch, y_batch)
+tensor_seconds = time.perf_counter() - start
 print(f"one gradient, scalar tape: {scalar_seconds:8.3f} s")
-print(
-    f"one gradient, tensors:     {tensor_seconds:8.4f} s   ({scalar_seconds / tensor_seconds:,.0f}× faster)"
-)
+print(f"one gradient, tensors:     {tensor_seconds:8.4f} s")
+
+# %% [markdown]
+# What does not change from one machine to the next is the work each tape does:
 
 # %%
-assert scalar_seconds / tensor_seconds >= 100  # thousands on an idle machine
 scalar_nodes = len(scalar_tape)
-print(
-    f"scalar tape: {scalar_nodes:,} nodes ({scalar_leaves:,} parameters, "
-    f"{scalar_nodes - scalar_leaves:,} operations)"
-)
+print(f"scalar tape: {scalar_nodes:,} nodes ({scalar_leaves:,} parameters, "
+      f"{scalar_nodes - scalar_leaves:,} operations)")  # fmt: skip
 print(f"tensor tape: {tensor_nodes} nodes (and 4 parameter tensors)")
 print(f"cost: {scalar_cost:.6f} (scalars), {tensor_cost:.6f} (tensors)")
-
-# %%
 assert math.isclose(scalar_cost, tensor_cost, rel_tol=1e-12)
 difference = np.abs(np.asarray(scalar_gradient) - tensor_gradient).max()
 assert difference < 1e-12 and np.abs(tensor_gradient).max() > 1  # agree, and not all tiny
-assert scalar_leaves == mlp.num_parameters() == 25_450 and tensor_nodes == 9
-assert scalar_nodes == 839_658  # the number the text quotes
+assert scalar_leaves == mlp.num_parameters() == 25_450
+assert scalar_nodes == 839_658 and tensor_nodes == 9  # the numbers the text quotes
 print(f"the two gradients agree: max |difference| < 1e-12 over {len(tensor_gradient):,} entries")
 del scalar_tape  # 839,658 nodes: free the memory
 
@@ -153,57 +162,94 @@ del scalar_tape  # 839,658 nodes: free the memory
 #
 # | node | operation | shape of the result |
 # |:--|:--|:--|
-# | 1 | `x @ W₀` (matmul) | (16, 32) |
-# | 2 | `+ b₀` (add) | (16, 32) |
+# | 1 | `x @ W₁` (matmul) | (16, 32) |
+# | 2 | `+ b₁` (add) | (16, 32) |
 # | 3 | σ (sigmoid) | (16, 32) |
-# | 4 | `h @ W₁` (matmul) | (16, 10) |
-# | 5 | `+ b₁` (add) | (16, 10) |
-# | 6 | σ (sigmoid), the source's output $\hat y$ | (16, 10) |
+# | 4 | `h @ W₂` (matmul) | (16, 10) |
+# | 5 | `+ b₂` (add) | (16, 10) |
+# | 6 | σ (sigmoid), the output $\hat y$ | (16, 10) |
 # | 7 | $\hat y - y$ (sub) | (16, 10) |
 # | 8 | $(\cdot)^2$ (pow), eq. 6 | (16, 10) |
 # | 9 | sum, eq. 7 | () |
 #
 # and the number of nodes does not depend on the size of the network or of the batch.
-# (`MLP` itself goes one step further and records `x @ W + b` as a single node, `linear`,
-# one of the speed-ups of [chapter 11](11_performance_and_accuracy.ipynb); here eq. 5 is
-# written out, one node per operation.) The speed-up (measured above; the cell after it
-# checks that it is at least 100×, a bound that a loaded machine still meets) comes from
-# two places: 9 nodes instead of 839,658 Python objects made and visited by Python loops,
-# and the arithmetic done inside each node by numpy's compiled code.
+# Both do the same multiplications; the tensor tape saves the bookkeeping around them (9
+# nodes instead of 839,658 Python objects made and visited by Python loops) and does the
+# arithmetic in bulk in numpy's compiled code. (`MLP` itself records `x @ W + b` as one
+# node, `linear`, one of the speed-ups of [chapter 11](11_performance_and_accuracy.ipynb).)
 #
-# ### What a tensor node stores
+# ## What a tensor node stores
 #
 # A scalar node stored a number $\partial w_i / \partial w_p$ per parent. For a matrix
 # product $Y = AB$ with $A$ of shape $(16, 784)$ and $B$ of shape $(784, 32)$, the
 # corresponding object, the Jacobian $\partial Y / \partial B$, would have
 # $16 \cdot 32 \cdot 784 \cdot 32 \approx 1.3 \times 10^7$ entries, mostly zeros. The
-# backward pass never needs it: it only needs to multiply an adjoint by it. So each
-# operation comes with a function computing that product directly, a
-# **vector-Jacobian product** (VJP): given the output's adjoint $\bar Y$ (called `g` in
-# the code), it returns each input's contribution to its adjoint.
+# backward pass only ever multiplies an adjoint by it (eq. 15), so each operation comes
+# with a function computing that product directly, a **vector-Jacobian product** (VJP):
+# given the output's adjoint $\bar Y = \partial C / \partial Y$ (of $Y$'s shape), it
+# returns each input's share of its adjoint,
+# $\bar A_{ij} = \sum_{k,l} \bar Y_{kl}\, \partial Y_{kl} / \partial A_{ij}$ (of $A$'s
+# shape). In `ppn/tensor.py` these functions form a table, `VJP`, one row per operation.
+# Every function of a row receives the same arguments, in this order:
 #
-# ### The matrix product's VJP, from the scalar chain rule
+# * `g`: the adjoint of the node's output, $\bar y$, an array of the output's shape;
+# * the node's inputs as arrays: `a, b` for a binary operation, `x` for a unary one;
+# * `y`: the node's output, an array (often cheaper to reuse than to recompute);
 #
-# The rule for $Y = AB$ follows from eq. 15 applied to one entry. Write the product entry
-# by entry, $Y_{ik} = \sum_j A_{ij} B_{jk}$. Which entries of $Y$ use the entry $A_{ij}$?
-# Those of row $i$, $Y_{ik}$ for every column $k$, each with the local partial
-# $\partial Y_{ik} / \partial A_{ij} = B_{jk}$. Eq. 15 sums one term per use:
+# so a binary row holds a pair of functions `(g, a, b, y) -> ā` and
+# `(g, a, b, y) -> b̄`, one per input, and a unary row one function `(g, x, y) -> x̄`.
+# Each returns an array, the contribution to that input's adjoint. Here is the part of
+# the table this chapter is about; the rows `exp`, `log`, `sin` … show the form (the
+# derivative of $e^x$ is the output $y$ itself, so its row is `g * y`):
+
+# %% tags=["remove-input"]
+listing("ppn/tensor.py", start_at="VJP: dict", end_before='"sum":')
+
+# %% [markdown]
+# `Tensor.backward()` runs Algorithm 1 over the recorded nodes with these rows. Each node
+# remembers its operation, its parent tensors and a creation number, and sorting the
+# nodes by that number gives the tape's order. In outline:
 #
-# $$ \bar A_{ij} = \sum_k \bar Y_{ik} \, \frac{\partial Y_{ik}}{\partial A_{ij}}
-#    = \sum_k \bar Y_{ik} B_{jk} = (\bar Y B^\top)_{ij} ,
+# ```text
+# adjoint of the output ← 1
+# for each recorded node, the last created first:
+#     g ← the adjoint of the node            (complete: every use of it came later)
+#     for each parent p and its function of the row VJP[node.op]:
+#         if p requires a gradient:
+#             adjoint of p += unbroadcast(function(g, *inputs, y), p.shape)
+# each leaf's .grad ← its adjoint
+# ```
+#
+# The `+=` is eq. 15's sum, as in chapter 5; `unbroadcast` (task 6.4) sums a contribution
+# back to the parent's shape when numpy broadcast the parent. The next four sections
+# derive the rows you write.
+
+# %% [markdown]
+# ## The matrix product's VJP
+#
+# The rule for $Y = AB$, with $A$ of shape $(n, k)$ and $B$ of shape $(k, m)$, follows from
+# eq. 15 applied to one entry. Write the product entry by entry,
+# $Y_{ij} = \sum_l A_{il} B_{lj}$. Which entries of $Y$ use the entry $A_{il}$? Those of
+# row $i$, $Y_{ij}$ for every column $j$, each with the local partial
+# $\partial Y_{ij} / \partial A_{il} = B_{lj}$. Eq. 15 sums one term per use:
+#
+# $$ \bar A_{il} = \sum_j \bar Y_{ij} \, \frac{\partial Y_{ij}}{\partial A_{il}}
+#    = \sum_j \bar Y_{ij} B_{lj} = (\bar Y B^\top)_{il} ,
 #    \qquad\text{so}\qquad \bar A = \bar Y B^\top . $$
 #
-# Likewise $B_{jk}$ is used by column $k$ of $Y$, $Y_{ik}$ for every row $i$, with the
-# partial $A_{ij}$:
+# Likewise $B_{lj}$ is used by column $j$ of $Y$, $Y_{ij}$ for every row $i$, with the
+# partial $A_{il}$:
 #
-# $$ \bar B_{jk} = \sum_i \bar Y_{ik} A_{ij} = (A^\top \bar Y)_{jk} ,
+# $$ \bar B_{lj} = \sum_i \bar Y_{ij} A_{il} = (A^\top \bar Y)_{lj} ,
 #    \qquad\text{so}\qquad \bar B = A^\top \bar Y . $$
 #
-# The shapes check themselves: $\bar Y B^\top$ is $(16, 32) \cdot (32, 784)$, the shape of
-# $A$; $A^\top \bar Y$ is $(784, 16) \cdot (16, 32)$, the shape of $B$. Two matrix products
-# replace a Jacobian of thirteen million entries. The next cell computes both sums with
-# explicit loops over the entries, exactly as written above, and compares them with the
-# matrix formulas and with what the tensor tape's backward pass returns:
+# The shapes check themselves: $\bar Y B^\top$ is $(n, m) \cdot (m, k)$, the shape of $A$;
+# $A^\top \bar Y$ is $(k, n) \cdot (n, m)$, the shape of $B$. For the first layer of the
+# network above, two matrix products replace a Jacobian of thirteen million entries. The
+# next cell computes both sums with explicit loops over the entries, exactly as written
+# above, and compares them with the matrix formulas and with what `backward()` returns
+# (multiplying $Y$ by a fixed array $\bar Y$ and summing gives a cost whose adjoint
+# towards $Y$ is exactly $\bar Y$):
 
 # %%
 rng = np.random.default_rng(3)
@@ -212,99 +258,190 @@ B = Tensor(rng.normal(size=(3, 4)), requires_grad=True)
 Y_bar = rng.normal(size=(2, 4))  # any adjoint of Y = AB
 (A @ B * Y_bar).sum().backward()  # a cost whose adjoint towards Y is exactly Y_bar
 
-A_bar = np.zeros((2, 3))  # eq. 15, entry by entry: Āᵢⱼ = Σₖ Ȳᵢₖ Bⱼₖ
-B_bar = np.zeros((3, 4))  # B̄ⱼₖ = Σᵢ Ȳᵢₖ Aᵢⱼ
+A_bar = np.zeros((2, 3))  # eq. 15, entry by entry: Āᵢₗ = Σⱼ Ȳᵢⱼ Bₗⱼ
+B_bar = np.zeros((3, 4))  # B̄ₗⱼ = Σᵢ Ȳᵢⱼ Aᵢₗ
 for i in range(2):
-    for j in range(3):
-        for k in range(4):
-            A_bar[i, j] += Y_bar[i, k] * B.data[j, k]
-            B_bar[j, k] += Y_bar[i, k] * A.data[i, j]
-assert np.allclose(A_bar, Y_bar @ B.data.T, rtol=1e-13) and np.allclose(A.grad, A_bar, rtol=1e-13)
-assert np.allclose(B_bar, A.data.T @ Y_bar, rtol=1e-13) and np.allclose(B.grad, B_bar, rtol=1e-13)
+    for l in range(3):
+        for j in range(4):
+            A_bar[i, l] += Y_bar[i, j] * B.data[l, j]
+            B_bar[l, j] += Y_bar[i, j] * A.data[i, l]
+assert np.allclose(A_bar, Y_bar @ B.data.T, rtol=1e-13) and np.allclose(A.grad, A_bar)
+assert np.allclose(B_bar, A.data.T @ Y_bar, rtol=1e-13) and np.allclose(B.grad, B_bar)
 print("Ā = Ȳ Bᵀ and B̄ = Aᵀ Ȳ: the loops over eq. 15, the matrix formulas and the tape agree")
 
 # %% [markdown]
-# ### One layer backwards, by hand
+# **Vectors.** numpy's `@` also takes a one-dimensional array on either side, and so must
+# the rules. A vector `a` of shape $(k,)$ on the left is read as a matrix of one row, and
+# the row is dropped from the result: `a @ b` with `b` of shape $(k, m)$ has shape $(m,)$,
+# $y_j = \sum_l a_l B_{lj}$. A vector `b` of shape $(k,)$ on the right is read as one
+# column, dropped likewise: `A @ b` has shape $(n,)$, $y_i = \sum_l A_{il} b_l$. Eq. 15 on
+# these sums gives the same two formulas with the dropped axis put back, and each adjoint
+# has the shape of its input:
 #
-# With that rule, a whole layer can be taken backwards by hand. Eq. 4–5 on a batch: the
-# inputs $I$ (one image per row), $Z = I \cdot W + b$, $H = \sigma(Z)$, and as the cost
-# eq. 7 summed over the batch, $C = \sum_{n,k} (H_{nk} - y_{nk})^2$. From the cost back
-# to the parameters, one node at a time, each step eq. 15:
+# | shapes of `a`, `b` | `y` | $\bar a$ (shape of `a`) | $\bar b$ (shape of `b`) |
+# |:--|:--|:--|:--|
+# | $(n, k)$, $(k, m)$ | $(n, m)$ | $\bar y\, b^\top$ | $a^\top \bar y$ |
+# | $(k,)$, $(k, m)$ | $(m,)$ | $\bar a_l = \sum_j b_{lj} \bar y_j$: `b @ g` | $\bar b_{lj} = a_l \bar y_j$: `np.outer(a, g)` |
+# | $(n, k)$, $(k,)$ | $(n,)$ | $\bar a_{il} = \bar y_i b_l$: `np.outer(g, b)` | $\bar b_l = \sum_i a_{il} \bar y_i$: `a.T @ g` |
+# | $(k,)$, $(k,)$ | $()$, a number | $\bar y\, b$: `g * b` | $\bar y\, a$: `g * a` |
 #
-# $$
-# \begin{aligned}
-# \bar H &= 2\,(H - y) && \partial C / \partial H_{nk} = 2 (H_{nk} - y_{nk}) \\
-# \bar Z &= \bar H \odot H \odot (1 - H) && \sigma'(z) = \sigma(z)\,(1 - \sigma(z)),
-#    \text{ entry by entry} \\
-# \bar W &= I^\top \bar Z && \text{the matrix product's } \bar B = A^\top \bar Y \\
-# \bar b_i &= \textstyle\sum_n \bar Z_{ni} && b_i \text{ is used by every row } n
-#    \text{ of } Z \\
-# \bar I &= \bar Z\, W^\top && \bar A = \bar Y B^\top \text{: what a layer below would receive}
-# \end{aligned}
-# $$
+# In the last case `g` is a 0-dimensional array (one number), and `g * b` scales the
+# vector. A vector $a$ of a layer is one input row: `Linear` on a single image computes
+# exactly the second case.
 #
-# ($\odot$ is the entry-by-entry product.) The bias needs a sum because numpy adds the
-# same row $b$ to every row of $I \cdot W$: each $b_i$ has one use per image, and eq. 15
-# adds their adjoints (the section on broadcasting below shows how the library does it).
-# Here is that hand computation in numpy, on the first layer of the chapter's network and
-# four of its images, next to the tensor tape's `backward()`:
+# **Batches of matrices.** With more than two dimensions, `a @ b` multiplies matrix by
+# matrix along the *last two* axes and repeats over the leading ones: `a` of shape
+# $(5, 2, 3)$ (five $2 \times 3$ matrices) times `b` of shape $(3, 4)$ gives five
+# $2 \times 4$ products, shape $(5, 2, 4)$. The rules hold for each of the five, so the
+# transposes must swap only the last two axes: `b.swapaxes(-1, -2)`, not `b.T`, which
+# reverses all the axes of a 3-dimensional array. And $\bar b = a^\top \bar y$ then has
+# one $(3, 4)$ matrix per batch entry, shape $(5, 3, 4)$: return it as it is. The same
+# $b$ served all five products, so its adjoint is the sum of the five, and `backward()`
+# sums them with `unbroadcast` (see below). The cell shows the shapes `backward()` gives
+# in each case:
 
 # %%
-layer = mlp.layers[0]
-I, hidden_targets = x_batch[:4], np.random.default_rng(4).random((4, 32))  # 32 targets each
-W_tensor, b_tensor = Tensor(layer.weight.data, requires_grad=True), Tensor(layer.bias.data, requires_grad=True)
-I_tensor = Tensor(I, requires_grad=True)
-H_tensor = ppn.sigmoid(I_tensor @ W_tensor + b_tensor)  # eq. 5: H = σ(I·W + b)
-losses.sum_squared_error(H_tensor, hidden_targets).backward()  # eq. 7, summed over the batch
-
-W, b = layer.weight.data, layer.bias.data  # by hand, forward ...
-H = 1 / (1 + np.exp(-(I @ W + b)))
-H_bar = 2 * (H - hidden_targets)  # ... and backward
-Z_bar = H_bar * H * (1 - H)
-W_bar, b_bar, I_bar = I.T @ Z_bar, Z_bar.sum(axis=0), Z_bar @ W.T
-for name, by_hand, tape_gradient in [("W̄", W_bar, W_tensor.grad), ("b̄", b_bar, b_tensor.grad), ("Ī", I_bar, I_tensor.grad)]:
-    assert by_hand.shape == tape_gradient.shape and np.allclose(by_hand, tape_gradient, rtol=1e-12, atol=1e-15)
-    print(f"{name} {str(by_hand.shape):9}: the hand computation equals the tape's gradient")
+for shape_a, shape_b in [((2, 3), (3, 4)), ((3,), (3, 4)), ((2, 3), (3,)), ((3,), (3,)),
+                         ((5, 2, 3), (3, 4))]:  # fmt: skip
+    a = Tensor(rng.normal(size=shape_a), requires_grad=True)
+    b = Tensor(rng.normal(size=shape_b), requires_grad=True)
+    y = a @ b
+    (y * rng.normal(size=y.shape)).sum().backward()  # any adjoint ȳ of y's shape
+    assert a.grad.shape == a.shape and b.grad.shape == b.shape
+    print(f"a {str(shape_a):10} @ b {str(shape_b):7} = y {str(y.shape):10}"
+          f"ā {str(a.grad.shape):10} b̄ {b.grad.shape}")  # fmt: skip
 
 # %% [markdown]
-# Every step of the hand computation is a row of the library's rule table, the tensor
-# version of `ppn.elementary`'s table of derivatives: `matmul` holds the two formulas just
-# derived (with extra cases for vectors), `sigmoid` is `g * y * (1 - y)`, `add` passes `g`
-# on to both operands (summed back to $b$'s shape by `backward`):
-
-# %% tags=["remove-input"]
-listing("ppn/tensor.py", start_at="# The rule table: one row per operation", end_at="}  # fmt: skip")
+# ```{admonition} Task 6.1: the VJPs of the matrix product
+# :class: tip
+# **Write** the bodies of `_matmul_vjp_a` and `_matmul_vjp_b` in `ppn/tensor.py` (between
+# `# task 6.1: begin` and `# task 6.1: end`), the row `matmul` of `VJP`. **They receive**
+# `(g, a, b, y)`: the adjoint $\bar y$ of `y = a @ b` and the arrays `a`, `b`, `y`.
+# **They return** $\bar a$ and $\bar b$: $\bar y\, b^\top$ and $a^\top \bar y$ for
+# matrices, and for a vector `a` or `b` the cases of the table above, each of its input's
+# shape; for batches, transpose the last two axes only (`.swapaxes(-1, -2)`).
+# **Check** with `ppn.tasks.check("6.1")` in this notebook, or
+# `pytest tests/tasks -k TestTask6_1`. The checks compare both functions with finite
+# differences for the four shapes of the table, run `backward()` through a product of
+# matrices, through a batch of shape $(5, 2, 3)$ times $(3, 4)$, and through
+# `ppn.tensor.linear`, which records `x @ W + b` as one node with the same two rules.
+# ```
 
 # %% [markdown]
-# Compare the element-wise rows with the scalar table: `exp` is `g * y` (the derivative
-# $e^x$ is the output $y$), `sigmoid` is `g * y * (1 - y)`, `mul` sends `g * b` to $a$ and
-# `g * a` to $b$. The same calculus, applied to every entry at once.
+# ## Element-wise arithmetic: + − × ÷
 #
-# The backward pass is Algorithm 1 again: the recorded nodes, last to first, each adding
-# its VJP into its parents' adjoints. A tensor node keeps its inputs' arrays (the VJPs
-# need them: $\bar B = A^\top \bar Y$ reads $A$) and finds its place in the order by a
-# creation counter instead of a position in a list, but the loop is the same:
-
-# %% tags=["remove-input"]
-listing(Tensor.backward)
+# For $y = a \circ b$ entry by entry (with $\circ$ one of $+ - \times \div$, and $a$, $b$,
+# $y$ of one shape), the entry $y_i$ depends only on $a_i$ and $b_i$. Each input entry has
+# one use, so eq. 15 has a single term, and the VJP is an entry-by-entry product:
+# $\bar a_i = \bar y_i \, \partial y_i / \partial a_i$. The four pairs of rules are the
+# scalar derivatives of chapter 3, applied to every entry at once ($\odot$ is the
+# entry-by-entry product, numpy's `*`):
+#
+# | operation | $\partial y / \partial a$ | $\partial y / \partial b$ | $\bar a$ | $\bar b$ |
+# |:--|:--|:--|:--|:--|
+# | $y = a + b$ | $1$ | $1$ | $\bar y$ | $\bar y$ |
+# | $y = a - b$ | $1$ | $-1$ | $\bar y$ | $-\bar y$ |
+# | $y = a \odot b$ | $b$ | $a$ | $\bar y \odot b$ | $\bar y \odot a$ |
+# | $y = a / b$ | $1 / b$ | $-a / b^2 = -y / b$ | $\bar y / b$ | $-\bar y \odot y / b$ |
+#
+# Division has two different partials: $1/b$ towards the numerator, and $-a/b^2 = -y/b$
+# towards the denominator (the output $y$ the row receives saves recomputing $a/b$).
+#
+# When $a$ and $b$ have different shapes (a bias $b$ of shape $(m,)$ added to a batch of
+# shape $(n, m)$), numpy broadcasts them and `g` has the shape of the result. Return the
+# formula as it comes out, of the broadcast shape; `backward()` sums it back to each
+# input's shape (the section on `unbroadcast` below).
 
 # %% [markdown]
-# ### Broadcasting, backwards: `unbroadcast`
-#
-# In $I \cdot W + b$ on a batch, $I \cdot W$ has shape $(16, 32)$ and $b$ has shape
-# $(32,)$: numpy *broadcasts* $b$, adding the same row to each of the 16 rows. So each
-# $b_i$ is used 16 times, and by eq. 11 its adjoint is the **sum** of the 16 adjoints it
-# fed. The `add` rule returns `g`, of shape $(16, 32)$; before accumulating it into $b$,
-# `backward` sums it back to $b$'s shape with `unbroadcast`:
+# ```{admonition} Task 6.2: the VJPs of + − × ÷
+# :class: tip
+# **Write** the rows `add`, `sub`, `mul` and `div` of the table `VJP` in `ppn/tensor.py`
+# (between `# task 6.2: begin` and `# task 6.2: end`): in each row, the body of both
+# `lambda g, a, b, y: …`, the first for $\bar a$, the second for $\bar b$. **They receive**
+# the adjoint `g` $= \bar y$, the inputs `a`, `b` and the output `y`, arrays of one shape
+# in the checks. **They return** the columns $\bar a$ and $\bar b$ of the table above, as
+# arrays. **Check** with `ppn.tasks.check("6.2")` in this notebook, or
+# `pytest tests/tasks -k TestTask6_2`: each of the eight functions is compared with finite
+# differences on arrays of shape $(3, 4)$, with $b$ between 0.5 and 2 so that $a / b$ is
+# safe.
+# ```
 
-# %% tags=["remove-input"]
-listing(unbroadcast)
+# %% [markdown]
+# ## Activations: tanh, sigmoid, relu
+#
+# An activation $y = f(x)$ is applied entry by entry, so, as for the arithmetic above,
+# $\bar x = \bar y \odot f'(x)$. A unary row receives `(g, x, y)`, with `y` $= f(x)$
+# already computed, and the derivatives of the three activations are cheapest written
+# with it:
+#
+# * $\tanh' x = 1 - \tanh^2 x = 1 - y^2$, so $\bar x = \bar y \odot (1 - y \odot y)$.
+# * The sigmoid $\sigma(x) = 1 / (1 + e^{-x})$ has
+#   $\sigma'(x) = e^{-x} / (1 + e^{-x})^2 = \sigma(x)\,\big(1 - \sigma(x)\big)$, because
+#   $e^{-x} / (1 + e^{-x}) = 1 - \sigma(x)$; so $\bar x = \bar y \odot y \odot (1 - y)$.
+# * $\operatorname{relu}(x) = \max(x, 0)$ has slope 1 where $x > 0$ and 0 where $x < 0$:
+#   $\bar x = \bar y \odot [x > 0]$, where $[x > 0]$ is 1 or 0 entry by entry. At $x = 0$
+#   the function has a corner and no derivative; the convention (PyTorch's too) is to take
+#   0 there. In numpy, `x > 0` is an array of booleans; `g * (x > 0)` multiplies by 1 or 0.
+#
+# The cell compares the three formulas with a central difference at a few points:
+
+# %%
+x = np.array([-2.0, -0.5, 0.3, 1.5])
+eps = 1e-6
+for name, f, derivative in [
+    ("tanh", np.tanh, lambda x, y: 1 - y * y),
+    ("sigmoid", ppn.sigmoid, lambda x, y: y * (1 - y)),
+    ("relu", ppn.relu, lambda x, y: (x > 0).astype(float)),
+]:
+    numeric = (f(x + eps) - f(x - eps)) / (2 * eps)
+    assert np.allclose(derivative(x, f(x)), numeric, atol=1e-8)
+    print(f"{name:8} f'(x) at {x}: {np.round(derivative(x, f(x)), 4)}")
+
+# %% [markdown]
+# ```{admonition} Task 6.3: the VJPs of tanh, sigmoid and relu
+# :class: tip
+# **Write** the rows `tanh`, `sigmoid` and `relu` of the table `VJP` in `ppn/tensor.py`
+# (between `# task 6.3: begin` and `# task 6.3: end`): the body of each
+# `lambda g, x, y: …`. **They receive** the adjoint `g` $= \bar y$, the input `x` and the
+# output `y` $= f(x)$, arrays of one shape. **They return** $\bar x$, of that shape:
+# `g` times $1 - y^2$, $y(1 - y)$ and $[x > 0]$ (0 at $x = 0$). **Check** with
+# `ppn.tasks.check("6.3")` in this notebook, or `pytest tests/tasks -k TestTask6_3`: the
+# rows are compared with finite differences on a $4 \times 5$ array (away from 0, where
+# relu has no derivative), and relu's through `backward()` on $[-1, 0.5, 2]$ must give
+# $[0, 1, 1]$.
+# ```
+
+# %% [markdown]
+# ## Broadcasting, backwards: `unbroadcast`
+#
+# In $X W + b$ on a batch, $X W$ has shape $(16, 32)$ and $b$ has shape $(32,)$: numpy
+# *broadcasts* $b$, adding the same row to each of the 16 rows. numpy's rule compares the
+# shapes from the right: a missing leading axis is added, and an axis of size 1 is
+# stretched to the other's length, by repeating the entries. So $(32,)$ against
+# $(16, 32)$ becomes $(1, 32)$, then 16 copies of the row; $(3, 1)$ against $(3, 4)$
+# repeats a column 4 times.
+#
+# Backwards, each copy is a use. The bias entry $b_i$ is used 16 times, once per row, and
+# by eq. 15 its adjoint is the **sum** of the adjoints of its 16 copies. The add rule
+# returns `g` of shape $(16, 32)$, one adjoint per copy; `unbroadcast(g, (32,))` sums it
+# back to $b$'s shape. In general `unbroadcast(gradient, shape)` undoes the two steps of
+# the rule, in reverse:
+#
+# 1. sum over the leading axes that `gradient` has and `shape` does not (the first
+#    `gradient.ndim - len(shape)` axes), which broadcasting added;
+# 2. then sum over each axis where `shape` has size 1 and `gradient` does not, keeping
+#    that axis with size 1 (`keepdims=True`), since broadcasting stretched it.
+#
+# The result has exactly `shape`. A gradient that already has the shape is returned as it
+# is; a gradient of shape $(1, 4)$ for a vector of shape $(4,)$ sums one row (a batch of
+# one image); and `shape` $= ()$, a number broadcast to every entry, sums everything:
 
 # %%
 g = np.arange(12.0).reshape(3, 4)  # an adjoint of shape (3, 4)
 print("g =\n", g)
 print("to shape (4,):  ", unbroadcast(g, (4,)), "  (a row added to each row: sum the rows)")
 print("to shape (3, 1):", unbroadcast(g, (3, 1)).ravel(), "  (a column stretched: sum each row)")
+print("to shape ():    ", unbroadcast(g, ()), "  (a number added to every entry: sum all)")
 
 # %% [markdown]
 # The same thing inside a real backward pass: a bias of shape $(10,)$ added to a batch of
@@ -315,11 +452,219 @@ rng = np.random.default_rng(0)
 z = Tensor(rng.normal(size=(16, 10)))
 bias = Tensor(np.zeros(10), requires_grad=True)
 (((z + bias) ** 2).sum()).backward()  # adjoint of z + bias: 2 (z + b), shape (16, 10)
-print("bias.grad:       ", np.round(bias.grad, 3))
+print("bias.grad:        ", np.round(bias.grad, 3))
 print("column sums of 2z:", np.round((2 * z.data).sum(axis=0), 3))
+assert bias.grad.shape == (10,) and np.allclose(bias.grad, (2 * z.data).sum(axis=0))
+
+# %% [markdown]
+# ```{admonition} Task 6.4: a broadcast add, backwards: unbroadcast
+# :class: tip
+# **Write** the body of `unbroadcast(gradient, shape)` in `ppn/tensor.py` (between
+# `# task 6.4: begin` and `# task 6.4: end`). **It receives** `gradient`, an array of the
+# broadcast shape, and `shape`, the tuple of the input's shape. **It returns** `gradient`
+# summed over the leading axes broadcasting added and over the axes of size 1 it
+# stretched: an array of exactly `shape`. **Check** with `ppn.tasks.check("6.4")` in this
+# notebook, or `pytest tests/tasks -k TestTask6_4`: finite differences of
+# `np.broadcast_to` for $(3, 4) \to (4,)$, $(3, 1)$, $(3, 4)$ and $()$; $(2, 3, 4) \to
+# (3, 1)$; $(1, 4) \to (4,)$; $(2, 1, 4) \to (1, 4)$; and a bias of shape $(4,)$ added to
+# 3 rows, which must receive $[3, 3, 3, 3]$ from `(h + b).sum().backward()`.
+# ```
+
+# %% [markdown]
+# ## Backpropagation through a network, drawn
+#
+# With these rules the tape can take a whole network backwards. Here is the smallest one
+# worth drawing: two inputs, a hidden layer of two sigmoid neurons and one sigmoid output
+# neuron (a 2-2-1 network), in the row convention of chapter 2,
+#
+# $$ H_1 = \sigma(X W_1 + b_1), \qquad H_2 = \sigma(H_1 W_2 + b_2) = \hat y , $$
+#
+# with $\sigma$ the sigmoid, on one input row $X$ of shape $(1, 2)$ with the target
+# $y = 1$, and the cost of eq. 7, $C = \sum (H_2 - y)^2$. Written one operation per line,
+# each line records one node, and each node gets a name for the figure:
 
 # %%
-assert bias.grad.shape == (10,) and np.allclose(bias.grad, (2 * z.data).sum(axis=0))
+X = Tensor([[1.0, -0.5]])  # one input row
+W1 = Tensor([[0.5, -0.4], [0.3, 0.8]], requires_grad=True)  # (inputs, neurons)
+b1 = Tensor([0.1, -0.1], requires_grad=True)
+W2 = Tensor([[0.9], [-0.7]], requires_grad=True)
+b2 = Tensor([0.2], requires_grad=True)
+y = Tensor([[1.0]])  # the target
+
+P1 = X @ W1  # matmul
+Z1 = P1 + b1  # add: the hidden layer's weighted sums
+H1 = ppn.sigmoid(Z1)
+P2 = H1 @ W2
+Z2 = P2 + b2
+H2 = ppn.sigmoid(Z2)  # the output ŷ
+D = H2 - y
+S = D**2
+C = S.sum()  # eq. 7
+names = {"X": X, "W₁": W1, "b₁": b1, "W₂": W2, "b₂": b2, "y": y, "P₁": P1, "Z₁": Z1,
+         "H₁": H1, "P₂": P2, "Z₂": Z2, "H₂": H2, "D": D, "S": S, "C": C}  # fmt: skip
+trace = tensor_trace(C, names)  # every node: its value, and its adjoint from the VJP rows
+rows = [["X", "P₁", "Z₁", "H₁"], [None, "P₂", "Z₂", "H₂"], [None, "D", "S", "C"]]
+print(f"ŷ = H₂ = {H2.item():.4f}, C = {C.item():.4f}")
+
+# %% mystnb={"figure": {"caption": "The computation graph of a 2-2-1 sigmoid network and its cost, one box per tensor node: its value, then its adjoint $\\bar v = \\partial C / \\partial v$. Blue boxes are the data and the parameters; the adjoints of the parameters are the gradient.", "name": "fig-tensor-graph"}}
+fig, ax = plt.subplots(figsize=(9, 7))
+_ = draw_tensor_graph(trace, ax, lines=rows, title="a 2-2-1 network, forward and backward")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# Read it twice. **Forward**, along the arrows: $P_1 = X W_1$, $Z_1 = P_1 + b_1$ and
+# $H_1 = \sigma(Z_1)$ make the hidden layer; the second row makes the output
+# $H_2 \approx 0.63$; the third measures its distance from $y = 1$,
+# $C = (H_2 - 1)^2 \approx 0.13$. **Backward**, against the arrows, every adjoint is one
+# rule of the table applied to the adjoint of the node that uses it:
+#
+# * $\bar C = 1$ (the seed); the sum copies it, $\bar S = 1$; the square gives
+#   $\bar D = 2 D \odot \bar S$; the subtraction passes it on, $\bar H_2 = \bar D$;
+# * the sigmoid multiplies by its slope, $\bar Z_2 = \bar H_2 \odot H_2 (1 - H_2)$;
+# * the add copies $\bar Z_2$ to both operands, $\bar P_2 = \bar Z_2$ and
+#   $\bar b_2 = \bar Z_2$ summed over the rows (one row here);
+# * the matrix product sends $\bar H_1 = \bar P_2 W_2^\top$ to its left operand and
+#   $\bar W_2 = H_1^\top \bar P_2$ to its right one (task 6.1);
+# * and the first layer repeats the second: $\bar Z_1$, $\bar b_1$, $\bar P_1$, and
+#   $\bar W_1 = X^\top \bar P_1$. $X$ and $y$ are data: no gradient is asked of them.
+#
+# In Jupyter, move the slider to follow both passes step by step: first the values,
+# node by node along the tape, then the adjoints, the last node first; the orange arrows
+# show which adjoint is sent back to which nodes, and "?" marks what is not known yet.
+# (The web version of the book has no Python behind it and shows a note in the slider's
+# place; the animation after it plays the same steps.)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+from ipywidgets import IntSlider, interact
+
+frames = tensor_pass_frames(trace)
+
+
+def show_step(step):
+    fig, ax = plt.subplots(figsize=(9, 7))
+    _ = draw_tensor_graph(trace, ax, step=step, lines=rows)
+    plt.show()
+
+
+_ = interact(show_step, step=IntSlider(min=0, max=len(frames) - 1, value=0))
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+animation = animate_tensor_graph(trace, lines=rows, title="forward, then backward")
+HTML(animation.to_jshtml())
+
+# %% [markdown]
+# The adjoints in the figure come from the same rows of `VJP` as `backward()`, node by
+# node; `backward()` keeps only those of the parameters. They agree:
+
+# %%
+C.backward()
+for node in trace:
+    if node.op == "input" and node.adjoint is not None:
+        assert np.allclose(node.adjoint, names[node.name].grad, rtol=1e-14, atol=0)
+n_operations = sum(node.op != "input" for node in trace)
+assert len(frames) == 1 + 2 * n_operations == 19  # the leaves, 9 forward, 9 backward steps
+print(f"C = {C.item():.4f}; {n_operations} nodes, {len(frames)} steps")
+print("W̄₁ =", np.round(W1.grad, 4).tolist(), " b̄₁ =", np.round(b1.grad, 4).tolist())
+
+# %% [markdown]
+# ## The four equations of backpropagation
+#
+# The backward pass above has a pattern that repeats layer after layer, and textbooks
+# write it as four equations ([Nielsen, 2015, chapter 2](bibliography.md), after
+# [Rumelhart, Hinton and Williams, 1986](bibliography.md)). Number the layers
+# $l = 1, \dots, L$, call the input $H_0 = X$ (a batch: one row per example), and write
+#
+# $$ Z_l = H_{l-1} W_l + b_l, \qquad H_l = \sigma(Z_l), \qquad \hat y = H_L . $$
+#
+# The quantity that flows back is the adjoint of the weighted sums. Define the **error**
+# of layer $l$,
+#
+# $$ \delta_l = \frac{\partial C}{\partial Z_l} = \bar Z_l , $$
+#
+# an array of the shape of $Z_l$: one row per example, one column per neuron. Entry
+# $(n, i)$ says how much the cost would change if neuron $i$'s weighted sum for example
+# $n$ moved a little. The four equations give every $\delta_l$ and, from them, the
+# gradient; each comes with its intuition first.
+#
+# **(BP1) The output layer's error** is how fast the cost changes with the output, times
+# how fast the output changes with its weighted sum:
+#
+# $$ \delta_L = \frac{\partial C}{\partial H_L} \odot \sigma'(Z_L)
+#    = 2\,(H_L - Y) \odot \sigma'(Z_L) \quad\text{for eq. 7.} $$
+#
+# **(BP2) A layer's error comes from the next layer's**, sent back through the weights
+# that carried the signal forward (transposed: backwards, each neuron collects from the
+# neurons it fed), then scaled by how sensitive each neuron is to its weighted sum:
+#
+# $$ \delta_l = \big(\delta_{l+1} W_{l+1}^\top\big) \odot \sigma'(Z_l) . $$
+#
+# **(BP3) A bias's gradient is its neuron's error, summed over the examples**, since the
+# bias is added to that neuron's weighted sum once per example:
+#
+# $$ \frac{\partial C}{\partial b_l} = \sum_n (\delta_l)_{n,:} \quad
+#    \text{(the column sums of } \delta_l\text{)}. $$
+#
+# **(BP4) A weight's gradient is the activation at its input times the error at its
+# output**, summed over the examples; a weight fed by a neuron that is nearly 0 learns
+# slowly:
+#
+# $$ \frac{\partial C}{\partial W_l} = H_{l-1}^\top\, \delta_l . $$
+#
+# For the sigmoid, $\sigma'(Z_l) = H_l \odot (1 - H_l)$. Nielsen writes the same
+# equations for column vectors, $\delta^l = ((w^{l+1})^\top \delta^{l+1}) \odot
+# \sigma'(z^l)$; with one example per *row*, as in this course, the transposes move to the
+# other side. Nothing in them is new: BP1 is the VJPs of sum, square, subtraction and
+# sigmoid in a row; BP2 is the matrix product's $\bar A = \bar Y B^\top$ followed by the
+# sigmoid's row; BP3 is the add's VJP summed by `unbroadcast`; BP4 is the matrix product's
+# $\bar B = A^\top \bar Y$. The function below is the four equations in numpy, with no
+# tape:
+
+
+# %%
+def four_equations(X, Y, weights, biases):
+    """δ of every layer by BP1 and BP2, and ∂C/∂W, ∂C/∂b by BP4 and BP3 (sigmoid, eq. 7)."""
+    H = [X]  # H₀ = X, then H₁ … H_L: the forward pass
+    for W, b in zip(weights, biases, strict=True):
+        H.append(ppn.sigmoid(H[-1] @ W + b))
+    deltas = [2 * (H[-1] - Y) * H[-1] * (1 - H[-1])]  # BP1: δ_L, σ'(Z) = H(1 − H)
+    for l in range(len(weights) - 1, 0, -1):  # BP2: δ_l from δ_{l+1}, down to δ₁
+        deltas.insert(0, (deltas[0] @ weights[l].T) * H[l] * (1 - H[l]))
+    grad_W = [H[l].T @ deltas[l] for l in range(len(weights))]  # BP4: H_{l−1}ᵀ δ_l
+    grad_b = [delta.sum(axis=0) for delta in deltas]  # BP3: column sums
+    return deltas, grad_W, grad_b
+
+
+# %% [markdown]
+# On the tiny network, the errors $\delta_1$, $\delta_2$ are the adjoints $\bar Z_1$,
+# $\bar Z_2$ of the figure, and the gradients are what `backward()` left in `.grad`:
+
+# %%
+deltas, grad_W, grad_b = four_equations(X.data, y.data, [W1.data, W2.data], [b1.data, b2.data])
+adjoint = {node.name: node.adjoint for node in trace}
+for delta, Z_bar in zip(deltas, [adjoint["Z₁"], adjoint["Z₂"]], strict=True):
+    assert np.allclose(delta, Z_bar, rtol=1e-14, atol=0)  # δ_l is Z̄_l
+for by_hand, tape in zip([*grad_W, *grad_b], [W1, W2, b1, b2], strict=True):
+    assert np.allclose(by_hand, tape.grad, rtol=1e-14, atol=0)
+print("δ₁ =", np.round(deltas[0], 4).tolist(), " δ₂ =", np.round(deltas[1], 4).tolist())
+print("BP1-BP4 give the tape's Z̄₁, Z̄₂ and the gradients of W₁, W₂, b₁, b₂")
+
+# %% [markdown]
+# And on a batch: the 16 images and the 784-32-10 network of the first section, where
+# $\delta_1$ has shape $(16, 32)$ and BP3 sums 16 rows:
+
+# %%
+mlp.zero_grad()
+losses.sum_squared_error(ppn.sigmoid(mlp(x_batch)), y_batch).backward()
+weights = [layer.weight.data for layer in mlp.layers]
+biases = [layer.bias.data for layer in mlp.layers]
+deltas, grad_W, grad_b = four_equations(x_batch, y_batch, weights, biases)
+for layer, gW, gb in zip(mlp.layers, grad_W, grad_b, strict=True):
+    assert np.allclose(gW, layer.weight.grad, rtol=1e-12, atol=1e-15)
+    assert np.allclose(gb, layer.bias.grad, rtol=1e-12, atol=1e-15)
+print(f"δ shapes {[d.shape for d in deltas]}: BP1-BP4 give the tape's gradient on the batch")
 
 # %% [markdown]
 # ## Checking the gradient
@@ -328,9 +673,8 @@ assert bias.grad.shape == (10,) and np.allclose(bias.grad, (2 * z.data).sum(axis
 # the gradient of a scalar function of arrays with `backward()`, then again entry by
 # entry with the central difference $(f(x + \varepsilon) - f(x - \varepsilon)) / 2\varepsilon$
 # (two evaluations per entry), and fails if they differ anywhere. Here it checks every
-# weight and bias of an MLP with the cost of [chapter
-# 2](02_neural_networks.ipynb), on four images. A hidden layer of
-# 8 neurons keeps it quick: finite differences on the 25,450 parameters of the 32-neuron
+# weight and bias of an MLP with the cost of [chapter 2](02_neural_networks.ipynb), on
+# four images. A hidden layer of 8 neurons keeps it quick: finite differences on the 25,450 parameters of the 32-neuron
 # network would cost 50,900 forward passes.
 
 # %%
@@ -352,44 +696,47 @@ print(
     f"checked {sum(sizes):,} partial derivatives in {len(sizes)} arrays: "
     f"largest difference {'below 1e-8' if worst < 1e-8 else worst}"
 )
-
-# %%
 assert worst < 1e-8
+
 
 # %% [markdown]
 # ## Summary
 #
-# * A tape (a Wengert list) records, for each operation, its parents' indices and the local
-#   partial derivatives, not the values; operator overloading records it as ordinary Python
-#   code runs.
-# * Algorithm 1 is one reverse loop with `+=`: a variable used twice gets both
-#   contributions, and a chain of any depth needs no recursion.
-# * A tensor node holds a whole array, and its rule is a vector-Jacobian product (for
-#   $Y = AB$: $\bar A = \bar Y B^\top$, $\bar B = A^\top \bar Y$); `unbroadcast` sums the
-#   adjoint of a broadcast operand back to its shape.
+# * A tensor node holds a whole array: a layer $H = \sigma(X W + b)$ is three nodes
+#   whatever its size, where a scalar tape needs one node per multiplication (839,658
+#   nodes against 9 for one gradient of a small MNIST network on 16 images).
+# * Each operation's rule is a vector-Jacobian product: from the output's adjoint
+#   $\bar y$ it returns each input's adjoint, never the Jacobian. A row of `VJP` receives
+#   `(g, a, b, y)` or `(g, x, y)`.
+# * Matrix product: $\bar A = \bar Y B^\top$, $\bar B = A^\top \bar Y$ (a vector is one
+#   row on the left, one column on the right; batches transpose their last two axes).
+#   Element-wise operations and activations multiply $\bar y$ entry by entry by their
+#   derivative: $1$, $-1$, $b$, $1/b$, $-y/b$, $1 - y^2$, $y(1 - y)$, $[x > 0]$.
+# * An operand that numpy broadcast is used once per copy: `unbroadcast` sums its adjoint
+#   over the added leading axes and the stretched axes of size 1.
+# * Backpropagation through a network is these rules applied node after node; layer by
+#   layer they are the four equations: $\delta_L = \partial C / \partial H_L \odot
+#   \sigma'(Z_L)$, $\delta_l = (\delta_{l+1} W_{l+1}^\top) \odot \sigma'(Z_l)$,
+#   $\partial C / \partial b_l$ = the column sums of $\delta_l$,
+#   $\partial C / \partial W_l = H_{l-1}^\top \delta_l$.
 # * Finite differences check a gradient (`ppn.gradcheck.check_grad`).
 #
 # **Your tasks**, in the student edition of the course, where these bodies are left
 # for you to write:
 #
-# * 5.1: recording a node on the tape (`ppn/tape.py`: `Tape.record`)
-# * 5.2: operator overloading: x ∘ y records a node (`ppn/tape.py`: `Var._binary`)
-# * 5.3: f(x) records a node with its partial f'(x) (`ppn/tape.py`: `Var._unary`)
 # * 6.1: the VJPs of the matrix product (`ppn/tensor.py`: `_matmul_vjp_a`, `_matmul_vjp_b`)
 # * 6.2: the VJPs of the element-wise +, −, ×, ÷ (`ppn/tensor.py`: the rows `add`, …, `div` of `VJP`)
 # * 6.3: the VJPs of the activations tanh, sigmoid, relu (`ppn/tensor.py`: the rows `tanh`, `sigmoid`, `relu` of `VJP`)
 # * 6.4: a broadcast add, backwards: unbroadcast (`ppn/tensor.py`: `unbroadcast`)
 #
-# Check them with `pytest tests/tasks -k TestTask5_`, or here with
-# `import ppn.tasks` and `ppn.tasks.check("5.1")`.
+# Check them with `pytest tests/tasks -k TestTask6_`, or here with
+# `import ppn.tasks` and `ppn.tasks.check("6.1")`.
 
 # %% [markdown]
 # ## Exercises
-#
-# (moved from chapter 5)
 
 # %% [markdown]
-# ```{exercise} How long is a scalar tape?
+# ```{exercise} How long is a scalar tape? (★★, 20 min)
 # :label: ex-tape-count
 #
 # Count the nodes of the scalar tape of `MLP([784, 32, 10])` on a batch of $B$ images
@@ -443,7 +790,7 @@ del one_tape
 # ```
 
 # %% [markdown]
-# ```{exercise} The gradient of a quadratic form, by hand
+# ```{exercise} The gradient of a quadratic form, by hand (★★, 20 min)
 # :label: ex-tape-quadratic-form
 #
 # For a square matrix $A$ and $y = x^\top A x$, derive by hand the vector-Jacobian
@@ -478,6 +825,49 @@ check_grad(lambda x_, A_: x_ @ (A_ @ x_), x.data, A.data)  # raises if backward(
 print(f"y = {y.item():.4f}; x̄ and Ā equal the formulas: "
       f"{np.allclose(x.grad, x_bar) and np.allclose(A.grad, A_bar)}; check_grad passes")
 assert np.allclose(x.grad, x_bar, rtol=1e-12) and np.allclose(A.grad, A_bar, rtol=1e-12)
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} The four equations with ReLU (★, 15 min)
+# :label: ex-four-equations-relu
+#
+# Build the tiny network of this chapter with ReLU instead of the sigmoid in its hidden
+# layer (keep the sigmoid at the output). What is $\sigma'(Z_1)$ in BP2 now, and what does
+# it do to the error $\delta_1$ of a hidden neuron whose weighted sum is negative? Change
+# `four_equations` accordingly and check it against `backward()`.
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-four-equations-relu
+# :label: ex-four-equations-relu-solution
+# :class: dropdown
+# ```
+#
+# For ReLU, $\sigma'(Z_1) = [Z_1 > 0]$, which is $[H_1 > 0]$: BP2 becomes
+# $\delta_1 = (\delta_2 W_2^\top) \odot [Z_1 > 0]$. A hidden neuron whose weighted sum is
+# negative outputs 0 and passes back nothing: its error is 0, and so are the gradients of
+# its bias and of the weights into it (BP3, BP4), for this example. With the chapter's
+# weights, $Z_1 = (0.45, -0.9)$: the second hidden neuron is off, and the second column of
+# $\bar W_1$ is zero.
+
+# %% tags=["solution"]
+W1_relu = Tensor(W1.data, requires_grad=True)
+b1_relu = Tensor(b1.data, requires_grad=True)
+target = np.array([[1.0]])  # the tiny network's y
+H1_relu = ppn.relu(X @ W1_relu + b1_relu)
+((ppn.sigmoid(H1_relu @ W2.data + b2.data) - target) ** 2).sum().backward()
+
+Z1_relu = X.data @ W1.data + b1.data
+H2_relu = ppn.sigmoid(H1_relu.data @ W2.data + b2.data)
+delta2 = 2 * (H2_relu - target) * H2_relu * (1 - H2_relu)  # BP1, sigmoid output
+delta1 = (delta2 @ W2.data.T) * (Z1_relu > 0)  # BP2 with relu' = [Z > 0]
+assert np.allclose(X.data.T @ delta1, W1_relu.grad) and np.allclose(delta1.sum(0), b1_relu.grad)
+print("Z₁ =", np.round(Z1_relu, 4).tolist(), " δ₁ =", np.round(delta1, 4).tolist())
+print("W̄₁ =", np.round(W1_relu.grad, 4).tolist())
+assert Z1_relu[0, 1] < 0 and np.all(W1_relu.grad[:, 1] == 0)  # the neuron that is off
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}

@@ -1,7 +1,8 @@
 """Figures the book shows, one module per subject.
 
 - ``graphs``: computation graphs drawn from a trace, trace tables, animations of the
-  forward and reverse passes, the reverse loop over a tape and its adjoint vector.
+  forward and reverse passes, the reverse loop over a tape and its adjoint vector, and
+  a network's tensor nodes with their values and adjoints.
 - ``networks``: a neuron and a network drawn with their weights, digits beside their scores.
 - ``gradients``: the gradient as the steepest ascent, directional derivatives.
 - ``training``: training curves, descent paths, comparisons of runs (the accuracy study,
@@ -30,13 +31,18 @@ from .gradients import draw_directional_derivatives, draw_gradient_field
 from .graphs import (
     DERIVATIVES,
     Edge,
+    TensorNode,
     animate_reverse_loop,
+    animate_tensor_graph,
     animate_trace,
     draw_adjoint_vector,
     draw_computation_graph,
+    draw_tensor_graph,
     graph_edges,
     graph_layout,
     pass_order,
+    tensor_pass_frames,
+    tensor_trace,
     trace_table,
 )
 from .networks import (
@@ -62,8 +68,10 @@ __all__ = [
     "DERIVATIVES",
     "Edge",
     "NetworkLayout",
+    "TensorNode",
     "animate_history",
     "animate_reverse_loop",
+    "animate_tensor_graph",
     "animate_trace",
     "digit_confidence_grid",
     "digit_grid",
@@ -77,6 +85,7 @@ __all__ = [
     "draw_history",
     "draw_network",
     "draw_neuron",
+    "draw_tensor_graph",
     "graph_edges",
     "graph_layout",
     "network_layout",
@@ -94,5 +103,7 @@ __all__ = [
     "plot_reading_accuracy",
     "plot_runs_by_step",
     "plot_throughput",
+    "tensor_pass_frames",
+    "tensor_trace",
     "trace_table",
 ]

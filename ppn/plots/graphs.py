@@ -9,9 +9,10 @@ traces; they compute no derivative themselves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+import numpy as np
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
@@ -332,3 +333,267 @@ def animate_reverse_loop(
         return []
 
     return FuncAnimation(fig, draw, frames=len(steps), interval=interval, repeat=False)
+
+
+# --- Tensor nodes (chapter 6): a network's graph, an array of values and adjoints per node ------
+
+
+class TensorNode(NamedTuple):
+    """One node of a tensor tape: its name, how it is computed, its value and its adjoint."""
+
+    name: str
+    op: str  # "input" for a leaf (data or a parameter), else its row of ppn.tensor.VJP
+    expression: str  # its right-hand side, e.g. "P₁ + b₁" ("" for a leaf)
+    parents: tuple[int, ...]  # positions of its parents in the trace
+    value: np.ndarray
+    adjoint: np.ndarray | None  # ∂output/∂node; None where no gradient is asked for
+
+
+_TENSOR_INFIX = {"add": "+", "sub": "−", "mul": "⊙", "div": "/"}
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
+def tensor_trace(output, names: Mapping[str, object]) -> list[TensorNode]:
+    """The nodes a scalar ``output`` depends on, leaves then tape order, with values and adjoints.
+
+    ``names`` maps a name to each tensor to show ("X", "W₁", "Z₁", …); a node not named is
+    called t1, t2, …, and a leaf that needs no gradient is left out unless named.
+    The adjoints come from one reverse loop over the recorded nodes (Algorithm 1): each
+    node's row of ``ppn.tensor.VJP`` applied to its adjoint, summed back to each parent's
+    shape by ``unbroadcast`` and accumulated, which is what ``backward()`` computes, kept
+    here for every node.  Call it before ``backward()``, which frees the graph.
+    """
+    from ..tensor import VJP, unbroadcast
+
+    if output.data.size != 1:
+        raise ValueError(f"tensor_trace needs a scalar output, not one of shape {output.shape}")
+    named = {id(tensor): name for name, tensor in names.items()}
+    recorded, leaves, seen, stack = [], [], {id(output)}, [output]
+    while stack:  # every node the output depends on (a loop, not recursion: chains are deep)
+        node = stack.pop()
+        if node._op is not None and node._parents is None:
+            raise RuntimeError("tensor_trace: backward() has freed this graph; trace before it")
+        (leaves if node._op is None else recorded).append(node)
+        for parent in node._parents or ():
+            if id(parent) not in seen and (parent.requires_grad or id(parent) in named):
+                seen.add(id(parent))
+                stack.append(parent)
+    if not recorded:
+        raise ValueError("tensor_trace: the output records no operation (nothing requires grad)")
+    recorded.sort(key=lambda node: node._index)  # creation order: the Wengert list's
+    order = [id(tensor) for tensor in names.values()]
+    leaves.sort(key=lambda leaf: order.index(id(leaf)) if id(leaf) in order else len(order))
+    nodes = leaves + recorded
+
+    adjoints = {id(output): np.ones_like(output.data)}  # the seed, ∂C/∂C = 1
+    for node in reversed(recorded):
+        g = adjoints.get(id(node))
+        if g is None:
+            continue
+        row = VJP[node._op]
+        arguments = (*[p.data for p in node._parents], node.data, *node._params)
+        for rule, parent in zip(row if isinstance(row, tuple) else (row,), node._parents):  # noqa: B905
+            if parent.requires_grad:
+                x_bar = unbroadcast(np.asarray(rule(g, *arguments)), parent.shape)
+                previous = adjoints.get(id(parent))
+                adjoints[id(parent)] = x_bar if previous is None else previous + x_bar
+
+    for k, node in enumerate(n for n in nodes if id(n) not in named):
+        named[id(node)] = f"t{k + 1}"
+    position = {id(node): k for k, node in enumerate(nodes)}
+    trace = []
+    for node in nodes:
+        parents = [p for p in node._parents or () if id(p) in position]
+        terms = [named.get(id(p), "c") for p in node._parents or ()]
+        trace.append(TensorNode(
+            named[id(node)], node._op or "input", _tensor_expression(node, terms),
+            tuple(position[id(p)] for p in parents), np.array(node.data),
+            adjoints.get(id(node)) if node.requires_grad else None,
+        ))  # fmt: skip
+    return trace
+
+
+def _tensor_expression(node, terms: list[str]) -> str:
+    op = node._op
+    if op is None:
+        return ""
+    if op in _TENSOR_INFIX:
+        return f" {_TENSOR_INFIX[op]} ".join(terms)
+    if op == "matmul":
+        return " ".join(terms)
+    if op == "linear":
+        return f"{terms[0]} {terms[1]} + {terms[2]}"
+    if op == "pow":
+        return f"{terms[0]}{str(node._params[0]).translate(_SUPERSCRIPTS)}"
+    if op == "sum":
+        return f"Σ {terms[0]}"
+    return f"{'σ' if op == 'sigmoid' else op}({terms[0]})"
+
+
+def tensor_pass_frames(trace: Sequence[TensorNode]) -> list[tuple[str, int | None]]:
+    """The steps of a drawing of both passes: ("forward", None) for the leaves, then
+    ("forward", k) for each recorded node k, then ("backward", k) from the last to the first."""
+    operations = [k for k, node in enumerate(trace) if node.op != "input"]
+    return [("forward", None), *[("forward", k) for k in operations],
+            *[("backward", k) for k in reversed(operations)]]  # fmt: skip
+
+
+def _tensor_layout(trace, lines) -> dict[int, tuple[float, float]]:
+    """Nodes named in ``lines`` in rows (None leaves a gap); other leaves above-left of their
+    first child.  By default one line: the first leaf, then the recorded nodes in order."""
+    index = {node.name: k for k, node in enumerate(trace)}
+    if lines is None:
+        operations = [node.name for node in trace if node.op != "input"]
+        lines = [[trace[0].name, *operations]]
+    positions = {}
+    for r, line in enumerate(lines):
+        for c, name in enumerate(line):
+            if name is not None:
+                positions[index[name]] = (float(c), -2.2 * r)
+    for k, node in enumerate(trace):
+        if k in positions:
+            continue
+        child = next((j for j, other in enumerate(trace) if k in other.parents), None)
+        if node.op != "input" or child is None or child not in positions:
+            raise ValueError(f"draw_tensor_graph: {node.name} has no place; name it in lines")
+        x, y = positions[child]
+        positions[k] = (x - 0.5, y + 1.0)
+    return positions
+
+
+def _array_text(array: np.ndarray, digits: int) -> str:
+    if array.ndim == 0:
+        return rounded(float(array), digits)
+    return np.array2string(np.asarray(array, dtype=float) + 0.0, precision=digits,
+                           floatmode="fixed", suppress_small=True)  # fmt: skip
+
+
+def _bar(name: str) -> str:
+    """'Z₁' -> mathtext for Z̄₁, the adjoint's name."""
+    base, subscript = name[0], name[1:].translate(_DIGITS)
+    return f"$\\bar{{{base}}}_{{{subscript}}}$" if subscript else f"$\\bar{{{base}}}$"
+
+
+def draw_tensor_graph(
+    trace: Sequence[TensorNode],
+    ax=None,
+    *,
+    step: int | None = None,
+    lines: Sequence[Sequence[str | None]] | None = None,
+    title: str | None = None,
+    digits: int = 2,
+):
+    """Draw a tensor trace: a box per node with its value and its adjoint, arrows from parents.
+
+    With ``step = k`` (an index into ``tensor_pass_frames``) the figure shows the passes
+    at that step: in the forward pass the values known so far; in the backward pass all
+    values, and the adjoints that are complete (every node that uses it has sent its share).
+    ``lines`` lays the main chain out in rows of names (see ``_tensor_layout``).
+    Returns the axes.
+    """
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(9, 7))
+    frames = tensor_pass_frames(trace)
+    if step is not None and not 0 <= step < len(frames):
+        raise ValueError(f"step must be between 0 and {len(frames) - 1}, not {step}")
+    phase, current = ("done", None) if step is None else frames[step]
+    operations = [k for k, node in enumerate(trace) if node.op != "input"]
+    done = frames if step is None else frames[: step + 1]
+    computed = {k for p, k in done if p == "forward" and k is not None}
+    processed = {k for p, k in done if p == "backward"}
+    children = {k: [j for j, node in enumerate(trace) if k in node.parents]
+                for k in range(len(trace))}  # fmt: skip
+
+    def adjoint_known(k: int) -> bool:
+        if not processed:
+            return False
+        return all(j in processed for j in children[k]) if children[k] else k == operations[-1]
+
+    positions = _tensor_layout(trace, lines)
+    boxes = {}
+    for k, node in enumerate(trace):
+        leaf = node.op == "input"
+        kind = "parameter" if leaf and node.adjoint is not None else "data"
+        text = [f"{node.name}  ({kind})" if leaf else f"{node.name} = {node.expression}"]
+        text.append(_array_text(node.value, digits) if leaf or k in computed else "?")
+        if node.adjoint is not None and phase != "forward":
+            known = adjoint_known(k)
+            text.append(_bar(node.name) + " =")
+            text.append(_array_text(node.adjoint, digits) if known else "?")
+        colour = _CURRENT_COLOUR if k == current else _INPUT_COLOUR if leaf else _NODE_COLOUR
+        boxes[k] = ax.text(
+            *positions[k], "\n".join(text), ha="center", va="center", fontsize=8,
+            family="DejaVu Sans Mono",
+            bbox={"boxstyle": "round,pad=0.35", "facecolor": colour,
+                  "edgecolor": _CURRENT_EDGE if k == current else "0.35",
+                  "linewidth": 2.0 if k == current else 1.0},
+            zorder=3, gid=f"node {node.name}",
+        )  # fmt: skip
+    for k, node in enumerate(trace):
+        for p in node.parents:
+            highlighted = k == current
+            backward = highlighted and phase == "backward"
+            ax.annotate(
+                "", xy=(0.5, 0.5), xycoords=boxes[k], xytext=(0.5, 0.5), textcoords=boxes[p],
+                arrowprops={"arrowstyle": "<|-" if backward else "-|>",
+                            "color": _CURRENT_EDGE if highlighted else "0.35",
+                            "linewidth": 2.2 if highlighted else 1.0,
+                            "patchA": boxes[p].get_bbox_patch(),
+                            "patchB": boxes[k].get_bbox_patch(),
+                            "connectionstyle": "arc3,rad=0.0"},
+                gid=f"edge {trace[p].name}->{node.name}",
+            )  # fmt: skip
+    xs = [x for x, _ in positions.values()]
+    ys = [y for _, y in positions.values()]
+    ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
+    ax.set_ylim(min(ys) - 1.0, max(ys) + 0.6)
+    ax.set_axis_off()
+    if title is not None:
+        ax.set_title(title, fontsize=10)
+    if step is not None:
+        ax.text(0.5, 0.0, _tensor_status(trace, phase, current, step, len(frames)),
+                transform=ax.transAxes, ha="center", va="bottom", fontsize=9,
+                color=_CURRENT_EDGE)  # fmt: skip
+    return ax
+
+
+def _tensor_status(trace, phase: str, current: int | None, step: int, frames: int) -> str:
+    where = f"step {step + 1} of {frames}: "
+    if current is None:
+        return where + "the data and the parameters; the forward pass starts"
+    node = trace[current]
+    if phase == "forward":
+        return f"{where}forward, {node.name} = {node.expression}"
+    parents = ", ".join(trace[p].name for p in node.parents if trace[p].adjoint is not None)
+    seed = " = 1, the seed" if current == len(trace) - 1 else " is complete"
+    to = f"; the VJP of {node.op} sends it back to {parents}" if parents else ""
+    return f"{where}backward, {_bar(node.name)}{seed}{to}"
+
+
+def animate_tensor_graph(
+    trace: Sequence[TensorNode],
+    *,
+    lines: Sequence[Sequence[str | None]] | None = None,
+    title: str | None = None,
+    figsize: tuple[float, float] = (9.0, 7.0),
+    dpi: int = 72,
+    interval: int = 1500,
+) -> FuncAnimation:
+    """One frame per step of ``tensor_pass_frames``: values forward, then adjoints backward.
+
+    Show it with ``IPython.display.HTML(anim.to_jshtml())``.
+    """
+    fig = Figure(figsize=figsize, dpi=dpi)
+    ax = fig.add_subplot()
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.93)
+
+    def draw(step: int):
+        ax.clear()
+        draw_tensor_graph(trace, ax, step=step, lines=lines, title=title)
+        return []
+
+    frames = len(tensor_pass_frames(trace))
+    return FuncAnimation(fig, draw, frames=frames, interval=interval, repeat=False)
