@@ -1,8 +1,9 @@
 """Digits: the MNIST data set, what a network makes of it, and handwriting.
 
 Grids of digits (with labels, predictions, confidences), the confusion matrix, class
-counts and pixel statistics, the first layer's weights as images, elastic distortions,
-and a drawing's way to the network's input (``ppn.data.prepare_digit``).
+counts and pixel statistics, the first layer's weights as images, a digit's feature maps
+under convolution kernels, elastic distortions, and a drawing's way to the network's
+input (``ppn.data.prepare_digit``).
 """
 
 from __future__ import annotations
@@ -163,6 +164,36 @@ def plot_first_layer_weights(weights, *, units: int = 16, columns: int = 8,
         ax.set_title(f"neuron {j}", fontsize=8)
     fig.suptitle(title or f"weights into the first {units} hidden neurons (red +, blue −)",
                  fontsize=10)  # fmt: skip
+    fig.tight_layout()
+    return fig
+
+
+def plot_feature_maps(image, kernels, maps, *, title: str | None = None) -> Figure:
+    """A digit (left), and for each kernel K_k its 3×3 weights above its output map Y_k.
+
+    ``maps[k]`` is the convolution of ``image`` with ``kernels[k]``, computed by the
+    caller; red is positive, blue negative, each kernel and map on its own symmetric scale.
+    """
+    image, count = np.asarray(image, dtype=float), len(kernels)
+    if len(maps) != count:
+        raise ValueError(f"one map per kernel: got {count} kernels and {len(maps)} maps")
+    fig = Figure(figsize=(1.9 * (count + 1), 3.6))
+    grid = fig.add_gridspec(2, count + 1, height_ratios=(1, 2))
+    digit_ax = fig.add_subplot(grid[:, 0])
+    digit_ax.imshow(image, cmap="gray_r", interpolation="nearest")
+    digit_ax.set_title("the digit X", fontsize=9)
+    digit_ax.set_axis_off()
+    for k, (kernel, feature_map) in enumerate(zip(kernels, maps, strict=True)):
+        for row, (values, name) in enumerate(((kernel, f"kernel K{k + 1}"),
+                                              (feature_map, f"map Y{k + 1}"))):  # fmt: skip
+            ax = fig.add_subplot(grid[row, k + 1])
+            values = np.asarray(values, dtype=float)
+            limit = float(np.abs(values).max()) or 1.0
+            ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+            ax.set_title(name, fontsize=9)
+            ax.set_axis_off()
+    if title:
+        fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
 
