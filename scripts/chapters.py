@@ -2,7 +2,8 @@
 
     python scripts/chapters.py                  # a table: minutes, words, code lines per chapter
     python scripts/chapters.py --check          # fails if a main-line chapter reads in more
-                                                # than 45 minutes or speaks of the build
+                                                # than 45 minutes, speaks of the build, has
+                                                # no summary or an unmarked exercise
     python scripts/chapters.py --write-teacher  # book/teacher.md's "read" column from the table
 
 The rule is book/teacher.md's: prose at 150 words a minute, code at 15 lines a minute,
@@ -37,6 +38,9 @@ BUILD_VOCABULARY = re.compile(
 )
 # Markers that tell the test runner what to compare; a student may see them, they say nothing.
 RUNNER_MARKERS = re.compile(r"#\s*NBVAL_\w+")
+# An exercise's title ends with its difficulty and an estimated time: "(★★, 20 min)".
+EXERCISE = re.compile(r"^[ \t]*(?:`{3,}|:{3,})\{exercise\}(.*)$", re.MULTILINE)
+MARKED = re.compile(r"\(★{1,3}, (?:about )?\d+(?:–\d+)? min\)\s*$")
 TEACHER_ROW = re.compile(r"^\| \[(\d+)\]\((\d\d_[a-z_]+)\.ipynb\)(.*)$")
 
 
@@ -99,6 +103,25 @@ def build_vocabulary(notebook: Path) -> list[str]:
     return found
 
 
+def structure(notebook: Path) -> list[str]:
+    """What a chapter lacks: a summary before its exercises, a mark on each exercise."""
+    markdown = [
+        "".join(cell["source"])
+        for cell in json.loads(notebook.read_text())["cells"]
+        if cell["cell_type"] == "markdown"
+    ]
+    text = "\n".join(markdown)
+    problems = []
+    if not re.search(r"^#+\s+Summary\b", text, re.MULTILINE):
+        problems.append(f"{notebook.name}: no '## Summary' section")
+    for title in EXERCISE.findall(text):
+        if not MARKED.search(title):
+            problems.append(
+                f"{notebook.name}: exercise {title.strip()!r} has no mark like '(★★, 20 min)'"
+            )
+    return problems
+
+
 def table(notebooks: list[Path]) -> str:
     rows = ["| chapter | minutes | words | code lines |", "|---|---|---|---|"]
     for notebook in notebooks:
@@ -135,6 +158,7 @@ def check(notebooks: list[Path]) -> int:
             )
         problems += [f"build vocabulary in the main line: {line}"
                      for line in build_vocabulary(notebook)]  # fmt: skip
+        problems += structure(notebook)
     for problem in problems:
         print("PROBLEM:", problem)
     return 1 if problems else 0

@@ -101,3 +101,19 @@ def test_dead_links_are_found_in_notebooks_and_pages(tmp_path):
         "01_x.ipynb: [..](02_y.ipynb) names no file of the edition",
         "notation.md: [..](bibliography.md) names no file of the edition",
     ]
+
+
+def test_a_chapter_needs_a_summary_and_marked_exercises(tmp_path):
+    good = write(tmp_path / "01_good.ipynb", [
+        md("## Summary\n\n* one idea"),
+        md("## Exercises\n\n```{exercise} Reading tapes (★, 10 min)\n:label: ex-a\n\nDo it.\n```"),
+        md(":::{exercise} A harder one (★★★, about 40 min)\n:label: ex-b\n:::"),
+    ])  # fmt: skip
+    assert chapters.structure(good) == []
+    bad = write(tmp_path / "02_bad.ipynb", [
+        md("## Exercises\n\n```{exercise} Unmarked\n:label: ex-c\n```"),
+        md("```{exercise} Stars only (★★)\n:label: ex-d\n```"),
+    ])  # fmt: skip
+    problems = chapters.structure(bad)
+    assert len(problems) == 3 and "no '## Summary'" in problems[0]
+    assert "'Unmarked'" in problems[1] and "'Stars only (★★)'" in problems[2]

@@ -300,6 +300,15 @@ INSPECT = r"""(() => {
     .filter(div => !div.innerText.trim() && !div.querySelector(visible))
     .map(div => div.closest(".cell") ? div.closest(".cell").innerText.slice(0, 80) : "?");
   const links = [...document.querySelectorAll("a[href]")].map(a => a.getAttribute("href"));
+  // What a reader would have to scroll sideways to read: a code cell's source, or a display
+  // equation wider than the column that holds it.
+  const wide = el => el.scrollWidth > el.clientWidth + 1;
+  const cutCode = [...document.querySelectorAll("div.cell_input pre")]
+    .filter(wide).map(pre => pre.innerText.split("\n").find(
+      line => line.length === Math.max(...pre.innerText.split("\n").map(l => l.length))));
+  const cutMath = [...document.querySelectorAll("mjx-container[display='true']")]
+    .filter(m => m.scrollWidth > m.parentElement.clientWidth + 1 || wide(m))
+    .map(m => (m.getAttribute("aria-label") || m.innerText || "?").slice(0, 80));
   return {
     title: document.title,
     math: document.querySelectorAll(".math").length,
@@ -314,6 +323,8 @@ INSPECT = r"""(() => {
     binder: links.filter(h => h.includes("mybinder.org")).length,
     colab: links.filter(h => h.includes("colab.research.google.com")).length,
     downloads: links.filter(h => h.includes("_sources/") && h.endsWith(".ipynb")),
+    cutCode: cutCode,
+    cutMath: cutMath,
   };
 })()"""
 
@@ -355,6 +366,7 @@ def test_page(browser, server, page):
     check(page, visit, seen)
     if page in chapters():
         check_buttons(page, seen)
+        check_nothing_cut_off(page, seen)
 
 
 @pytest.mark.parametrize("page", ["book/index.html", *chapters()[2:3]])
@@ -386,6 +398,14 @@ def check(page: str, visit: Visit, seen: dict) -> None:
     if seen["emptyOutputs"]:
         problems.append(f"empty output boxes after: {seen['emptyOutputs']}")
     assert not problems, f"{page} ({seen['title']}):\n  " + "\n  ".join(problems)
+
+
+def check_nothing_cut_off(page: str, seen: dict) -> None:
+    """At a 1280-pixel window no code cell or display equation of a chapter scrolls sideways."""
+    problems = [f"code cell scrolls sideways at {WIDTH} px, its longest line: {line!r}"
+                for line in seen["cutCode"]]  # fmt: skip
+    problems += [f"display equation wider than the column: {m!r}" for m in seen["cutMath"]]
+    assert not problems, f"{page}:\n  " + "\n  ".join(problems)
 
 
 def check_buttons(page: str, seen: dict) -> None:
