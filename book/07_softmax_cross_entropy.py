@@ -177,6 +177,31 @@ assert list(entropy_delays) == [6, 10, 13, 17, 20, 23]  # three or four steps mo
 # $e^{-z}$ as $z$ grows. The cross-entropy's delay grows by three or four steps each
 # time, from 6 to 23: the further it has to go, the longer it takes, nothing more.
 #
+# In Jupyter, move the slider to start the neuron elsewhere and watch the two runs. (The
+# web version of the book has no Python behind it and shows a note in the slider's
+# place.)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+from IPython.display import display
+from ipywidgets import FloatSlider, interact
+
+
+def show_start(start):
+    """Both runs of the neuron from w = b = start, drawn as in the figure above."""
+    started = {name: train_neuron(cost, start, steps=400)
+               for name, cost in neuron_costs.items()}  # fmt: skip
+    marked = {name: steps_to_half(run) for name, run in started.items()}
+    figure = plot_runs_by_step(started, log_scale=["|∂C/∂b|"], ncols=2, marks=marked,
+                               title=f"from w = b = {start}")  # fmt: skip
+    display(figure)
+
+
+_ = interact(show_start, start=FloatSlider(min=0.25, max=3, step=0.25, value=2,
+                                           description="w = b ="))  # fmt: skip
+
+# %% [markdown]
+#
 # A network with a sigmoid output layer and eq. 7 has the same trouble on each output
 # that is confidently wrong. The cure is to give the output layer a cost whose gradient
 # is the plain error, prediction minus target. For ten classes that cost is softmax
@@ -224,7 +249,7 @@ assert np.allclose(Tensor(z + 100).softmax().data, p)
 images = x_train[:16]
 x = data.to_float(images, flatten=True).astype(np.float64)  # 16 images, one per row
 labels = y_train[:16].astype(np.int64)  # the classes, as integers 0 … 9
-mlp = MLP([784, 32, 10], activation="sigmoid", rng=0, dtype=np.float64)
+mlp = MLP([784, 32, 10], activation="sigmoid", rng=0, dtype=np.float64)  # why: below
 
 logits = mlp(x)
 probabilities = logits.softmax(axis=1)  # one row of ten probabilities per image
@@ -397,7 +422,7 @@ assert np.allclose(log_softmax_row(moderate), as_written)
 #   the dtype of the logits. Give `record` the loss as `np.asarray(loss, dtype=...)` with
 #   the logits' dtype, so that float32 logits give a float32 loss.
 #
-# The listing below is the function, from its docstring to the end of the task:
+# The function, as it stands in `ppn/losses.py`:
 
 # %% tags=["remove-input"]
 listing(softmax_cross_entropy)
