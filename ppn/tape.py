@@ -58,7 +58,7 @@ class Tape:
         return self.record("input", (), (), float(value))
 
     def record(self, op: str, parents: tuple, partials: tuple, value: float) -> Var:
-        """Append one node and return the variable that stands for it."""
+        """Append node (op, parents, partials) at index len(self.parents); return its Var."""
         if self.closed:
             raise TapeError(
                 f"this tape is closed: {op} cannot be recorded on it. Compute inside the "
@@ -120,7 +120,7 @@ class Tape:
         return self.backward(output)
 
     def gradient(self, output: Var, inputs: Sequence[Var]) -> list[float]:
-        """[∂output/∂x for x in inputs], all from one backward pass."""
+        """[∂output/∂x for x in inputs] from one backward pass (0.0 after the output)."""
         # task 4.2: begin
         adjoints = self.backward(output)
         last = output.index
