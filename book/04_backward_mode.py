@@ -30,12 +30,16 @@
 #
 # Instead of the derivative of each variable with respect to one input (a tangent
 # $\dot v_i$), backward mode computes the derivative of the one output $f$ with respect to
-# each variable, its **adjoint**:
+# each variable, its **adjoint**, $\bar v_i = \partial f / \partial v_i$. The adjoint of
+# the output is $\bar f = \partial f / \partial f = 1$: that is the seed. If a variable
+# $x$ influences $f$ only through one variable $y$ that uses it, the chain rule (eq. 10)
+# read from the output's side gives its adjoint from that of $y$:
 #
-# $$ \bar v_i = \frac{\partial f}{\partial v_i} \tag{14} $$
+# $$ \bar x = \frac{\partial f}{\partial x}
+#    = \frac{\partial f}{\partial y} \cdot \frac{\partial y}{\partial x}
+#    = \bar y \cdot \frac{\partial y}{\partial x} \tag{14} $$
 #
-# The adjoint of the output is $\bar f = \partial f / \partial f = 1$: that is the seed.
-# A variable $x$ influences $f$ only through the variables $y_1, \dots, y_k$ that use it
+# In general $x$ influences $f$ through all the variables $y_1, \dots, y_k$ that use it
 # (its children in the graph). By the chain rule with several paths (eq. 11), its adjoint
 # is the sum of its children's adjoints, each times one local derivative:
 #
@@ -51,7 +55,9 @@
 # The source writes eq. 14 and 15 in a notation of its own: it "rewrites the chain rule
 # by inverting its inputs and outputs", and calls $\partial x / \partial z$ the adjoint
 # of $x$ (with $z$ the output). Turn each of its fractions upside down and you get the
-# forms above: its eq. 15, $\frac{\partial x}{\partial z} = \sum_i
+# forms above: its eq. 14, $\frac{dx}{dz} = \frac{dx}{dy} \cdot \frac{dy}{dz}$, is
+# $\bar x = \bar y \cdot \partial y / \partial x$, and its eq. 15,
+# $\frac{\partial x}{\partial z} = \sum_i
 # \frac{\partial x}{\partial y_i} \cdot \frac{\partial y_i}{\partial z}$, is
 # $\bar x = \sum_i \bar y_i \, \partial y_i / \partial x$. Its eq. 11
 # ([chapter 3](03_forward_mode.ipynb)) has the same inverted fractions where the ordinary
@@ -234,6 +240,9 @@ print(f"{len(frames)} frames, one per row of Table 2, from v₄ back to v₋₁"
 #   nothing: both its tuples are empty.
 # * Each variable the program holds is a `ppn.Var`, which knows the number of its node,
 #   `.index`, and its value, `.value`.
+#
+# Inside `with ppn.Tape() as tape:`, `tape.var(x)` makes an input variable, and every
+# operation on variables appends its node (chapter 5 shows how):
 
 # %%
 with ppn.Tape() as tape:
