@@ -479,17 +479,10 @@ assert f"{cost.item():.2f}" == "2.80"  # the prose quotes 2.80
 
 # %%
 batch_output = ppn.sigmoid(mlp(batch))
-print(
-    f"sum of squared errors over 16 images: "
-    f"{losses.sum_squared_error(batch_output, y[:16]).item():.4f}"
-)
+print(f"sum of squared errors over 16 images: "
+      f"{losses.sum_squared_error(batch_output, y[:16]).item():.4f}")
 print(f"mean squared error:                   "
       f"{losses.mse(batch_output, y[:16]).item():.4f}")
-print(
-    f"softmax cross-entropy (on logits):    "
-    f"{losses.softmax_cross_entropy(mlp(batch), labels[:16]).item():.4f}"
-    f"   (log 10 = {math.log(10):.4f}: a uniform guess)"
-)
 
 # %% [markdown]
 # ## Looking at more digits
