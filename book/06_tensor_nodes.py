@@ -81,7 +81,7 @@ print(mlp)
 
 # %%
 def scalar_forward(tape, mlp, images):
-    """Eq. 4 with one tape node per operation: the MLP's outputs σ(logits) as lists of Vars."""
+    """Eq. 4, one tape node per operation: the outputs σ(logits) as lists of Vars."""
     parameters = [
         ([[tape.var(w) for w in row] for row in layer.weight.data.tolist()],
          [tape.var(b) for b in layer.bias.data.tolist()])
@@ -92,7 +92,7 @@ def scalar_forward(tape, mlp, images):
         values = image  # the inputs are constants: they get no node
         for W, b in parameters:
             values = [
-                ppn.sigmoid(sum((v * W[j][i] for j, v in enumerate(values)), start=b[i]))
+                ppn.sigmoid(sum((v * W[j][i] for j, v in enumerate(values)), b[i]))
                 for i in range(len(b))
             ]
         outputs.append(values)
@@ -100,10 +100,11 @@ def scalar_forward(tape, mlp, images):
 
 
 def scalar_cost_and_gradient(mlp, images, targets):
-    """Eq. 7 summed over the batch on a scalar tape, and its gradient by Tape.backward."""
+    """Eq. 7 summed over the batch on a scalar tape, and its gradient."""
     with ppn.Tape() as tape:
         parameters, outputs = scalar_forward(tape, mlp, images)
-        cost = sum((o - t) ** 2 for row, target in zip(outputs, targets.tolist(), strict=True)
+        pairs = zip(outputs, targets.tolist(), strict=True)
+        cost = sum((o - t) ** 2 for row, target in pairs
                    for o, t in zip(row, target, strict=True))  # fmt: skip
     inputs = [v for W, b in parameters for v in [*(w for row in W for w in row), *b]]
     return tape, len(inputs), cost.value, tape.gradient(cost, inputs)
@@ -134,7 +135,9 @@ scalar_tape, scalar_leaves, scalar_cost, scalar_gradient = scalar_cost_and_gradi
 )
 scalar_seconds = time.perf_counter() - start
 start = time.perf_counter()
-tensor_nodes, tensor_cost, tensor_gradient = tensor_cost_and_gradient(mlp, x_batch, y_batch)
+tensor_nodes, tensor_cost, tensor_gradient = tensor_cost_and_gradient(
+    mlp, x_batch, y_batch
+)
 tensor_seconds = time.perf_counter() - start
 print(f"one gradient, scalar tape: {scalar_seconds:8.3f} s")
 print(f"one gradient, tensors:     {tensor_seconds:8.4f} s")
@@ -150,10 +153,10 @@ print(f"tensor tape: {tensor_nodes} nodes (and 4 parameter tensors)")
 print(f"cost: {scalar_cost:.6f} (scalars), {tensor_cost:.6f} (tensors)")
 assert math.isclose(scalar_cost, tensor_cost, rel_tol=1e-12)
 difference = np.abs(np.asarray(scalar_gradient) - tensor_gradient).max()
-assert difference < 1e-12 and np.abs(tensor_gradient).max() > 1  # agree, and not all tiny
+assert difference < 1e-12 and np.abs(tensor_gradient).max() > 1  # agree, not all tiny
 assert scalar_leaves == mlp.num_parameters() == 25_450
 assert scalar_nodes == 839_658 and tensor_nodes == 9  # the numbers the text quotes
-print(f"the two gradients agree: max |difference| < 1e-12 over {len(tensor_gradient):,} entries")
+print(f"the gradients agree to 1e-12 in all {tensor_gradient.size:,} entries")
 del scalar_tape  # 839,658 nodes: free the memory
 
 # %% [markdown]
@@ -267,27 +270,29 @@ for i in range(2):
             B_bar[l, j] += Y_bar[i, j] * A.data[i, l]
 assert np.allclose(A_bar, Y_bar @ B.data.T, rtol=1e-13) and np.allclose(A.grad, A_bar)
 assert np.allclose(B_bar, A.data.T @ Y_bar, rtol=1e-13) and np.allclose(B.grad, B_bar)
-print("Ā = Ȳ Bᵀ and B̄ = Aᵀ Ȳ: the loops over eq. 15, the matrix formulas and the tape agree")
+print("Ā = Ȳ Bᵀ and B̄ = Aᵀ Ȳ: the loops over eq. 15, the formulas and the tape agree")
 
 # %% [markdown]
 # **Vectors.** numpy's `@` also takes a one-dimensional array on either side, and so must
 # the rules. A vector `a` of shape $(k,)$ on the left is read as a matrix of one row, and
-# the row is dropped from the result: `a @ b` with `b` of shape $(k, m)$ has shape $(m,)$,
-# $y_j = \sum_l a_l B_{lj}$. A vector `b` of shape $(k,)$ on the right is read as one
-# column, dropped likewise: `A @ b` has shape $(n,)$, $y_i = \sum_l A_{il} b_l$. Eq. 15 on
-# these sums gives the same two formulas with the dropped axis put back, and each adjoint
-# has the shape of its input:
+# that row is dropped from the result: `a @ b` with `b` of shape $(k, m)$ has shape
+# $(m,)$, $y_j = \sum_l a_l b_{lj}$. A vector `b` on the right is read as one column,
+# dropped likewise: `a @ b` with `a` of shape $(n, k)$ has shape $(n,)$. Eq. 15 on these
+# sums gives the matrix formulas with the dropped axis put back, and each adjoint has the
+# shape of its input (for a vector `b`, $\bar a$ has the shape of `a`):
 #
-# | shapes of `a`, `b` | `y` | $\bar a$ (shape of `a`) | $\bar b$ (shape of `b`) |
-# |:--|:--|:--|:--|
-# | $(n, k)$, $(k, m)$ | $(n, m)$ | $\bar y\, b^\top$ | $a^\top \bar y$ |
-# | $(k,)$, $(k, m)$ | $(m,)$ | $\bar a_l = \sum_j b_{lj} \bar y_j$: `b @ g` | $\bar b_{lj} = a_l \bar y_j$: `np.outer(a, g)` |
-# | $(n, k)$, $(k,)$ | $(n,)$ | $\bar a_{il} = \bar y_i b_l$: `np.outer(g, b)` | $\bar b_l = \sum_i a_{il} \bar y_i$: `a.T @ g` |
-# | $(k,)$, $(k,)$ | $()$, a number | $\bar y\, b$: `g * b` | $\bar y\, a$: `g * a` |
+# | `a` | `b` | `y` | $\bar a$ | $\bar b$ |
+# |:--|:--|:--|:--|:--|
+# | $(n, k)$ | $(k, m)$ | $(n, m)$ | $\bar y\, b^\top$ | $a^\top \bar y$ |
+# | $(k,)$ | $(k, m)$ | $(m,)$ | $b\, \bar y$ | $\operatorname{outer}(a, \bar y)$ |
+# | $(n, k)$ | $(k,)$ | $(n,)$ | $\operatorname{outer}(\bar y, b)$ | $a^\top \bar y$ |
+# | $(k,)$ | $(k,)$ | $()$ | $\bar y\, b$ | $\bar y\, a$ |
 #
-# In the last case `g` is a 0-dimensional array (one number), and `g * b` scales the
-# vector. A vector $a$ of a layer is one input row: `Linear` on a single image computes
-# exactly the second case.
+# Here $\operatorname{outer}(u, v)$ is the matrix of all products $u_i v_j$
+# (`np.outer(u, v)`): in the second row, $\bar b_{lj} = a_l \bar y_j$, and
+# $\bar a_l = \sum_j b_{lj} \bar y_j$ is the product `b @ g`. In the last row `g` is a
+# 0-dimensional array (one number) that scales a vector. A layer applied to a single image
+# (a row of shape $(784,)$) is the second case.
 #
 # **Batches of matrices.** With more than two dimensions, `a @ b` multiplies matrix by
 # matrix along the *last two* axes and repeats over the leading ones: `a` of shape
@@ -439,9 +444,9 @@ for name, f, derivative in [
 # %%
 g = np.arange(12.0).reshape(3, 4)  # an adjoint of shape (3, 4)
 print("g =\n", g)
-print("to shape (4,):  ", unbroadcast(g, (4,)), "  (a row added to each row: sum the rows)")
-print("to shape (3, 1):", unbroadcast(g, (3, 1)).ravel(), "  (a column stretched: sum each row)")
-print("to shape ():    ", unbroadcast(g, ()), "  (a number added to every entry: sum all)")
+print("to (4,):  ", unbroadcast(g, (4,)), "  (a row added to each row: sum the rows)")
+print("to (3, 1):", unbroadcast(g, (3, 1)).ravel(), "  (a column stretched: sum rows)")
+print("to ():    ", unbroadcast(g, ()), "  (a number added to every entry: sum all)")
 
 # %% [markdown]
 # The same thing inside a real backward pass: a bias of shape $(10,)$ added to a batch of
@@ -502,13 +507,13 @@ S = D**2
 C = S.sum()  # eq. 7
 names = {"X": X, "W₁": W1, "b₁": b1, "W₂": W2, "b₂": b2, "y": y, "P₁": P1, "Z₁": Z1,
          "H₁": H1, "P₂": P2, "Z₂": Z2, "H₂": H2, "D": D, "S": S, "C": C}  # fmt: skip
-trace = tensor_trace(C, names)  # every node: its value, and its adjoint from the VJP rows
+trace = tensor_trace(C, names)  # each node: its value, and its adjoint by the VJP rows
 rows = [["X", "P₁", "Z₁", "H₁"], [None, "P₂", "Z₂", "H₂"], [None, "D", "S", "C"]]
 print(f"ŷ = H₂ = {H2.item():.4f}, C = {C.item():.4f}")
 
 # %% mystnb={"figure": {"caption": "The computation graph of a 2-2-1 sigmoid network and its cost, one box per tensor node: its value, then its adjoint $\\bar v = \\partial C / \\partial v$. Blue boxes are the data and the parameters; the adjoints of the parameters are the gradient.", "name": "fig-tensor-graph"}}
 fig, ax = plt.subplots(figsize=(9, 7))
-_ = draw_tensor_graph(trace, ax, lines=rows, title="a 2-2-1 network, forward and backward")
+_ = draw_tensor_graph(trace, ax, lines=rows, title="a 2-2-1 network, both passes")
 fig.tight_layout()
 plt.show()
 
@@ -565,7 +570,7 @@ for node in trace:
     if node.op == "input" and node.adjoint is not None:
         assert np.allclose(node.adjoint, names[node.name].grad, rtol=1e-14, atol=0)
 n_operations = sum(node.op != "input" for node in trace)
-assert len(frames) == 1 + 2 * n_operations == 19  # the leaves, 9 forward, 9 backward steps
+assert len(frames) == 1 + 2 * n_operations == 19  # leaves, 9 forward, 9 backward
 print(f"C = {C.item():.4f}; {n_operations} nodes, {len(frames)} steps")
 print("W̄₁ =", np.round(W1.grad, 4).tolist(), " b̄₁ =", np.round(b1.grad, 4).tolist())
 
@@ -625,7 +630,7 @@ print("W̄₁ =", np.round(W1.grad, 4).tolist(), " b̄₁ =", np.round(b1.grad, 
 
 # %%
 def four_equations(X, Y, weights, biases):
-    """δ of every layer by BP1 and BP2, and ∂C/∂W, ∂C/∂b by BP4 and BP3 (sigmoid, eq. 7)."""
+    """Every δ by BP1 and BP2, ∂C/∂W and ∂C/∂b by BP4 and BP3 (sigmoid, eq. 7)."""
     H = [X]  # H₀ = X, then H₁ … H_L: the forward pass
     for W, b in zip(weights, biases, strict=True):
         H.append(ppn.sigmoid(H[-1] @ W + b))
@@ -642,7 +647,8 @@ def four_equations(X, Y, weights, biases):
 # $\bar Z_2$ of the figure, and the gradients are what `backward()` left in `.grad`:
 
 # %%
-deltas, grad_W, grad_b = four_equations(X.data, y.data, [W1.data, W2.data], [b1.data, b2.data])
+weights, biases = [W1.data, W2.data], [b1.data, b2.data]
+deltas, grad_W, grad_b = four_equations(X.data, y.data, weights, biases)
 adjoint = {node.name: node.adjoint for node in trace}
 for delta, Z_bar in zip(deltas, [adjoint["Z₁"], adjoint["Z₂"]], strict=True):
     assert np.allclose(delta, Z_bar, rtol=1e-14, atol=0)  # δ_l is Z̄_l
@@ -664,7 +670,7 @@ deltas, grad_W, grad_b = four_equations(x_batch, y_batch, weights, biases)
 for layer, gW, gb in zip(mlp.layers, grad_W, grad_b, strict=True):
     assert np.allclose(gW, layer.weight.grad, rtol=1e-12, atol=1e-15)
     assert np.allclose(gb, layer.bias.grad, rtol=1e-12, atol=1e-15)
-print(f"δ shapes {[d.shape for d in deltas]}: BP1-BP4 give the tape's gradient on the batch")
+print(f"δ shapes {[d.shape for d in deltas]}: BP1-BP4 give the tape's gradient")
 
 # %% [markdown]
 # ## Checking the gradient
@@ -703,22 +709,16 @@ assert worst < 1e-8
 # ## Summary
 #
 # * A tensor node holds a whole array: a layer $H = \sigma(X W + b)$ is three nodes
-#   whatever its size, where a scalar tape needs one node per multiplication (839,658
-#   nodes against 9 for one gradient of a small MNIST network on 16 images).
-# * Each operation's rule is a vector-Jacobian product: from the output's adjoint
-#   $\bar y$ it returns each input's adjoint, never the Jacobian. A row of `VJP` receives
-#   `(g, a, b, y)` or `(g, x, y)`.
+#   whatever its size (9 nodes against 839,658 on a scalar tape, for one gradient).
+# * Each node's rule is a vector-Jacobian product: a row of `VJP` receives
+#   `(g, a, b, y)` or `(g, x, y)` and returns each input's adjoint, never a Jacobian.
 # * Matrix product: $\bar A = \bar Y B^\top$, $\bar B = A^\top \bar Y$ (a vector is one
 #   row on the left, one column on the right; batches transpose their last two axes).
-#   Element-wise operations and activations multiply $\bar y$ entry by entry by their
-#   derivative: $1$, $-1$, $b$, $1/b$, $-y/b$, $1 - y^2$, $y(1 - y)$, $[x > 0]$.
-# * An operand that numpy broadcast is used once per copy: `unbroadcast` sums its adjoint
-#   over the added leading axes and the stretched axes of size 1.
-# * Backpropagation through a network is these rules applied node after node; layer by
-#   layer they are the four equations: $\delta_L = \partial C / \partial H_L \odot
-#   \sigma'(Z_L)$, $\delta_l = (\delta_{l+1} W_{l+1}^\top) \odot \sigma'(Z_l)$,
-#   $\partial C / \partial b_l$ = the column sums of $\delta_l$,
-#   $\partial C / \partial W_l = H_{l-1}^\top \delta_l$.
+#   Element-wise rows multiply $\bar y$ entry by entry by the derivative.
+# * A broadcast operand is used once per copy: `unbroadcast` sums its adjoint over the
+#   added leading axes and the stretched axes of size 1.
+# * Backpropagation through a network is these rules node after node; layer by layer
+#   they are the four equations BP1–BP4, with the error $\delta_l = \bar Z_l$.
 # * Finite differences check a gradient (`ppn.gradcheck.check_grad`).
 #
 # **Your tasks**, in the student edition of the course, where these bodies are left
@@ -774,15 +774,19 @@ def nodes(batch):
 
 
 one_tape, *_ = scalar_cost_and_gradient(mlp, x_batch[:1], y_batch[:1])
-node_bytes = sum(sys.getsizeof(column) for column in (one_tape.parents, one_tape.partials))
-node_bytes += sum(sys.getsizeof(entry) for column in (one_tape.parents, one_tape.partials) for entry in column)
-node_bytes += sum(sys.getsizeof(partial) for partials in one_tape.partials for partial in partials)
-node_bytes += sys.getsizeof(one_tape.ops) + len(one_tape) * sys.getsizeof(len(one_tape))  # names; one index each
+columns = (one_tape.parents, one_tape.partials)
+node_bytes = sum(sys.getsizeof(column) for column in columns)
+node_bytes += sum(sys.getsizeof(entry) for column in columns for entry in column)
+node_bytes += sum(sys.getsizeof(p) for partials in one_tape.partials for p in partials)
+# the operation names, and one index per node
+node_bytes += sys.getsizeof(one_tape.ops) + len(one_tape) * sys.getsizeof(len(one_tape))
 per_node = node_bytes / len(one_tape)
-print(f"B = 1: {len(one_tape):,} nodes (formula {nodes(1):,}); B = 16: {scalar_nodes:,} (formula {nodes(16):,})")
-print(f"B = 128: {nodes(128):,} nodes, at about {per_node:.0f} bytes each: {nodes(128) * per_node / 1e9:.1f} GB")
+print(f"B = 1: {len(one_tape):,} nodes (formula {nodes(1):,})")
+print(f"B = 16: {scalar_nodes:,} (formula {nodes(16):,})")
+gigabytes = nodes(128) * per_node / 1e9
+print(f"B = 128: {nodes(128):,} nodes, {per_node:.0f} bytes each: {gigabytes:.1f} GB")
 assert len(one_tape) == nodes(1) and scalar_nodes == nodes(16)
-assert 160 < per_node < 180 and nodes(128) * per_node > 1e9  # about 170 bytes; over 1 GB
+assert 160 < per_node < 180 and gigabytes > 1  # about 170 bytes a node; over 1 GB
 del one_tape
 
 # %% [markdown] tags=["solution"]
@@ -821,7 +825,7 @@ y = x @ (A @ x)
 y.backward()
 x_bar = (A.data + A.data.T) @ x.data  # ȳ = 1
 A_bar = np.outer(x.data, x.data)
-check_grad(lambda x_, A_: x_ @ (A_ @ x_), x.data, A.data)  # raises if backward() is wrong
+check_grad(lambda x_, A_: x_ @ (A_ @ x_), x.data, A.data)  # raises if backward() errs
 print(f"y = {y.item():.4f}; x̄ and Ā equal the formulas: "
       f"{np.allclose(x.grad, x_bar) and np.allclose(A.grad, A_bar)}; check_grad passes")
 assert np.allclose(x.grad, x_bar, rtol=1e-12) and np.allclose(A.grad, A_bar, rtol=1e-12)
@@ -864,7 +868,8 @@ Z1_relu = X.data @ W1.data + b1.data
 H2_relu = ppn.sigmoid(H1_relu.data @ W2.data + b2.data)
 delta2 = 2 * (H2_relu - target) * H2_relu * (1 - H2_relu)  # BP1, sigmoid output
 delta1 = (delta2 @ W2.data.T) * (Z1_relu > 0)  # BP2 with relu' = [Z > 0]
-assert np.allclose(X.data.T @ delta1, W1_relu.grad) and np.allclose(delta1.sum(0), b1_relu.grad)
+assert np.allclose(X.data.T @ delta1, W1_relu.grad)  # BP4
+assert np.allclose(delta1.sum(axis=0), b1_relu.grad)  # BP3
 print("Z₁ =", np.round(Z1_relu, 4).tolist(), " δ₁ =", np.round(delta1, 4).tolist())
 print("W̄₁ =", np.round(W1_relu.grad, 4).tolist())
 assert Z1_relu[0, 1] < 0 and np.all(W1_relu.grad[:, 1] == 0)  # the neuron that is off
