@@ -237,8 +237,8 @@ assert 1.48 < with_pixels / without_pixels < 1.50
 
 # %% [markdown]
 # Asking for the pixels' gradient anyway would add half as much again to the matrix
-# products; the step as a whole has other work too, so expect it to cost less than 1.5
-# times as much (on your machine, now):
+# products. What it adds to the whole step depends on the products' share of it, and a
+# busy machine blurs it further; your machine's figure, now:
 
 
 # %%
@@ -698,13 +698,13 @@ for name, seconds in times.items():
     print(f"{name:26s} {1e6 * seconds / len(short):5.2f} µs per node")
 
 # %% [markdown]
-# Both columns include the lambda that calls the operation, the same in both: the short
-# path saves the checks and a call, a fraction of a microsecond per node, which on a
-# scalar tape is a sizeable share of each node's cost.
+# Both columns include the lambda that calls the operation, the same in both. The short
+# path saves the checks and a call on every node, and a scalar tape's node costs little
+# else: expect the first line to be the smaller.
 #
 # **The reverse loop.** `Tape.backward` is Algorithm 1 as chapter 4 writes it: for each
 # node, a `zip` over its parents and partials. Every node of the table has one or two
-# parents, and creating a `zip` costs about as much as the arithmetic of the loop, so
+# parents, and creating a `zip` for a node costs more than the node's arithmetic, so
 # `Tape._backward_unrolled` writes those two cases out; it is not used by default, and it
 # must give the same adjoints, bit for bit:
 
