@@ -42,7 +42,7 @@ from ppn.listing import listing
 from ppn.nn import MLP
 from ppn.optim import Adam
 from ppn.tensor import Tensor, no_grad, softmax
-from ppn.train import confusion_matrix, evaluate, fit, per_class_accuracy, predict_logits
+from ppn.train import evaluate, fit, predict_logits
 
 # One thread for the matrix products, and float64 below: so that the numbers you see
 # are the ones printed here, whatever your processor and its number of cores.
@@ -68,7 +68,8 @@ _ = threadpool_limits(limits=1)
 
 # %%
 pixels = np.arange(12, dtype=np.uint8).reshape(2, 2, 3)
-header = bytes([0, 0, 0x08, pixels.ndim]) + b"".join(n.to_bytes(4, "big") for n in pixels.shape)
+sizes = b"".join(n.to_bytes(4, "big") for n in pixels.shape)  # 4 bytes each, big-endian
+header = bytes([0, 0, 0x08, pixels.ndim]) + sizes
 print("header:", header.hex(" "))
 
 with tempfile.TemporaryDirectory() as folder:
@@ -96,7 +97,8 @@ listing(data.read_idx)
 # Here is its first part, up to the header's end:
 
 # %% tags=["remove-input"]
-listing("ppn/data.py", start_at="def _read_idx_stream", end_before="A bytearray, filled in place")
+listing("ppn/data.py", start_at="def _read_idx_stream",
+        end_before="A bytearray, filled in place")
 
 
 # %% [markdown]
@@ -109,13 +111,15 @@ listing("ppn/data.py", start_at="def _read_idx_stream", end_before="A bytearray,
 
 # %%
 (x_train_all, y_train_all), (x_test, y_test) = data.load_mnist()
-assert round(sum(size for size, _ in data.MNIST_FILES.values()) / 1e6, 1) == 11.6  # MB, quoted above
+megabytes = sum(size for size, _ in data.MNIST_FILES.values()) / 1e6
+assert round(megabytes, 1) == 11.6  # quoted above
 
 # The first 10,000 training images: fast to train on, and the same data on every machine.
 x_train, y_train = x_train_all[:10_000], y_train_all[:10_000]
 print(f"training: images {x_train.shape} {x_train.dtype}, labels {y_train.shape}")
 print(f"test:     images {x_test.shape} {x_test.dtype}, labels {y_test.shape}")
-print(f"pixel values {x_train.min()}…{x_train.max()}, labels {y_train.min()}…{y_train.max()}")
+print(f"pixel values {x_train.min()}…{x_train.max()}, "
+      f"labels {y_train.min()}…{y_train.max()}")
 
 # %% [markdown]
 # Why only the first 10,000 training images? The official training set has 60,000, and you
@@ -132,7 +136,8 @@ print(f"pixel values {x_train.min()}…{x_train.max()}, labels {y_train.min()}�
 # their labels:
 
 # %%
-plots.digit_grid(x_train[:30], y_train[:30], title="the first 30 training digits and their labels")
+plots.digit_grid(x_train[:30], y_train[:30],
+                 title="the first 30 training digits and their labels")
 
 # %% [markdown]
 # Are the ten classes equally frequent? A classifier that learns from unbalanced data may
@@ -148,14 +153,15 @@ test_counts = np.bincount(y_test, minlength=10)
 print("class:   " + " ".join(f"{k:5d}" for k in range(10)))
 print("training " + " ".join(f"{n:5d}" for n in train_counts))
 print("test     " + " ".join(f"{n:5d}" for n in test_counts))
-print(f"rarest class: {train_counts.argmin()} in training, {test_counts.argmin()} in test; "
-      f"most common: {train_counts.argmax()} in both")
+print(f"rarest class: {train_counts.argmin()} in training, "
+      f"{test_counts.argmin()} in test; most common: {train_counts.argmax()} in both")
 
 # %%
 assert train_counts.sum() == test_counts.sum() == 10_000
 assert train_counts.argmin() == test_counts.argmin() == 5
 assert train_counts.argmax() == test_counts.argmax() == 1
-assert 850 < min(train_counts.min(), test_counts.min()) and max(train_counts.max(), test_counts.max()) < 1150
+assert 850 < min(train_counts.min(), test_counts.min())
+assert max(train_counts.max(), test_counts.max()) < 1150
 assert round(test_counts[1] / 10_000, 2) == 0.11  # always guessing "1"
 
 # %% [markdown]
@@ -175,7 +181,8 @@ print(f"mean pixel value {scaled.mean():.3f}, standard deviation {scaled.std():.
 print(f"pixels that are exactly 0 (background): {np.mean(x_train == 0):.1%}")
 print(f"pixels that are exactly 255 (full ink): {np.mean(x_train == 255):.1%}")
 never_inked = np.all(x_train == 0, axis=0)
-print(f"pixel positions blank in every one of the 10,000 digits: {never_inked.sum()} of 784")
+print(f"pixel positions blank in every one of the 10,000 digits: "
+      f"{never_inked.sum()} of 784")
 
 # %% [markdown]
 # Most of every image is empty: about four pixels in five are exactly zero, and the ink sits
@@ -302,7 +309,8 @@ listing("ppn/train.py", start_at="order = rng.permutation(len(x))",
 
 # %%
 DTYPE = np.float64  # the same results on every processor (see the note below)
-x = data.to_float(x_train, flatten=True).astype(DTYPE)  # shape (10000, 784), values in [0, 1]
+# shape (10000, 784), values in [0, 1]
+x = data.to_float(x_train, flatten=True).astype(DTYPE)
 x_test_flat = data.to_float(x_test, flatten=True).astype(DTYPE)
 
 model = MLP([784, 128, 10], "relu", rng=0, dtype=DTYPE)
@@ -313,23 +321,28 @@ history = fit(model, x, y_train, optimizer=optimizer, epochs=15, batch_size=64,
 
 # %%
 print(f"after {len(history)} epochs:")
-print(f"  training: loss {history.train_loss[-1]:.3f}, accuracy {history.train_accuracy[-1]:.1%}")
-print(f"  test:     loss {history.val_loss[-1]:.2f},  accuracy {history.val_accuracy[-1]:.1%}")
-print(f"after epoch 1: training accuracy {history.train_accuracy[0]:.1%}, test accuracy {history.val_accuracy[0]:.1%}")
+h = history
+print(f"  training: loss {h.train_loss[-1]:.3f}, accuracy {h.train_accuracy[-1]:.1%}")
+print(f"  test:     loss {h.val_loss[-1]:.2f},  accuracy {h.val_accuracy[-1]:.1%}")
+print(f"after epoch 1: training accuracy {h.train_accuracy[0]:.1%}, "
+      f"test accuracy {h.val_accuracy[0]:.1%}")
 lowest_test_loss = int(np.argmin(history.val_loss)) + 1
 print(f"lowest test loss {min(history.val_loss):.2f} at epoch {lowest_test_loss}; "
       f"test accuracy at epoch 10: {history.val_accuracy[9]:.1%}")
 
 # %%
 test_loss, test_accuracy = evaluate(model, x_test_flat, y_test)
-assert test_accuracy == history.val_accuracy[-1]  # the curves' last point is the final model
+# the curves' last point is the final model
+assert test_accuracy == history.val_accuracy[-1]
 assert 0.945 < test_accuracy < 0.965
 assert 0.99 < history.train_accuracy[-1] <= 1.0
 assert history.val_accuracy[0] > 0.85  # one epoch already reads most digits
-assert history.train_accuracy[0] < history.val_accuracy[0]  # the first epoch's "paradox"
-assert lowest_test_loss < len(history) and history.val_loss[-1] > min(history.val_loss)  # creeps up
-assert abs(history.val_accuracy[-1] - history.val_accuracy[9]) < 0.01  # flat after ten epochs
-assert 0.03 < history.train_accuracy[-1] - history.val_accuracy[-1] < 0.05  # about four points
+assert history.train_accuracy[0] < history.val_accuracy[0]  # the first epoch
+assert lowest_test_loss < len(history)
+assert history.val_loss[-1] > min(history.val_loss)  # creeps up
+assert abs(history.val_accuracy[-1] - history.val_accuracy[9]) < 0.01  # flat after 10
+gap = history.train_accuracy[-1] - history.val_accuracy[-1]
+assert 0.03 < gap < 0.05  # about four points
 
 # %% [markdown]
 # ```{note}
@@ -383,12 +396,15 @@ plots.plot_history(history, title="784 → 128 → 10 ReLU, Adam, 10,000 trainin
 # classifier has everything on the diagonal.
 
 # %%
+from ppn.train import confusion_matrix, per_class_accuracy
+
 logits = predict_logits(model, x_test_flat)
 with no_grad():
     probabilities = softmax(Tensor(logits), axis=1).data
 predictions = probabilities.argmax(axis=1)
 matrix = confusion_matrix(y_test, predictions)
-plots.plot_confusion_matrix(matrix, title="test set: true class (rows) against prediction")
+plots.plot_confusion_matrix(matrix,
+                            title="test set: true class (rows) against prediction")
 
 # %%
 accuracy_per_class = per_class_accuracy(matrix)
@@ -402,11 +418,15 @@ print(f"hardest class: {accuracy_per_class.argmin()}; "
 
 # %%
 assert matrix.sum() == 10_000 and np.trace(matrix) == round(test_accuracy * 10_000)
-assert accuracy_per_class.argmin() == 5 and accuracy_per_class.min() > 0.9  # nine times in ten
-assert set(np.argsort(-accuracy_per_class, kind="stable")[:2]) == {0, 1}  # ones and zeros easiest
+assert accuracy_per_class.argmin() == 5
+assert accuracy_per_class.min() > 0.9  # nine times in ten
+easiest = np.argsort(-accuracy_per_class, kind="stable")[:2]
+assert set(easiest) == {0, 1}  # ones and zeros
 assert (true_class, predicted_class) == (5, 3)
 largest_four = np.argsort(-mistakes, axis=None, kind="stable")[:4]
-assert {tuple(int(k) for k in np.unravel_index(i, mistakes.shape)) for i in largest_four} == {(5, 3), (5, 8), (4, 9), (7, 2)}
+cells = {tuple(int(k) for k in np.unravel_index(i, mistakes.shape))
+         for i in largest_four}
+assert cells == {(5, 3), (5, 8), (4, 9), (7, 2)}
 
 # %% [markdown]
 # All classes are read right at least nine times in ten, but not equally well. Ones and
@@ -432,7 +452,8 @@ assert len(wrong) == 10_000 - np.trace(matrix)
 assert np.all(predictions[most_confident] != y_test[most_confident])
 assert confidence[most_confident].min() > 0.9
 top_two = most_confident[:2]
-assert np.all(y_test[top_two] == 7) and np.all(predictions[top_two] == 2) and confidence[top_two].min() > 0.999
+assert np.all(y_test[top_two] == 7) and np.all(predictions[top_two] == 2)
+assert confidence[top_two].min() > 0.999
 
 # %% [markdown]
 # Some of these are understandable, and a few are arguably mislabelled: sevens written with
@@ -456,8 +477,8 @@ assert np.all(y_test[top_two] == 7) and np.all(predictions[top_two] == 2) and co
 # %%
 weights = model.layers[0].weight.data
 print(f"first-layer weight matrix W: {weights.shape} (pixels × hidden neurons)")
-plots.plot_first_layer_weights(weights, units=16,
-                               title="after training: W[:, j] for the first 16 hidden neurons")
+plots.plot_first_layer_weights(
+    weights, units=16, title="after training: W[:, j] for the first 16 hidden neurons")
 
 # %% [markdown]
 # This looks mostly like noise. Training started from random weights (He initialisation)
@@ -468,8 +489,8 @@ plots.plot_first_layer_weights(weights, units=16,
 # %%
 initial_weights = MLP([784, 128, 10], "relu", rng=0, dtype=DTYPE).layers[0].weight.data
 learned = weights - initial_weights
-plots.plot_first_layer_weights(learned, units=16,
-                               title="what training changed: W − W₀ for the same 16 neurons")
+plots.plot_first_layer_weights(
+    learned, units=16, title="what training changed: W − W₀ for the same 16 neurons")
 
 # %%
 unchanged = np.all(learned == 0, axis=1)
@@ -569,8 +590,9 @@ _ = interact(show_test_digit, index=IntSlider(min=0, max=len(x_test) - 1, value=
 # NBVAL_IGNORE_OUTPUT
 def retrain(hidden, learning_rate):
     small = MLP([784, hidden, 10], "relu", rng=0, dtype=DTYPE)
-    run = fit(small, x[:2000], y_train[:2000], optimizer=Adam(small.parameters(), lr=learning_rate),
-              epochs=3, batch_size=64, validation=(x_test_flat, y_test), seed=0, progress=False)
+    run = fit(small, x[:2000], y_train[:2000],
+              optimizer=Adam(small.parameters(), lr=learning_rate), epochs=3,
+              batch_size=64, validation=(x_test_flat, y_test), seed=0, progress=False)
     print(f"784 → {hidden} → 10, learning rate {learning_rate:.0e}: "
           f"test accuracy {run.val_accuracy[-1]:.1%} after 3 epochs on 2,000 digits")
     display(plots.plot_history(run))
@@ -590,10 +612,10 @@ _ = interact(
 # %%
 least_sure = np.argsort(confidence, kind="stable")[:4]
 shown = np.concatenate([np.arange(4), least_sure])
-fig = plots.digit_scores_grid(x_test[shown], probabilities[shown], y_test[shown], columns=4,
-                              score_name="probability",
-                              title="top row: four easy test digits; bottom row: the network's "
-                                    "four least confident answers")
+title = ("top row: four easy test digits; "
+         "bottom row: the network's four least confident answers")
+fig = plots.digit_scores_grid(x_test[shown], probabilities[shown], y_test[shown],
+                              columns=4, score_name="probability", title=title)
 plt.show()
 
 # %%
@@ -735,23 +757,25 @@ assert summed[2] > right[2]  # and ends worse
 short_runs = {}
 for activation in ("relu", "sigmoid"):
     network = MLP([784, 128, 10], activation, rng=0, dtype=DTYPE)
-    short_runs[activation] = fit(network, x, y_train, optimizer=Adam(network.parameters(), lr=1e-3),
-                                 epochs=3, batch_size=64, validation=(x_test_flat, y_test),
-                                 seed=0, progress=False)
+    short_runs[activation] = fit(
+        network, x, y_train, optimizer=Adam(network.parameters(), lr=1e-3), epochs=3,
+        batch_size=64, validation=(x_test_flat, y_test), seed=0, progress=False)
     print(f"{activation:8} ({network.init} init): test accuracy per epoch "
           + ", ".join(f"{a:.1%}" for a in short_runs[activation].val_accuracy))
 
 fig, ax = plt.subplots(figsize=(5.5, 3.4))
 for (activation, run), color in zip(short_runs.items(), ("C0", "C1"), strict=True):
-    _ = plots.draw_history(run, ax, metric="accuracy", splits=("validation",), label=activation, color=color)
+    _ = plots.draw_history(run, ax, metric="accuracy", splits=("validation",),
+                           label=activation, color=color)
 ax.set_title("784 → 128 → 10, Adam: test accuracy per epoch")
 ax.set_xticks([1, 2, 3])
 _ = ax.legend(title="hidden activation", fontsize=8)
 fig.tight_layout()
 plt.show()
-relu_accuracy, sigmoid_accuracy = short_runs["relu"].val_accuracy, short_runs["sigmoid"].val_accuracy
+relu_accuracy = short_runs["relu"].val_accuracy
+sigmoid_accuracy = short_runs["sigmoid"].val_accuracy
 assert all(r > s + 0.01 for r, s in zip(relu_accuracy, sigmoid_accuracy, strict=True))
-assert 0.03 < relu_accuracy[0] - sigmoid_accuracy[0] < 0.05  # about four points after epoch 1
+assert 0.03 < relu_accuracy[0] - sigmoid_accuracy[0] < 0.05  # about four points
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}
@@ -793,32 +817,39 @@ assert 0.03 < relu_accuracy[0] - sigmoid_accuracy[0] < 0.05  # about four points
 # %% tags=["solution"]
 small_x, small_y = x[:2000], y_train[:2000]
 augmented = {}
-for name, augment in [("as they are", None), ("random shifts", lambda batch, rng: data.random_shift(batch, rng, 2))]:
+shifts = lambda batch, rng: data.random_shift(batch, rng, 2)
+for name, augment in [("as they are", None), ("random shifts", shifts)]:
     network = MLP([784, 128, 10], "relu", rng=0, dtype=DTYPE)
-    fit(network, small_x, small_y, optimizer=Adam(network.parameters(), lr=1e-3), epochs=10,
-        batch_size=64, seed=0, augment=augment, progress=False)
+    fit(network, small_x, small_y, optimizer=Adam(network.parameters(), lr=1e-3),
+        epochs=10, batch_size=64, seed=0, augment=augment, progress=False)
     train_accuracy = evaluate(network, small_x, small_y).accuracy
     test_accuracy_2000 = evaluate(network, x_test_flat, y_test).accuracy
-    learned = network.layers[0].weight.data - MLP([784, 128, 10], "relu", rng=0, dtype=DTYPE).layers[0].weight.data
+    start = MLP([784, 128, 10], "relu", rng=0, dtype=DTYPE).layers[0].weight.data
+    learned = network.layers[0].weight.data - start
     frozen_pixels = np.all(learned == 0, axis=1).reshape(28, 28)
     frozen = int(frozen_pixels.sum())
     augmented[name] = (train_accuracy, test_accuracy_2000, frozen)
     print(f"{name:14}: training {train_accuracy:.1%}, test {test_accuracy_2000:.1%}, "
-          f"gap {train_accuracy - test_accuracy_2000:.1%}; pixels whose weights never changed: {frozen}")
+          f"gap {train_accuracy - test_accuracy_2000:.1%}; "
+          f"pixels whose weights never changed: {frozen}")
 ring = np.ones((28, 28), dtype=bool)
 ring[1:-1, 1:-1] = False  # the outermost ring of pixels
 corners = np.zeros((28, 28), dtype=bool)
 for rows in (slice(0, 4), slice(24, 28)):
     for columns in (slice(0, 4), slice(24, 28)):
         corners[rows, columns] = True  # the four 4×4 corner squares
-print(f"with random shifts, the {frozen} unchanged pixels: {np.sum(frozen_pixels & ring)} on the outermost "
-      f"ring (of its {ring.sum()}), {np.sum(frozen_pixels & corners)} in the four 4×4 corners")
+print(f"with random shifts, the {frozen} unchanged pixels: "
+      f"{np.sum(frozen_pixels & ring)} on the outermost ring (of its {ring.sum()}), "
+      f"{np.sum(frozen_pixels & corners)} in the four 4×4 corners")
 plain_gap = augmented["as they are"][0] - augmented["as they are"][1]
 shifted_gap = augmented["random shifts"][0] - augmented["random shifts"][1]
 assert shifted_gap < plain_gap / 2
-assert augmented["random shifts"][1] < augmented["as they are"][1]  # the test accuracy has not caught up
-assert (augmented["as they are"][2], augmented["random shifts"][2]) == (145, 29)  # quoted in the text
-assert (int(np.sum(frozen_pixels & ring)), int(np.sum(frozen_pixels & corners))) == (22, 25)
+# the test accuracy has not caught up
+assert augmented["random shifts"][1] < augmented["as they are"][1]
+# quoted in the text
+assert (augmented["as they are"][2], augmented["random shifts"][2]) == (145, 29)
+assert int(np.sum(frozen_pixels & ring)) == 22
+assert int(np.sum(frozen_pixels & corners)) == 25
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}
@@ -851,7 +882,8 @@ assert (int(np.sum(frozen_pixels & ring)), int(np.sum(frozen_pixels & corners)))
 off_diagonal = matrix.copy()
 np.fill_diagonal(off_diagonal, 0)
 largest = np.argsort(-off_diagonal, axis=None, kind="stable")[:5]
-pairs = [tuple(int(k) for k in np.unravel_index(index, matrix.shape)) for index in largest]
+pairs = [tuple(int(k) for k in np.unravel_index(index, matrix.shape))
+         for index in largest]
 print("largest confusions (true → predicted: count):",
       ", ".join(f"{i} → {j}: {matrix[i, j]}" for i, j in pairs))
 print(f"5 read as 3: {matrix[5, 3]}; 3 read as 5: {matrix[3, 5]}")
@@ -895,13 +927,14 @@ print("confidence    digits   mean confidence   accuracy")
 for low, high in zip(edges[:-1], edges[1:], strict=True):
     in_bin = (confidence >= low) & (confidence < high)
     mean_confidence, accuracy_in_bin = confidence[in_bin].mean(), right[in_bin].mean()
-    print(f"{low:.2f}–{min(high, 1.0):.2f}   {in_bin.sum():7,}   {mean_confidence:15.1%}   {accuracy_in_bin:8.1%}")
+    print(f"{low:.2f}–{min(high, 1.0):.2f}   {in_bin.sum():7,}   "
+          f"{mean_confidence:15.1%}   {accuracy_in_bin:8.1%}")
     if accuracy_in_bin < mean_confidence:
         overstated.append(low)
     shortfall[low] = mean_confidence - accuracy_in_bin
 assert confidence.min() > 0.2 and np.mean(confidence >= 0.99) > 0.7
 assert overstated == edges[:-1]  # below the mean confidence in every bin
-assert all(0.025 < shortfall[low] < 0.10 for low in (0.7, 0.8, 0.9))  # by 3 to 10 points there
+assert all(0.025 < shortfall[low] < 0.10 for low in (0.7, 0.8, 0.9))  # 3 to 10 points
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}
@@ -935,10 +968,12 @@ budget = {}
 for size in (1000, 3000, 10000):
     network = MLP([784, 128, 10], "relu", rng=0, dtype=DTYPE)
     epochs = round(300 * 64 / size)
-    fit(network, x[:size], y_train[:size], optimizer=Adam(network.parameters(), lr=1e-3),
-        epochs=epochs, batch_size=64, seed=0, progress=False)
+    fit(network, x[:size], y_train[:size],
+        optimizer=Adam(network.parameters(), lr=1e-3), epochs=epochs, batch_size=64,
+        seed=0, progress=False)
     budget[size] = evaluate(network, x_test_flat, y_test).accuracy
-    print(f"{size:6,} digits, {epochs:2} epochs: training {evaluate(network, x[:size], y_train[:size]).accuracy:.1%}, "
+    trained = evaluate(network, x[:size], y_train[:size]).accuracy
+    print(f"{size:6,} digits, {epochs:2} epochs: training {trained:.1%}, "
           f"test {budget[size]:.1%}")
 assert budget[1000] < budget[3000] < budget[10000]
 
