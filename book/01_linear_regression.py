@@ -165,7 +165,8 @@ step = raw_path[-1] - raw_path[-2]  # the last step, along the floor
 print(f"after 20 steps on raw heights: a = {a_raw:.2f} kg/cm, b = {b_raw:.1f} kg "
       f"(best: a = {line.slope:.2f}, b = {line.intercept:.1f})")
 print(f"the last step moved a by {step[0]:.1e} and b by {step[1]:.1e}")
-assert abs(a_raw - line.slope) > 0.4 and abs(step[0]) < 1e-6  # stuck, far from the best line
+# stuck, far from the best line:
+assert abs(a_raw - line.slope) > 0.4 and abs(step[0]) < 1e-6
 assert u_cost(*u_path[-1]) < 1.0001 * raw_cost(*line)  # at the minimum
 
 # %% [markdown]
@@ -288,10 +289,12 @@ plt.show()
 # %% [markdown]
 # The polynomial of degree 7 has a training error of zero and a held-out error over fifty
 # times the line's: it has learnt the eight people, noise included, instead of the rule
-# behind them. That is **overfitting**: a model with too many parameters for its data
-# fits each training example too closely and predicts new ones badly. Training error
-# alone cannot reveal it; only data held out from training can. A network for MNIST has
-# tens of thousands of parameters, and [chapter 9](09_optimisers.ipynb) returns to
+# behind them. That is **overfitting**, in the source's words a model "trained to
+# correspond too closely to a particular set of data, making it less general"; and, as
+# the source remarks, "overfitting is also more likely when using a model with too many
+# parameters". Training error alone cannot reveal it; only data held out from training
+# can. A network for MNIST has tens of thousands of parameters, and
+# [chapter 9](09_optimisers.ipynb) returns to
 # overfitting for networks: how to see it during training and what helps against it.
 
 # %% [markdown]
@@ -453,6 +456,49 @@ for eta in (0.25, 0.95, 1.05, 2.5):
         outcome = "diverged (FloatingPointError)"
         assert eta > 1
     print(f"η = {eta:<4}  factor 1 − 2η = {1 - 2 * eta:+.1f}:  {outcome}")
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} More people for the same polynomial (★, 10 min)
+# :label: ex-linreg-more-data
+#
+# Eight people were too few for the eight parameters of figure 13. Fit the line and the
+# polynomial of degree 7 again to the first 16, 24 and 32 people, and measure each one's
+# training and held-out error as in figure 13 (held out: the remaining people whose
+# heights lie within the training range). What happens to the polynomial's held-out
+# error, and to its lead over the line on the training data?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-linreg-more-data
+# :label: ex-linreg-more-data-solution
+# :class: dropdown
+# ```
+#
+# With more people the polynomial can no longer pass through each of them: its training
+# error rises towards the line's, and its held-out error falls from thousands of kg² to
+# the line's order of size (still above it: its extra parameters follow noise that the
+# next people do not share). Overfitting is a matter of parameters *against data*: the
+# same model that overfits eight people is tame on thirty-two.
+
+# %% tags=["solution"]
+print("people   degree   training error   held-out error (kg²)")
+held_out_error = {}
+for people in (8, 16, 24, 32):
+    fit_x, fit_y = height[:people], weight[:people]
+    rest_x, rest_y = height[people:], weight[people:]
+    within = (rest_x >= fit_x.min()) & (rest_x <= fit_x.max())
+    for d in (1, 7):
+        model = Polynomial.fit(fit_x, fit_y, d)
+        fit_error = mean_squared_error(model, fit_x, fit_y)
+        held = mean_squared_error(model, rest_x[within], rest_y[within])
+        held_out_error[people, d] = held
+        print(f"{people:6} {d:8} {fit_error:16.1f} {held:16.1f}")
+assert held_out_error[8, 7] > 1000 > 100 > held_out_error[16, 7] > held_out_error[24, 7]
+assert all(held_out_error[p, 7] > held_out_error[p, 1] for p in (8, 16, 24, 32))
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}
