@@ -334,8 +334,10 @@ def _unfinished(task: str):
 
     unfinished(task)
 """
-# The book's own tools are not needed to work through the notebooks.
-BOOK_ONLY_REQUIREMENTS = ("jupyter-book", "sphinx", "# The book:")
+# The book's own tools are not needed to work through the notebooks, nor is the schema
+# check of the course's GitHub workflows.
+BOOK_ONLY_REQUIREMENTS = ("jupyter-book", "sphinx", "# The book:", "check-jsonschema",
+                          "# GitHub's workflow schema")  # fmt: skip
 
 
 def marked_regions(text: str, marker: re.Pattern, name: str = "") -> list[tuple[str, int, int]]:
