@@ -272,13 +272,15 @@ plt.show()
 # %% [markdown]
 # ## Cross-entropy: −log of the probability of the truth
 #
-# The cost of one image with label $y$ is, as for the single neuron, $-\log$ of the
-# probability the network gives to the true class:
+# From here on, $y$ is an image's **label**, its class as an integer from 0 to 9, and
+# the one-hot target of [chapter 2](02_neural_networks.ipynb) (which chapter 2 wrote
+# $y$) is called $t$: $t_k = 1$ for $k = y$ and 0 elsewhere. The cost of one image is,
+# as for the single neuron, $-\log$ of the probability the network gives to the true
+# class:
 #
 # $$ C = -\log p_y . $$
 #
-# With the one-hot target of [chapter 2](02_neural_networks.ipynb), $t_k = 1$ for
-# $k = y$ and 0 elsewhere, the same number is $C = -\sum_k t_k \log p_k$, the sum
+# With the one-hot target, the same number is $C = -\sum_k t_k \log p_k$, the sum
 # picking out one term. That sum is the *cross-entropy* of the distribution $p$ relative
 # to $t$, which gives the cost its name; since $t$ is one-hot, we never need the sum.
 # A right and confident answer ($p_y$ near 1) costs almost nothing; a wrong and
@@ -291,7 +293,7 @@ for p_true in (0.99, 0.9, 0.5, 0.1, 0.01, 0.001):
           f"   (1 − p_y)² = {(1 - p_true) ** 2:.3f}")
 
 # %% [markdown]
-# For a batch of $N$ images with logits $Z$ of shape $(N, C)$ (one row per image, $C$
+# For a batch of $N$ images with logits $Z$ of shape $(N, K)$ (one row per image, $K$
 # classes) and labels $y_0, \dots, y_{N-1}$, the cost is the **mean** over the rows:
 #
 # $$ L = \frac{1}{N} \sum_{n=0}^{N-1} -\log p_{n, y_n}, \qquad
@@ -347,7 +349,7 @@ with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
 # The cure is the shift invariance seen above. Subtract from each row its largest logit
 # $m = \max_j z_j$ before taking exponentials: the probabilities are the same, every
 # exponent $z_j - m$ is at most 0, so no $e^{z_j - m}$ exceeds 1, and the largest one is
-# exactly $e^0 = 1$, so the sum lies between 1 and $C$ and is never 0. Taking the
+# exactly $e^0 = 1$, so the sum lies between 1 and $K$ and is never 0. Taking the
 # logarithm of $p_k = e^{z_k - m} / \sum_j e^{z_j - m}$ gives the **log-softmax**:
 #
 # $$ \log p_k = (z_k - m) - \log \sum_j e^{z_j - m} , $$
@@ -395,8 +397,8 @@ assert np.allclose(log_softmax_row(moderate), as_written)
 # shows, a gradient much simpler than the chain of rules it replaces.
 # Writing that function is task 7.1. What it receives, does and returns:
 #
-# * **It receives** `logits`, a `Tensor` of shape $(N, C)$, and `labels`, a numpy array
-#   of $N$ integers in $[0, C)$. The two lines at the top of the function, which are given,
+# * **It receives** `logits`, a `Tensor` of shape $(N, K)$, and `labels`, a numpy array
+#   of $N$ integers in $[0, K)$. The two lines at the top of the function, which are given,
 #   make sure of both: the first turns an array into a `Tensor`, the second
 #   (`_check_labels`) raises an error naming the fix if the labels are floats, one-hot
 #   rows, out of range or of the wrong count.
@@ -410,7 +412,7 @@ assert np.allclose(log_softmax_row(moderate), as_written)
 # * **It stores** on the node what task 7.2's rule will need:
 #   `record(loss, "softmax_cross_entropy", (logits,), (probabilities, rows, labels))`,
 #   where `probabilities` is the softmax of the logits, $e^{z_{nj} - m_n}$ divided by
-#   its row's sum, shape $(N, C)$. `ppn.tensor.record` creates the output `Tensor`; if
+#   its row's sum, shape $(N, K)$. `ppn.tensor.record` creates the output `Tensor`; if
 #   `logits` requires a gradient, it puts the node on the tape with `logits` as its
 #   parent and those three arrays as its constants, which `backward()` will hand to the
 #   node's VJP. The name is the key of that rule in the table `VJP` of
@@ -430,7 +432,7 @@ listing(softmax_cross_entropy)
 # :class: tip
 # **Write** the body of `softmax_cross_entropy` in `ppn/losses.py` (between
 # `# task 7.1: begin` and `# task 7.1: end`). **It receives** `logits`, a `Tensor` of
-# shape (N, C), and `labels`, N integer classes in [0, C) (already checked). **It
+# shape (N, K), and `labels`, N integer classes in [0, K) (already checked). **It
 # returns** the mean over the N rows of $-\log \operatorname{softmax}(Z_n)_{y_n}$ as a
 # 0-d `Tensor` of the logits' dtype, computed with each row shifted by its maximum so
 # that logits of ±1000 give finite results, and recorded as one node with
@@ -485,7 +487,7 @@ assert node._op == "softmax_cross_entropy" and list(kept_rows) == [0, 1]
 #
 # $$ \frac{\partial L}{\partial Z} = \frac{P - T}{N} , $$
 #
-# with $P$ the $(N, C)$ matrix of probabilities and $T$ the one-hot matrix of the
+# with $P$ the $(N, K)$ matrix of probabilities and $T$ the one-hot matrix of the
 # labels: **softmax minus one-hot, over $N$**. Compare it with the neuron of the first
 # section: prediction minus target, with no $\sigma'$ factor. Each entry lies between
 # $-1/N$ and $1/N$ and is large exactly where the network is wrong: on the true class
@@ -513,7 +515,7 @@ assert np.isclose(p[0], 0.659, atol=5e-4) and abs(gradient_row.sum()) < 1e-15
 #
 # $$ \bar Z = g \, \frac{P - T}{N} , $$
 #
-# an array of the logits' shape $(N, C)$. Writing it is task 7.2.
+# an array of the logits' shape $(N, K)$. Writing it is task 7.2.
 #
 # * **It receives** `(g, logits, loss, probabilities, rows, labels)`, in the order every
 #   rule of the table receives its arguments: the output's adjoint `g` (a 0-d array),
@@ -541,7 +543,7 @@ listing(ppn.tensor._softmax_cross_entropy_vjp)
 # `# task 7.2: begin` and `# task 7.2: end`). **It receives** `(g, logits, loss,
 # probabilities, rows, labels)`: the loss's adjoint `g`, the logits, the loss, and the
 # three arrays task 7.1 stored. **It returns** $\bar Z = g\,(P - T)/N$, a new array of
-# shape (N, C), with $N$ = `len(labels)`, leaving `probabilities` unchanged.
+# shape (N, K), with $N$ = `len(labels)`, leaving `probabilities` unchanged.
 # **Check** with `ppn.tasks.check("7.2")` in this notebook, or
 # `pytest tests/tasks -k TestTask7_2`.
 # ```
@@ -793,6 +795,55 @@ print("squared error on softmax, ∂/∂z:", np.round(z_se.grad[0], 6))
 print("cross-entropy, ∂/∂z:           ", np.round(z_ce.grad[0], 6))
 print(f"ratio on the true class: {z_ce.grad[0, 0] / z_se.grad[0, 0]:,.0f}")
 assert abs(z_ce.grad[0, 0]) > 1000 * abs(z_se.grad[0, 0])
+
+# %% [markdown] tags=["solution"]
+# ```{solution-end}
+# ```
+
+# %% [markdown]
+# ```{exercise} Why the rule must leave the probabilities alone (★★, 15 min)
+# :label: ex-vjp-in-place
+#
+# Task 7.2 asks for a new array. Write a *faulty* rule that saves memory by working in
+# the node's own `probabilities` (`probabilities *= scale`, then the subtraction, then
+# `return probabilities`). Call it twice with the same stored arrays, as
+# `backward(retain_graph=True)` followed by a second `backward()` would, and compare
+# both results with $(P - T)/N$. Which call is wrong, and why?
+# ```
+
+# %% [markdown] tags=["solution"]
+# ```{solution-start} ex-vjp-in-place
+# :label: ex-vjp-in-place-solution
+# :class: dropdown
+# ```
+#
+# The first call is right: it turns the stored $P$ into $(P - T)/N$ and returns it. But
+# that array *is* the node's `probabilities`, so the second call starts from
+# $(P - T)/N$ instead of $P$ and returns $((P - T)/N - T)/N$: wrong, with no error to
+# warn. (And whoever adds the first result into an adjoint holds the node's array too.)
+# The library's rule, which builds a new array, gives the same result every time.
+
+# %% tags=["solution"]
+def faulty_vjp(g, logits, loss, probabilities, rows, labels):
+    """(softmax − one-hot)/N computed in the node's own array: do not do this."""
+    scale = g / len(labels)
+    probabilities *= scale
+    probabilities[rows, labels] -= scale
+    return probabilities
+
+
+logits3 = np.array([[2.0, 1.0, 0.1], [0.5, 0.5, 3.0]])
+labels3 = np.array([0, 2])
+expected = (Tensor(logits3).softmax(axis=1).data - np.eye(3)[labels3]) / 2
+rules = {"faulty": faulty_vjp, "library": ppn.tensor.VJP["softmax_cross_entropy"]}
+for name, rule in rules.items():
+    stored = (Tensor(logits3).softmax(axis=1).data, np.arange(2), labels3)  # the node's
+    first = rule(np.array(1.0), logits3, None, *stored).copy()
+    second = rule(np.array(1.0), logits3, None, *stored)
+    print(f"{name:8} first call right: {np.allclose(first, expected)}, "
+          f"second call right: {np.allclose(second, expected)}")
+    assert np.allclose(first, expected)
+    assert np.allclose(second, expected) == (name == "library")
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}

@@ -58,7 +58,7 @@ def mse(prediction, target) -> Tensor:
 def softmax_cross_entropy(logits, labels) -> Tensor:
     """(1/N) Σₙ −log softmax(logitsₙ)[labelₙ], one fused node;  ∂/∂logits = (softmax − onehot)/N.
 
-    ``logits`` has shape (N, C), ``labels`` holds N integer classes in [0, C).  Each row
+    ``logits`` has shape (N, K), ``labels`` holds N integer classes in [0, K).  Each row
     is shifted by its maximum before ``exp`` (log-sum-exp), so that no logit overflows.
     The node stores (probabilities, rows, labels), what its VJP reads; the loss is a 0-d
     Tensor of the logits' dtype.
@@ -82,7 +82,7 @@ def softmax_cross_entropy(logits, labels) -> Tensor:
 def _check_labels(logits: Tensor, labels) -> np.ndarray:
     if logits.ndim != 2:
         raise ValueError(
-            f"softmax_cross_entropy: logits must have shape (N, C), got {logits.shape}"
+            f"softmax_cross_entropy: logits must have shape (N, K), got {logits.shape}"
             + ("; for one sample use logits.reshape(1, -1)" if logits.ndim == 1 else "")
         )
     n, classes = logits.shape

@@ -227,7 +227,7 @@ def test_softmax_cross_entropy_names_the_problem_with_labels(labels, error, mess
 
 
 def test_loss_shape_errors():
-    with pytest.raises(ValueError, match=r"logits must have shape \(N, C\), got \(3,\)"):
+    with pytest.raises(ValueError, match=r"logits must have shape \(N, K\), got \(3,\)"):
         softmax_cross_entropy(Tensor(np.zeros(3)), np.array([0]))
     with pytest.raises(ValueError, match=r"mse: the prediction has shape \(4, 1\) but the target"):
         mse(Tensor(np.zeros((4, 1))), np.zeros(4))  # would broadcast to (4, 4)
