@@ -456,7 +456,8 @@ def student_repository(out_dir: Path, twins: list[Path]) -> None:
     it would fail until the last task is done); ``book/``, the notebooks without solutions;
     the benchmarks' results that chapter 11 and the appendices read; ``book/_static`` (the
     digit pad's JavaScript, listed in chapter 12); requirements without the book's tools;
-    pyproject.toml testing ``tests/`` only; the licence; and a README for students.
+    pyproject.toml testing ``tests/`` only; the licence; a README for students; and
+    ``.github/workflows/classroom.yml``, the autograder of GitHub Classroom (one point a task).
     """
     from ppn.tasks import TASKS
 
