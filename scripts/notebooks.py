@@ -659,6 +659,26 @@ def repository_address(url: str) -> str:
     return f"{found[1]}/{found[2]}"
 
 
+UNTRACKED = {".git", ".venv", "venv", "_build", "runs", "__pycache__", ".hypothesis",
+             ".ipynb_checkpoints", ".pytest_cache", ".ruff_cache"}  # fmt: skip
+
+
+def course_files(root: Path = ROOT) -> list[str]:
+    """The course's files, relative to ``root``: git's list, or, in a copy without git's
+    folder (an exported tarball), every file outside the folders that git ignores."""
+    if (root / ".git").exists():
+        listed = subprocess.run(["git", "ls-files", "-z"], cwd=root, check=True,
+                                capture_output=True, text=True).stdout  # fmt: skip
+        return sorted(filter(None, listed.split("\0")))
+    return sorted(
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file()
+        and not UNTRACKED.intersection(path.relative_to(root).parts)
+        and not any(part.endswith(".egg-info") for part in path.parts)
+    )
+
+
 def hard_coded_url(root: Path = ROOT) -> list[str]:
     """Where a tracked file other than _config.yml names the repository: one line each.
 
@@ -673,10 +693,8 @@ def hard_coded_url(root: Path = ROOT) -> list[str]:
         re.IGNORECASE,
     )
     expected = setup_cell(config).source
-    listed = subprocess.run(["git", "ls-files", "-z"], cwd=root, check=True,
-                            capture_output=True, text=True).stdout  # fmt: skip
     problems = []
-    for path in sorted(filter(None, listed.split("\0"))):
+    for path in course_files(root):
         file = root / path
         if path == "_config.yml" or not file.is_file():
             continue

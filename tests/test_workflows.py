@@ -6,6 +6,7 @@ Offline: nothing here talks to GitHub (the deploy and the reporter run only ther
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -185,6 +186,10 @@ def test_the_url_check_finds_the_address_in_any_form(course):
     )
     found = notebooks.hard_coded_url(course)
     assert [p.split(": ")[0] for p in found] == ["notes.md:1", "notes.md:2"]
+    shutil.rmtree(course / ".git")  # a copy without git: every file outside git's ignored ones
+    (course / ".venv").mkdir()
+    (course / ".venv" / "pip.txt").write_text(f"{owner}/{name}\n")
+    assert notebooks.hard_coded_url(course) == found
 
 
 def test_a_fork_sets_its_address_in_one_command(course):
