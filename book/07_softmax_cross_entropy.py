@@ -125,11 +125,13 @@ neuron_costs = {
     "cross-entropy": lambda a: -ppn.log(1 - a),  # y = 0: −log(1 − a)
 }
 runs = {name: train_neuron(cost) for name, cost in neuron_costs.items()}
+squared_start, entropy_start = (run["|∂C/∂b|"][0] for run in runs.values())
 for name, run in runs.items():
     a0, gradient0 = run["output a"][0], run["|∂C/∂b|"][0]
     print(f"{name:22} step 0: a = {a0:.3f}, |∂C/∂b| = {gradient0:.3f};"
           f"  a < 0.5 after {steps_to_half(run)} steps")
-print(f"σ′(4) = {runs['cross-entropy']['σ′(z)'][0]:.4f}")
+print(f"σ′(4) = {runs['cross-entropy']['σ′(z)'][0]:.4f}; the first gradients' ratio: "
+      f"{entropy_start / squared_start:.0f}")
 
 # %%
 squared, entropy = runs.values()
@@ -138,6 +140,7 @@ assert steps_to_half(squared) == 117 and steps_to_half(entropy) == 17
 # 2(a − y)σ′(z) and a − y, with a = σ(4):
 assert math.isclose(squared["|∂C/∂b|"][0], 2 * 0.982 * 0.01766, rel_tol=1e-3)
 assert math.isclose(entropy["|∂C/∂b|"][0], entropy["output a"][0], rel_tol=1e-12)
+assert round(entropy_start / squared_start) == 28  # "28 times smaller"
 
 # %% mystnb={"figure": {"caption": "One sigmoid neuron started badly wrong (output 0.98, target 0), trained by gradient descent with η = 0.15 on the squared error (blue) and on the cross-entropy (orange). The dotted lines mark the step at which the output falls below 0.5. With the squared error the gradient carries the factor σ′(z), almost zero while the neuron is saturated: it learns slowly for about a hundred steps. The cross-entropy's gradient is a − y, large exactly when the neuron is wrong.", "name": "fig-slow-learning"}}
 marks = {name: steps_to_half(run) for name, run in runs.items()}
@@ -339,6 +342,10 @@ def naive_cross_entropy(Z, labels):
 
 
 large = np.array([[1000.0, 0.0, -1000.0], [-1000.0, -1001.0, -1002.0]])
+for dtype in (np.float64, np.float32):
+    largest = np.finfo(dtype).max
+    print(f"{dtype.__name__}: largest number {float(largest):.3g}, "
+          f"so e^z overflows past z = log of it = {np.log(float(largest)):.1f}")
 with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
     print("exp(709), exp(710):", np.exp(709.0), np.exp(710.0))
     print("exp(1000) / exp(1000):", np.exp(1000.0) / np.exp(1000.0))
@@ -791,6 +798,7 @@ z_se = Tensor(wrong, requires_grad=True)
 losses.sum_squared_error(z_se.softmax(axis=1), target).backward()
 z_ce = Tensor(wrong, requires_grad=True)
 softmax_cross_entropy(z_ce, np.array([0])).backward()
+print(f"p_0 = {z_ce.grad[0, 0] + 1:.2g}")
 print("squared error on softmax, ∂/∂z:", np.round(z_se.grad[0], 6))
 print("cross-entropy, ∂/∂z:           ", np.round(z_ce.grad[0], 6))
 print(f"ratio on the true class: {z_ce.grad[0, 0] / z_se.grad[0, 0]:,.0f}")
