@@ -251,9 +251,9 @@ listing("ppn/train.py", start_at="order = rng.permutation(len(x))",
 # always `None`, and your code goes in the `else` branches.
 #
 # Why two blocks? Between them, `fit` looks at the loss: if it is not a finite number, or
-# has grown a hundredfold since the first batch, training has diverged (a learning rate far
-# too large), and `fit` stops and puts back the weights of the epoch's start, before any
-# gradient of that batch is computed.
+# has grown past a hundred times the first batch's loss, training has diverged (a learning
+# rate far too large), and `fit` stops and puts back the weights of the epoch's start,
+# before any gradient of that batch is computed.
 #
 # **The first block** computes the forward pass and the loss, and leaves three things for
 # the code after it:
@@ -689,8 +689,9 @@ print(f"{len(frames)} frames, one per epoch")
 #
 # With `zero_grad`, the mean loss falls pass after pass. Without it, `backward()` adds each
 # batch's gradient to what `.grad` already holds, so step $k$ uses the *sum*
-# $\nabla C_1 + \dots + \nabla C_k$ of all the gradients so far. That is momentum with
-# $\beta = 1$: a ball with no friction. It rushes downhill at first (the first pass's loss
+# $\nabla C_1 + \dots + \nabla C_k$ of all the gradients so far. That is chapter 9's
+# momentum with $\mu = 1$ ($v \leftarrow v + \nabla C$, $\theta \leftarrow \theta - \eta v$):
+# a ball with no friction. It rushes downhill at first (the first pass's loss
 # is lower than with `zero_grad`), but it never forgets an old direction, overshoots, and
 # the loss of the second pass goes back up; the run ends worse than the correct one.
 
