@@ -17,10 +17,9 @@
 # [Chapter 5](05_gradient_tape.ipynb) built a gradient tape: every operation on a `Var`
 # records one node with its parents and its local partial derivatives, and Algorithm 1,
 # one reverse loop over the tape, turns it into every partial derivative of the output.
-# Each node there holds **one number**. That is the right way to understand the tape,
-# and a hopeless way to train a network: the MNIST network of
-# [chapter 2](02_neural_networks.ipynb) would need close to a million nodes for one
-# gradient on sixteen images, each a Python object made and visited by a Python loop.
+# Each node there holds **one number**: the right way to understand the tape, and a
+# hopeless way to train a network, whose gradient on sixteen images would take close to
+# a million nodes, each a Python object made and visited by a Python loop.
 #
 # This chapter changes what a node is. A node will hold a whole **array** (a *tensor*),
 # so that a layer $H = \sigma(X W + b)$ is three nodes whatever its size, and its rule is
@@ -133,14 +132,12 @@ start = time.perf_counter()
 scalar_tape, scalar_leaves, scalar_cost, scalar_gradient = scalar_cost_and_gradient(
     mlp, x_batch, y_batch
 )
-scalar_seconds = time.perf_counter() - start
-start = time.perf_counter()
+middle = time.perf_counter()
 tensor_nodes, tensor_cost, tensor_gradient = tensor_cost_and_gradient(
     mlp, x_batch, y_batch
 )
-tensor_seconds = time.perf_counter() - start
-print(f"one gradient, scalar tape: {scalar_seconds:8.3f} s")
-print(f"one gradient, tensors:     {tensor_seconds:8.4f} s")
+end = time.perf_counter()
+print(f"one gradient: scalar tape {middle - start:.3f} s, tensors {end - middle:.4f} s")
 
 # %% [markdown]
 # What does not change from one machine to the next is the work each tape does:
@@ -201,12 +198,13 @@ del scalar_tape  # 839,658 nodes: free the memory
 #
 # so a binary row holds a pair of functions `(g, a, b, y) -> ā` and
 # `(g, a, b, y) -> b̄`, one per input, and a unary row one function `(g, x, y) -> x̄`.
-# Each returns an array, the contribution to that input's adjoint. Here is the part of
-# the table this chapter is about; the rows `exp`, `log`, `sin` … show the form (the
-# derivative of $e^x$ is the output $y$ itself, so its row is `g * y`):
+# Each returns an array, the contribution to that input's adjoint. Here is the start of
+# the table; the rows `neg`, `exp` and `log` show the form (the derivative of $e^x$ is
+# the output $y$ itself, so its row is `g * y`), and the rows of tanh, sigmoid and relu
+# come a few lines further down, after those of sqrt, sin, cos and tan:
 
 # %% tags=["remove-input"]
-listing("ppn/tensor.py", start_at="VJP: dict", end_before='"sum":')
+listing("ppn/tensor.py", start_at="VJP: dict", end_before='"sqrt":')
 
 # %% [markdown]
 # `Tensor.backward()` runs Algorithm 1 over the recorded nodes with these rows. Each node
@@ -391,13 +389,10 @@ for shape_a, shape_b in [((2, 3), (3, 4)), ((3,), (3, 4)), ((2, 3), (3,)), ((3,)
 # The cell compares the three formulas with a central difference at a few points:
 
 # %%
-x = np.array([-2.0, -0.5, 0.3, 1.5])
-eps = 1e-6
-for name, f, derivative in [
-    ("tanh", np.tanh, lambda x, y: 1 - y * y),
-    ("sigmoid", ppn.sigmoid, lambda x, y: y * (1 - y)),
-    ("relu", ppn.relu, lambda x, y: (x > 0).astype(float)),
-]:
+x, eps = np.array([-2.0, -0.5, 0.3, 1.5]), 1e-6
+for name, f, derivative in [("tanh", np.tanh, lambda x, y: 1 - y * y),
+                            ("sigmoid", ppn.sigmoid, lambda x, y: y * (1 - y)),
+                            ("relu", ppn.relu, lambda x, y: 1.0 * (x > 0))]:
     numeric = (f(x + eps) - f(x - eps)) / (2 * eps)
     assert np.allclose(derivative(x, f(x)), numeric, atol=1e-8)
     print(f"{name:8} f'(x) at {x}: {np.round(derivative(x, f(x)), 4)}")
@@ -534,10 +529,9 @@ plt.show()
 # * and the first layer repeats the second: $\bar Z_1$, $\bar b_1$, $\bar P_1$, and
 #   $\bar W_1 = X^\top \bar P_1$. $X$ and $y$ are data: no gradient is asked of them.
 #
-# In Jupyter, move the slider to follow both passes step by step: first the values,
-# node by node along the tape, then the adjoints, the last node first; the orange arrows
-# show which adjoint is sent back to which nodes, and "?" marks what is not known yet.
-# (The web version of the book has no Python behind it and shows a note in the slider's
+# In Jupyter, the slider steps through both passes: the values node by node, then the
+# adjoints from the last node back; orange arrows show where an adjoint is sent, and "?"
+# what is not known yet. (The web version of the book shows a note in the slider's
 # place; the animation after it plays the same steps.)
 
 # %%
@@ -644,7 +638,9 @@ def four_equations(X, Y, weights, biases):
 
 # %% [markdown]
 # On the tiny network, the errors $\delta_1$, $\delta_2$ are the adjoints $\bar Z_1$,
-# $\bar Z_2$ of the figure, and the gradients are what `backward()` left in `.grad`:
+# $\bar Z_2$ of the figure, and the gradients are what `backward()` left in `.grad`.
+# Better still, BP2 and BP4 *are* rows of the table: the matrix product's two functions
+# and the sigmoid's, called by hand on $\delta_2$, give $\delta_1$ and $\bar W_2$:
 
 # %%
 weights, biases = [W1.data, W2.data], [b1.data, b2.data]
@@ -654,23 +650,33 @@ for delta, Z_bar in zip(deltas, [adjoint["Z₁"], adjoint["Z₂"]], strict=True)
     assert np.allclose(delta, Z_bar, rtol=1e-14, atol=0)  # δ_l is Z̄_l
 for by_hand, tape in zip([*grad_W, *grad_b], [W1, W2, b1, b2], strict=True):
     assert np.allclose(by_hand, tape.grad, rtol=1e-14, atol=0)
+matmul_a, matmul_b = ppn.tensor.VJP["matmul"]  # (g, a, b, y) -> ā, b̄ for y = a @ b
+sigmoid_vjp = ppn.tensor.VJP["sigmoid"]  # (g, x, y) -> x̄ for y = σ(x)
+H1_bar = matmul_a(deltas[1], H1.data, W2.data, P2.data)  # δ₂ W₂ᵀ
+assert np.allclose(sigmoid_vjp(H1_bar, Z1.data, H1.data), deltas[0])  # BP2
+assert np.allclose(matmul_b(deltas[1], H1.data, W2.data, P2.data), grad_W[1])  # BP4
 print("δ₁ =", np.round(deltas[0], 4).tolist(), " δ₂ =", np.round(deltas[1], 4).tolist())
 print("BP1-BP4 give the tape's Z̄₁, Z̄₂ and the gradients of W₁, W₂, b₁, b₂")
 
 # %% [markdown]
 # And on a batch: the 16 images and the 784-32-10 network of the first section, where
-# $\delta_1$ has shape $(16, 32)$ and BP3 sums 16 rows:
+# $\delta_1$ has shape $(16, 32)$ and BP3 sums 16 rows. `MLP` records each layer's
+# $H_{l-1} W_l + b_l$ as one node, `linear`, whose adjoints are the $\bar Z_l$:
 
 # %%
 mlp.zero_grad()
-losses.sum_squared_error(ppn.sigmoid(mlp(x_batch)), y_batch).backward()
+cost = losses.sum_squared_error(ppn.sigmoid(mlp(x_batch)), y_batch)
+Z_bars = [node.adjoint for node in tensor_trace(cost, {}) if node.op == "linear"]
+cost.backward()
 weights = [layer.weight.data for layer in mlp.layers]
 biases = [layer.bias.data for layer in mlp.layers]
 deltas, grad_W, grad_b = four_equations(x_batch, y_batch, weights, biases)
-for layer, gW, gb in zip(mlp.layers, grad_W, grad_b, strict=True):
+for layer, delta, Z_bar, gW, gb in zip(mlp.layers, deltas, Z_bars, grad_W, grad_b,
+                                       strict=True):  # fmt: skip
+    assert np.allclose(delta, Z_bar, rtol=1e-12, atol=1e-15)
     assert np.allclose(gW, layer.weight.grad, rtol=1e-12, atol=1e-15)
     assert np.allclose(gb, layer.bias.grad, rtol=1e-12, atol=1e-15)
-print(f"δ shapes {[d.shape for d in deltas]}: BP1-BP4 give the tape's gradient")
+print(f"δ shapes {[d.shape for d in deltas]}: the tape's Z̄ and gradient, by BP1-BP4")
 
 # %% [markdown]
 # ## Checking the gradient
@@ -680,8 +686,8 @@ print(f"δ shapes {[d.shape for d in deltas]}: BP1-BP4 give the tape's gradient"
 # entry with the central difference $(f(x + \varepsilon) - f(x - \varepsilon)) / 2\varepsilon$
 # (two evaluations per entry), and fails if they differ anywhere. Here it checks every
 # weight and bias of an MLP with the cost of [chapter 2](02_neural_networks.ipynb), on
-# four images. A hidden layer of 8 neurons keeps it quick: finite differences on the 25,450 parameters of the 32-neuron
-# network would cost 50,900 forward passes.
+# four images. A hidden layer of 8 neurons keeps it quick: finite differences on the
+# 25,450 parameters of the 32-neuron network would cost 50,900 forward passes.
 
 # %%
 small = MLP([784, 8, 10], activation="sigmoid", rng=1, dtype=np.float64)
