@@ -224,7 +224,7 @@ listing(Linear.forward)
 # (PyTorch's `nn.Linear` stores the transpose, of shape $(m, n)$, and computes
 # $x W^\top + b$: the same layer, with the indices of $w$ the other way round.)
 #
-# ### Where the weights start: Glorot and He
+# ## Where the weights start: Glorot and He
 #
 # Before a layer can compute anything, its weights need values. The biases start at 0.
 # The weights cannot all start equal: every neuron of the layer would then compute the
