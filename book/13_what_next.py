@@ -209,7 +209,7 @@ for name, (modules, train) in others.items():
 # [Chapter 12](12_your_handwriting.ipynb) found the weakness of the multilayer
 # perceptron: it has one weight per pixel *position*, so it does not know that
 # neighbouring pixels are neighbours, and a digit moved by three pixels is a new input to
-# it. A **convolution** layer answers with two ideas
+# it. A {term}`convolution` layer answers with two ideas
 # ([LeCun et al., 1989](bibliography.md)):
 #
 # - **locality**: each output looks at a small patch of the image, say 3×3 pixels,
@@ -257,7 +257,7 @@ print(convolve_loop(image, kernel))
 # %% [markdown]
 # The loop is slow in Python, and it is not the form the previous chapters know how to
 # differentiate. But every output is a dot product of one patch with the kernel. Put
-# each patch, flattened, in a row of a matrix (a step called **im2col**, "image to
+# each patch, flattened, in a row of a matrix (a step called {term}`im2col`, "image to
 # columns") and all the outputs come from one matrix product, `patches @ kernel`:
 
 # %%
