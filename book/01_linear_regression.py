@@ -156,8 +156,9 @@ plt.show()
 # On raw heights the cost is far steeper along $a$, which multiplies numbers near 170,
 # than along the floor of the valley. The learning rate must be small enough not to
 # overshoot across the valley, and a step that small crawls along it: after twenty
-# steps the path has stopped on the floor, far from the star. The floor is nearly flat,
-# so the cost there is not much above the minimum, but the line is wrong:
+# steps the path has stopped on the floor, far from the star. The floor slopes so
+# gently that the cost there, 49.1 kg² against the minimum's 36.2 (printed above), hides
+# how wrong the line is:
 
 # %%
 a_raw, b_raw = raw_path[-1]
@@ -178,16 +179,18 @@ assert u_cost(*u_path[-1]) < 1.0001 * raw_cost(*line)  # at the minimum
 # size $\eta$ multiplies the distance to the minimum along a direction of curvature
 # $\lambda$ by $1 - \eta\lambda$, so it diverges past $\eta = 2/\lambda$ of the
 # steepest direction, and along the flattest it closes only a fraction $\eta\lambda$ of the
-# distance per step. The ratio of the two curvatures (printed below) is how much slower
-# the flat direction is: over ten million on raw heights, exactly 1 on standardised ones,
-# whose Hessian is $2I$.
+# distance per step (printed below: $3.7 \times 10^{-8}$ on raw heights, one half on
+# standardised ones). The ratio of the two curvatures is how much slower the flat
+# direction is: over ten million on raw heights, exactly 1 on standardised ones, whose
+# Hessian is $2I$.
 # ```
 
 # %%
-for name, data in (("raw heights", height), ("standardised", u)):
+print("curvature:    flattest   steepest    ratio   ηλ (the flattest)")
+for name, data, eta in (("raw heights", height, eta_raw), ("standardised", u, eta_u)):
     flattest, steepest = curvatures(data)
-    print(f"{name:13} curvatures {flattest:.3g} and {steepest:.3g}: "
-          f"ratio {steepest / flattest:.2g}")
+    print(f"{name:13} {flattest:8.3g} {steepest:10.3g} {steepest / flattest:8.2g}   "
+          f"{eta * flattest:.2g}")
 
 # %% [markdown]
 # `linreg.fit_gradient_descent` therefore standardises the heights, descends with
