@@ -114,7 +114,7 @@ listing("ppn/data.py", start_at="def _read_idx_stream",
 megabytes = sum(size for size, _ in data.MNIST_FILES.values()) / 1e6
 assert round(megabytes, 1) == 11.6  # quoted above
 
-# The first 10,000 training images: fast to train on, and the same data on every machine.
+# The first 10,000 training images: quick to train on, the same data on every machine.
 x_train, y_train = x_train_all[:10_000], y_train_all[:10_000]
 print(f"training: images {x_train.shape} {x_train.dtype}, labels {y_train.shape}")
 print(f"test:     images {x_test.shape} {x_test.dtype}, labels {y_test.shape}")

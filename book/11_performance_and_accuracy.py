@@ -53,7 +53,7 @@ from ppn.tensor import Tensor
 from ppn.train import evaluate, fit
 
 # numpy may split a large matrix product between the processor's cores; we allow one,
-# so that the numbers you see are the ones printed here (the section on threads says why).
+# so that the numbers you see are the ones printed here (see the section on threads).
 _ = threadpool_limits(limits=1)
 (train_images, train_labels), (test_images, test_labels) = data.load_mnist()
 # The first 10,000 training images, as in chapter 10: short epochs, many experiments.

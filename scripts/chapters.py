@@ -30,6 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 WORDS_PER_MINUTE = 150
 CODE_LINES_PER_MINUTE = 15
 ONE_SITTING = 45  # minutes
+# The longest line of code that a 1280-pixel window shows without sideways scrolling (with
+# book/_static/book.css; tests/browser checks the built book itself).
+CODE_WIDTH = 88
 # Matrix products handed to a BLAS library are a lesson of chapter 11; which of its kernels
 # ran, and how the build pins its threads, are not.
 BUILD_VOCABULARY = re.compile(
@@ -104,14 +107,21 @@ def build_vocabulary(notebook: Path) -> list[str]:
 
 
 def structure(notebook: Path) -> list[str]:
-    """What a chapter lacks: a summary before its exercises, a mark on each exercise."""
+    """What a chapter lacks: a summary, a mark on each exercise, code lines that fit."""
     markdown = [
         "".join(cell["source"])
         for cell in json.loads(notebook.read_text())["cells"]
         if cell["cell_type"] == "markdown"
     ]
     text = "\n".join(markdown)
-    problems = []
+    problems = [
+        f"{notebook.name}: a code line of {len(line)} characters (at most {CODE_WIDTH} fit a "
+        f"1280-pixel window): {line.strip()[:60]}…"
+        for cell in json.loads(notebook.read_text())["cells"]
+        if cell["cell_type"] == "code" and "remove-cell" not in _tags(cell)
+        for line in "".join(cell["source"]).splitlines()
+        if len(line) > CODE_WIDTH
+    ]
     if not re.search(r"^#+\s+Summary\b", text, re.MULTILINE):
         problems.append(f"{notebook.name}: no '## Summary' section")
     for title in EXERCISE.findall(text):

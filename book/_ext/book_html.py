@@ -21,6 +21,9 @@ no such button (``launch_buttons.thebe`` is off), so the script is dead; it was 
 emitted twice, and the second copy threw "Identifier 'THEBE_JS_URL' has already been
 declared" on every page. It is dropped while thebe is off.
 
+**Width.** ``book/_static/book.css`` sets code a little smaller and the "On this page"
+column a little narrower, so that an 88-character line of code fits a 1280-pixel window.
+
 **Tagged matrices.** Sphinx wraps display math that contains ``\\`` (a matrix, say) in
 ``split``, where MathJax refuses ``\tag{16}`` and shows a red error. Such an equation is
 set in ``equation*`` instead, where ``\tag`` is allowed.
@@ -102,6 +105,8 @@ def drop_dead_thebe_config(app, pagename, templatename, context, doctree) -> Non
 
 
 def setup(app):
+    # book/_static/book.css (the static folder is added by the digit_pad extension)
+    app.add_css_file("book.css")
     app.connect("doctree-read", rewrite_doctree)
     app.connect("html-page-context", drop_dead_thebe_config)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

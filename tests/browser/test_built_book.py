@@ -302,10 +302,10 @@ INSPECT = r"""(() => {
   const links = [...document.querySelectorAll("a[href]")].map(a => a.getAttribute("href"));
   // What a reader would have to scroll sideways to read: a code cell's source, or a display
   // equation wider than the column that holds it.
-  const wide = el => el.scrollWidth > el.clientWidth + 1;
+  const wide = el => el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1;  // shown
   const cutCode = [...document.querySelectorAll("div.cell_input pre")]
-    .filter(wide).map(pre => pre.innerText.split("\n").find(
-      line => line.length === Math.max(...pre.innerText.split("\n").map(l => l.length))));
+    .filter(wide).map(pre => pre.textContent.split("\n").find(
+      line => line.length === Math.max(...pre.textContent.split("\n").map(l => l.length))));
   const cutMath = [...document.querySelectorAll("mjx-container[display='true']")]
     .filter(m => m.scrollWidth > m.parentElement.clientWidth + 1 || wide(m))
     .map(m => (m.getAttribute("aria-label") || m.innerText || "?").slice(0, 80));
