@@ -326,8 +326,9 @@ for shape_a, shape_b in [((2, 3), (3, 4)), ((3,), (3, 4)), ((2, 3), (3,)), ((3,)
 # **Check** with `ppn.tasks.check("6.1")` in this notebook, or
 # `pytest tests/tasks -k TestTask6_1`. The checks compare both functions with finite
 # differences for the four shapes of the table, run `backward()` through a product of
-# matrices, through a batch of shape $(5, 2, 3)$ times $(3, 4)$, and through
-# `ppn.tensor.linear`, which records `x @ W + b` as one node with the same two rules.
+# matrices, through a batch of shape $(5, 2, 3)$ times $(3, 4)$ (a check that waits for
+# tasks 6.2 and 6.4, which `backward()` needs there), and through `ppn.tensor.linear`,
+# which records `x @ W + b` as one node with the same two rules.
 # ```
 
 # %% [markdown]
@@ -574,7 +575,8 @@ print("W̄₁ =", np.round(W1.grad, 4).tolist(), " b̄₁ =", np.round(b1.grad, 
 # The backward pass above has a pattern that repeats layer after layer, and textbooks
 # write it as four equations ([Nielsen, 2015, chapter 2](bibliography.md), after
 # [Rumelhart, Hinton and Williams, 1986](bibliography.md)). Number the layers
-# $l = 1, \dots, L$, call the input $H_0 = X$ (a batch: one row per example), and write
+# $l = 1, \dots, L$, call the input $H_0 = X$ (a batch: one row per example, with the
+# targets $Y$ in the same rows), and write
 #
 # $$ Z_l = H_{l-1} W_l + b_l, \qquad H_l = \sigma(Z_l), \qquad \hat y = H_L . $$
 #
@@ -629,7 +631,7 @@ def four_equations(X, Y, weights, biases):
     for W, b in zip(weights, biases, strict=True):
         H.append(ppn.sigmoid(H[-1] @ W + b))
     deltas = [2 * (H[-1] - Y) * H[-1] * (1 - H[-1])]  # BP1: δ_L, σ'(Z) = H(1 − H)
-    for l in range(len(weights) - 1, 0, -1):  # BP2: δ_l from δ_{l+1}, down to δ₁
+    for l in range(len(weights) - 1, 0, -1):  # BP2, down to δ₁; weights[l] is W_{l+1}
         deltas.insert(0, (deltas[0] @ weights[l].T) * H[l] * (1 - H[l]))
     grad_W = [H[l].T @ deltas[l] for l in range(len(weights))]  # BP4: H_{l−1}ᵀ δ_l
     grad_b = [delta.sum(axis=0) for delta in deltas]  # BP3: column sums

@@ -163,6 +163,7 @@ def _getitem_vjp(g, x, y, index):
 
 
 def _matmul_vjp_a(g, a, b, y):
+    """ā for y = a @ b: ȳ bᵀ, of a's shape (a vector a is one row, a vector b one column)."""
     # task 6.1: begin
     if b.ndim == 1:  # y = a·b drops b's only axis: āᵢₖ = ȳᵢ bₖ
         return g * b if a.ndim == 1 else g[..., None] * b
@@ -173,6 +174,7 @@ def _matmul_vjp_a(g, a, b, y):
 
 
 def _matmul_vjp_b(g, a, b, y):
+    """b̄ for y = a @ b: aᵀ ȳ, of b's shape, or with a batch's leading axes (summed by backward)."""
     # task 6.1: begin
     if a.ndim == 1:  # b̄ₖₘ = aₖ ȳₘ
         return g * a if b.ndim == 1 else a[:, None] * g[..., None, :]
