@@ -496,8 +496,8 @@ gradients = [gradient_of_f(p) for p in grid]
 steepest = int(angles[np.argmax(slopes)])
 print(f"∇f(π, 1) = ({rounded(gradients[-1][0]):.4f}, {gradients[-1][1]:.4f}), "
       f"length {math.hypot(*gradients[-1]):.4f}")
-print(f"the steepest of the 360 directions: θ = {steepest}°, slope {max(slopes):.4f}; "
-      f"the flattest: θ = {int(angles[np.argmin(slopes)])}°, slope {min(slopes):.4f}")
+print(f"the steepest of the 360 directions: θ = {steepest}°, slope {max(slopes):.4f}")
+print(f"the flattest: θ = {int(angles[np.argmin(slopes)])}°, slope {min(slopes):.4f}")
 assert steepest == 90
 assert math.isclose(max(slopes), math.hypot(*gradients[-1]), rel_tol=1e-12)
 assert math.isclose(min(slopes), -max(slopes), rel_tol=1e-12)  # straight against ∇f
@@ -843,8 +843,8 @@ plt.show()
 
 best = int(np.argmin(errors))
 print(f"h'(1) = {exact:.10f} by one forward pass")
-print("central differences: the error is smallest for δ between 1e-7 and 1e-4, "
-      "and over 1,000 times larger at δ = 1e-12")
+print("central differences: the error is smallest for δ between 1e-7 and 1e-4,")
+print("and over 1,000 times larger at δ = 1e-12")
 assert errors[0] > 1e-4 > errors[3]  # truncation: δ² shrinks by 100 per decade
 assert 1e-7 <= deltas[best] <= 1e-4  # the balance point
 assert errors[-1] > 1e3 * errors[best]  # rounding takes over for tiny δ
