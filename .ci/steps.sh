@@ -59,6 +59,9 @@ python scripts/notebooks.py check-sync
 step "chapters use only MyST that JupyterLab renders"
 python scripts/notebooks.py check-myst
 
+step "main line: every chapter one sitting (45 min), a summary, marked exercises, no build vocabulary, code that fits"
+python scripts/chapters.py --check
+
 step "one address: no file but _config.yml names the repository"
 python scripts/notebooks.py check-url
 
@@ -72,10 +75,24 @@ rm -rf "$edition"
 step "tests: pytest --nbval (tests/ and every notebook in book/)"
 pytest --nbval
 
-step "notebooks on another CPU and backend: OPENBLAS_CORETYPE=Prescott, MPLBACKEND=Agg"
+step "notebooks on another CPU and backend (Prescott, Agg); beside it, the student edition with every task written"
 # The stored outputs must not depend on this machine: another BLAS kernel (Prescott is the
 # oldest x86-64 kernel OpenBLAS has) and the Agg backend that many CIs export, in one run.
-OPENBLAS_CORETYPE=Prescott MPLBACKEND=Agg pytest --nbval book
+# Meanwhile, on the other core (every notebook uses one thread), a fresh student edition
+# with each stub filled by the reference's body runs its checks and every notebook top to
+# bottom, and has no dead link: what a student who writes every task correctly will see.
+filled_log="$(mktemp)"
+python scripts/notebooks.py check-filled-edition >"$filled_log" 2>&1 &
+filled=$!
+prescott=0
+OPENBLAS_CORETYPE=Prescott MPLBACKEND=Agg pytest --nbval book || prescott=$?
+filled_status=0
+wait "$filled" || filled_status=$?
+cat "$filled_log"
+if [ "$prescott" -ne 0 ] || [ "$filled_status" -ne 0 ]; then
+  echo "Prescott run: exit $prescott; the filled student edition: exit $filled_status" >&2
+  exit 1
+fi
 
 step "student edition: its task checks fail, one task at least each; it imports; its notebooks run up to their first task"
 # In the repository the same checks pass (tests/tasks, in the pytest run above), and
