@@ -172,16 +172,25 @@ def animate_trace(
     notebook; show the animation with ``IPython.display.HTML(anim.to_jshtml())``.
     """
     _check_kind(derivative)
+
+    def draw(ax, step: int):
+        draw_computation_graph(rows, ax, derivative=derivative, step=step, title=title)
+
+    return _animate_steps(draw, len(rows), figsize, dpi, interval, top=0.9)
+
+
+def _animate_steps(draw, frames: int, figsize, dpi: int, interval: int, top: float):
+    """A one-axes animation: ``draw(ax, step)`` on a cleared axes for each step 0 … frames − 1."""
     fig = Figure(figsize=figsize, dpi=dpi)
     ax = fig.add_subplot()
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.9)
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=top)
 
-    def draw(step: int):
+    def frame(step: int):
         ax.clear()
-        draw_computation_graph(rows, ax, derivative=derivative, step=step, title=title)
+        draw(ax, step)
         return []
 
-    return FuncAnimation(fig, draw, frames=len(rows), interval=interval, repeat=False)
+    return FuncAnimation(fig, frame, frames=frames, interval=interval, repeat=False)
 
 
 def trace_table(
@@ -586,14 +595,9 @@ def animate_tensor_graph(
 
     Show it with ``IPython.display.HTML(anim.to_jshtml())``.
     """
-    fig = Figure(figsize=figsize, dpi=dpi)
-    ax = fig.add_subplot()
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.93)
 
-    def draw(step: int):
-        ax.clear()
+    def draw(ax, step: int):
         draw_tensor_graph(trace, ax, step=step, lines=lines, title=title)
-        return []
 
     frames = len(tensor_pass_frames(trace))
-    return FuncAnimation(fig, draw, frames=frames, interval=interval, repeat=False)
+    return _animate_steps(draw, frames, figsize, dpi, interval, top=0.93)
