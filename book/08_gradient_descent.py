@@ -247,7 +247,7 @@ assert final["too large"] > cost(*paths["too large"][10]) > minimum_cost  # dive
 # `pytest tests/tasks -k TestTask8_1`.
 # ```
 #
-# The library's version:
+# In `ppn/optim.py`:
 
 # %% tags=["remove-input"]
 listing(optim.sgd_per_sample_epoch)
@@ -262,6 +262,9 @@ listing(optim.sgd_per_sample_epoch)
 # this chapter computes in float64 rather than `ppn`'s default float32, so that the
 # numbers you see are the ones printed here: two processors may round a float32 sum
 # differently, and over hundreds of steps that shows in the third decimal of a cost.
+# `evaluate(model, x, y)` (from `ppn.train`) measures a model without training it: its
+# mean cost on `(x, y)` and its accuracy, the fraction of digits whose highest output
+# is the right label.
 
 # %%
 DTYPE = np.float64
@@ -334,8 +337,8 @@ assert len(losses) == 1024 and np.mean(losses[-100:]) < np.mean(losses[:100]) / 
 # `pytest tests/tasks -k TestTask8_2`.
 # ```
 #
-# The library's version, and one epoch of the outer loop, `accumulated_batch_epoch`,
-# which steps by the accumulator after each batch:
+# In `ppn/optim.py`, with one epoch of the outer loop, `accumulated_batch_epoch`, which
+# steps by the accumulator after each batch:
 
 # %% tags=["remove-input"]
 listing(optim.accumulated_gradient)

@@ -5,8 +5,8 @@
   a network's tensor nodes with their values and adjoints.
 - ``networks``: a neuron and a network drawn with their weights, digits beside their scores.
 - ``gradients``: the gradient as the steepest ascent, directional derivatives.
-- ``training``: training curves, descent paths, comparisons of runs (the accuracy study,
-  test error against the size of the training set).
+- ``training``: training curves, descent paths (of one optimiser or several), comparisons
+  of runs (the accuracy study, test error against the size of the training set).
 - ``digits``: grids of digits, the confusion matrix, class counts, pixel statistics,
   first-layer weights, elastic distortions, preparing your own handwriting.
 - ``performance``: training throughput against batch size.
@@ -56,10 +56,12 @@ from .networks import (
 )
 from .performance import plot_throughput
 from .training import (
+    animate_descent_paths,
     animate_history,
     draw_descent_path,
     draw_history,
     plot_accuracy_study,
+    plot_descent_paths,
     plot_error_by_training_size,
     plot_history,
     plot_runs_by_step,
@@ -70,6 +72,7 @@ __all__ = [
     "Edge",
     "NetworkLayout",
     "TensorNode",
+    "animate_descent_paths",
     "animate_history",
     "animate_reverse_loop",
     "animate_tensor_graph",
@@ -94,6 +97,7 @@ __all__ = [
     "plot_accuracy_study",
     "plot_class_counts",
     "plot_confusion_matrix",
+    "plot_descent_paths",
     "plot_digit_preparation",
     "plot_digit_variants",
     "plot_elastic_distortions",

@@ -2,7 +2,9 @@
 
 ``plot_history`` and ``animate_history`` show one run (a ``ppn.train.History``),
 ``draw_history`` draws several on one axes, ``draw_descent_path`` the steps of gradient
-descent on a cost surface, ``plot_runs_by_step`` the quantities of short runs step by step.
+descent on a cost surface, ``plot_descent_paths`` (side by side) and ``animate_descent_paths``
+(together, step by step) the paths of several optimisers, ``plot_runs_by_step`` the
+quantities of short runs step by step.
 ``plot_accuracy_study`` and ``plot_error_by_training_size`` compare the test results of
 many runs.
 """
@@ -208,6 +210,72 @@ def plot_runs_by_step(
         fig.suptitle(title)
     fig.tight_layout()
     return fig
+
+
+def _axes_labels(ax, labels) -> None:
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+
+
+def plot_descent_paths(
+    paths: dict, cost, *, extent: tuple[float, float, float, float], minimum=None,
+    labels=("$\\theta_1$", "$\\theta_2$"), title: str | None = None, columns: int | None = None,
+) -> Figure:  # fmt: skip
+    """Small multiples: one panel per optimiser, its path θ₀, θ₁, … (rows of the array
+    ``paths[name]``) on the contour lines of ``cost(a, b)`` (``draw_descent_path``)."""
+    if not paths:
+        raise ValueError("no paths to draw: pass {name: array of points}")
+    columns = columns or len(paths)
+    rows = math.ceil(len(paths) / columns)
+    fig = Figure(figsize=(3.3 * columns, 2.9 * rows))
+    axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
+    for ax, (name, path) in zip(axes, paths.items(), strict=False):
+        draw_descent_path(path, cost, ax, extent=extent, minimum=minimum, title=name)
+        _axes_labels(ax, labels)
+    for ax in axes[len(paths) :]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def animate_descent_paths(
+    paths: dict, cost, *, extent: tuple[float, float, float, float], minimum=None,
+    labels=("$\\theta_1$", "$\\theta_2$"), figsize=(5.6, 3.6), dpi: int = 72,
+    interval: int = 120, every: int = 1, title: str | None = None,
+) -> FuncAnimation:  # fmt: skip
+    """The paths of several optimisers on one contour plot, step by step: frame k shows
+    θ₀ … θ_(k·every) of each (``every`` > 1 makes fewer frames, so a smaller page).
+    Show it with ``IPython.display.HTML(anim.to_jshtml())``."""
+    if not paths:
+        raise ValueError("no paths to draw: pass {name: array of points}")
+    arrays = {name: np.asarray(path, dtype=float).reshape(-1, 2) for name, path in paths.items()}
+    if every < 1:
+        raise ValueError(f"every must be ≥ 1 step per frame, not {every}")
+    frames = math.ceil(max(len(path) for path in arrays.values()) / every)
+    fig = Figure(figsize=figsize, dpi=dpi)
+    ax = fig.add_subplot()
+    draw_descent_path([], cost, ax, extent=extent, minimum=minimum, title=title)
+    _axes_labels(ax, labels)
+    lines = []
+    for k, (name, path) in enumerate(arrays.items()):
+        ax.plot(*path[0], "s", color=f"C{k}", markersize=6)
+        (line,) = ax.plot([], [], "-o", color=f"C{k}", markersize=2.5, linewidth=1, label=name)
+        lines.append((line, path))
+    ax.legend(fontsize=8, loc="upper right")
+    caption = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize=9)
+    fig.tight_layout()
+
+    def draw(frame: int):
+        step = frame * every
+        for line, path in lines:
+            shown = path[: step + 1]
+            line.set_data(shown[:, 0], shown[:, 1])
+        caption.set_text(f"step {step}")
+        return []
+
+    return FuncAnimation(fig, draw, frames=frames, interval=interval, repeat=False)
 
 
 # --- Comparing runs: the accuracy study (appendix), test error against training-set size ----------
