@@ -199,12 +199,12 @@ del scalar_tape  # 839,658 nodes: free the memory
 # so a binary row holds a pair of functions `(g, a, b, y) -> ā` and
 # `(g, a, b, y) -> b̄`, one per input, and a unary row one function `(g, x, y) -> x̄`.
 # Each returns an array, the contribution to that input's adjoint. Here is the start of
-# the table; the rows `neg`, `exp` and `log` show the form (the derivative of $e^x$ is
-# the output $y$ itself, so its row is `g * y`), and the rows of tanh, sigmoid and relu
-# come a few lines further down, after those of sqrt, sin, cos and tan:
+# the table: the rows of task 6.2, and the row `matmul`, which names the two functions
+# of task 6.1. Further down come the unary rows, such as `"exp": lambda g, x, y: g * y`
+# (the derivative of $e^x$ is the output $y$ itself), and among them those of task 6.3.
 
 # %% tags=["remove-input"]
-listing("ppn/tensor.py", start_at="VJP: dict", end_before='"sqrt":')
+listing("ppn/tensor.py", start_at="VJP: dict", end_before='"linear":')
 
 # %% [markdown]
 # `Tensor.backward()` runs Algorithm 1 over the recorded nodes with these rows. Each node
@@ -453,8 +453,8 @@ rng = np.random.default_rng(0)
 z = Tensor(rng.normal(size=(16, 10)))
 bias = Tensor(np.zeros(10), requires_grad=True)
 (((z + bias) ** 2).sum()).backward()  # adjoint of z + bias: 2 (z + b), shape (16, 10)
-print("bias.grad:        ", np.round(bias.grad, 3))
-print("column sums of 2z:", np.round((2 * z.data).sum(axis=0), 3))
+print("bias.grad:    ", np.round(bias.grad, 2))
+print("sums of 2z[n]:", np.round((2 * z.data).sum(axis=0), 2))  # column sums
 assert bias.grad.shape == (10,) and np.allclose(bias.grad, (2 * z.data).sum(axis=0))
 
 # %% [markdown]
