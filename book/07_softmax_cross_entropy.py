@@ -667,7 +667,7 @@ assert after.item() < before.item() - 0.05
 #
 # * 7.1: softmax cross-entropy, one fused and stable node (`ppn/losses.py`:
 #   `softmax_cross_entropy`)
-# * 7.2: the VJP of softmax cross-entropy, (softmax − one-hot)/N (`ppn/tensor.py`:
+# * 7.2: the VJP of softmax cross-entropy, (softmax − onehot)/N (`ppn/tensor.py`:
 #   `_softmax_cross_entropy_vjp`)
 #
 # Check them with `pytest tests/tasks -k TestTask7_`, or here with
