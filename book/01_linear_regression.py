@@ -153,6 +153,35 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown]
+# In Jupyter, the sliders below redraw both panels for another share of the largest
+# learning rate and another number of steps. (The web version of the book has no Python
+# behind it and shows a note in the sliders' place.) Near the limit, the path on raw
+# heights bounces from wall to wall of the valley; at no share does it reach the star.
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+from ipywidgets import FloatSlider, IntSlider, interact
+
+
+def show_descent(share, steps):
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+    for ax, data, cost, extent, best in (
+        (axes[0], height, raw_cost, (-0.2, 1.2, -100, 20), line),
+        (axes[1], u, u_cost, (-40, 50, -10, 80), line_u),
+    ):
+        eta = share * largest_learning_rate(data)
+        path = linreg.descent_path(data, weight, learning_rate=eta, steps=steps)
+        _ = draw_descent_path(path, cost, ax, extent=extent, minimum=best,
+                              title=f"η = {eta:.2g}: C/n = {cost(*path[-1]):.1f} kg²")
+    axes[1].set_aspect("equal")
+    fig.tight_layout()
+    plt.show()
+
+
+_ = interact(show_descent, share=FloatSlider(min=0.05, max=0.95, step=0.05, value=0.25),
+             steps=IntSlider(min=1, max=200, value=20))
+
+# %% [markdown]
 # On raw heights the cost is far steeper along $a$, which multiplies numbers near 170,
 # than along the floor of the valley. The learning rate must be small enough not to
 # overshoot across the valley, and a step that small crawls along it: after twenty
