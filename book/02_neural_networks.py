@@ -96,7 +96,9 @@ plt.show()
 # $$ f(x) = \sigma\Big(\sum_{i=1}^{n} x_i w_i + b\Big) \tag{3} $$
 #
 # The weights say how much each input counts and with which sign; the bias shifts the
-# threshold. The source's activation is the **sigmoid** $\sigma(z) = 1 / (1 + e^{-z})$,
+# threshold. The source writes $\sigma$ for a function with values in $[0, 1]$ without
+# naming it; the usual one, and this chapter's, is the **sigmoid**
+# $\sigma(z) = 1 / (1 + e^{-z})$,
 # which squashes any real number into $(0, 1)$: very negative sums give almost 0 (the
 # neuron is "off"), very positive ones almost 1 ("on"). `ppn.sigmoid` computes it on a
 # number, an array or a tensor, without overflow for large $|z|$:
