@@ -18,7 +18,7 @@
 # of the course trains: a **multilayer perceptron** (MLP) with tens of thousands of
 # parameters, which reads an image of a handwritten digit and answers with ten numbers,
 # one per digit. Here we only *run* it (the forward pass); how to choose its parameters
-# is the subject of chapters 3 to 7 (from [forward mode](03_forward_mode.ipynb) to
+# is the subject of chapters 3 to 10 (from [forward mode](03_forward_mode.ipynb) to
 # [MNIST](10_mnist.ipynb)).
 #
 # ## The problem: MNIST
@@ -782,7 +782,8 @@ for size in (16, 1000):
 # $\frac{e^{-z}}{1 + e^{-z}} = 1 - \frac{1}{1 + e^{-z}} = 1 - \sigma(z)$. The product
 # $s(1 - s)$ of two numbers that add up to 1 is largest when both are $\frac12$: at $z = 0$,
 # where $\sigma'(0) = \frac14$. Away from 0 it falls fast ($\sigma'(8) \approx 3 \times 10^{-4}$):
-# a saturated neuron barely passes on a change, which [chapter 10](10_mnist.ipynb) meets again.
+# a saturated neuron barely passes on a change, which
+# [chapter 7](07_softmax_cross_entropy.ipynb) measures on one neuron.
 
 # %% tags=["solution"]
 zs = np.linspace(-8, 8, 33)
