@@ -92,10 +92,31 @@
 # $\bar v_0$: $x_2$ is used twice (by $v_2$ and by $v_3$), so its adjoint has two terms.
 # A program that *assigned* each contribution instead of adding it would keep only one.
 #
-# ## Table 2, regenerated
+# ## Algorithm 1: the backward pass on a tape
 #
-# `ppn.reverse_trace` records $f$ on a gradient tape, runs the backward pass and returns
-# one row per variable with its value and its adjoint:
+# To run eq. 15 as a program, the trace must be written down in a form a loop can walk:
+# a **gradient tape**, the source's figure 11, a list with one **node** per variable.
+# [Chapter 5](05_gradient_tape.ipynb) has the program write its tape by itself while $f$
+# runs; here we fill it by hand, which is all the backward pass needs. A `ppn.Tape` is
+# three lists, and the backward pass needs only three facts about them.
+#
+# * The nodes are numbered $0, 1, 2, \dots$ in the order they were computed; $w_i$ is the
+#   value of node $i$. The tape of $f$ has six nodes, $v_{-1}, \dots, v_4$ of Table 2 under
+#   the numbers 0 to 5.
+# * For node $i$ the tape keeps two tuples of the same length: `tape.parents[i]`, the
+#   numbers of the nodes it read, and `tape.partials[i]`, the local partial derivative
+#   $\partial w_i / \partial w_p$ towards each of them, in the same order. An input read
+#   nothing: both its tuples are empty. A third list, `tape.ops[i]`, names the operation
+#   (`"input"`, `"cos"`, `"mul"`, …), only for printing.
+# * Each variable the program holds is a `ppn.Var(tape, index, value)`, which knows its
+#   tape, the number of its node, `.index`, and its value, `.value`. The value is kept in
+#   the `Var`, not on the tape.
+#
+# The partials are the local derivatives of Table 2 by hand: $-\sin v_{-1}$ for the
+# cosine; for the product $v_2 = v_0 v_1$, $\partial v_2 / \partial v_0 = v_1$ and
+# $\partial v_2 / \partial v_1 = v_0$; $e^{v_0}$ for the exponential; 1 and 1 for the
+# sum. `node` appends one node to the three lists and returns its variable, and
+# `tape_of_f` fills the six nodes of $f$ at a point $(a, b)$:
 
 # %%
 import math
@@ -108,152 +129,32 @@ import ppn
 from ppn.plots import animate_trace, draw_computation_graph, pass_order, trace_table
 
 
-def f(x1, x2):
-    return x2 * ppn.cos(x1) + ppn.exp(x2)
+def node(tape, op, parents, partials, value):
+    """Append the node (op, parents, partials) to the tape's lists; return its Var."""
+    tape.ops.append(op)
+    tape.parents.append(parents)
+    tape.partials.append(partials)
+    return ppn.Var(tape, len(tape.parents) - 1, value)  # its index: its position
 
 
-point = (math.pi, 1.0)
-rows = ppn.reverse_trace(f, *point)
-
-# %% mystnb={"markdown_format": "gfm"}
-Markdown(trace_table(rows, headers=["adjoint v̄ᵢ = ∂f/∂vᵢ"]))
-
-# %%
-e = math.e
-adjoints = {row.index: row.derivative for row in rows}
-assert adjoints[4] == 1.0  # v̄₄: the seed
-assert adjoints[3] == 1.0  # v̄₃ = v̄₄ · 1
-assert adjoints[2] == 1.0  # v̄₂ = v̄₄ · 1
-assert adjoints[1] == 1.0  # v̄₁ = v̄₂ · v₀
-assert math.isclose(adjoints[0], e - 1)  # v̄₀ = v̄₃ · e^v₀ + v̄₂ · v₁
-assert abs(adjoints[-1]) < 1e-15  # v̄₋₁ = v̄₁ · (−sin π) = −1.2e−16 in floating point
-print(f"∂f/∂x₁ = v̄₋₁ = {adjoints[-1]:.2g} (−sin π in floating point, chapter 3)")
-print(f"∂f/∂x₂ = v̄₀  = {adjoints[0]:.4f} = e − 1")
-
-# %% [markdown]
-# ```{warning}
-# **Three rows of the source's Table 2 are wrong.** A backward table is read from its
-# last row up, in the order of the pass. The source's last row is the seed,
-# $\bar v_4 = 1$; its first row, beside $v_{-1} = x_1 = \pi$, is
-# $\bar v_{-1} = \bar v_1 \cdot \partial v_1 / \partial v_{-1} = 0$; and its second is
-# $\bar v_0 = e - 1$. Those three are right. The rows $\bar v_3$, $\bar v_2$, $\bar v_1$
-# give $e$, $-1$, $-1$:
-#
-# | row | the source prints | which is the value | the correct adjoint |
-# |:--|:--|:--|:--|
-# | $\bar v_3$ | $e$ | $v_3 = e^{v_0} = e$ | $\bar v_3 = \bar v_4 \cdot \partial v_4 / \partial v_3 = 1$ |
-# | $\bar v_2$ | $-1$ | $v_2 = v_0 v_1 = -1$ | $\bar v_2 = \bar v_4 \cdot \partial v_4 / \partial v_2 = 1$ |
-# | $\bar v_1$ | $-1$ | $v_1 = \cos v_{-1} = -1$ | $\bar v_1 = \bar v_2 \cdot v_0 = 1$ |
-#
-# Those numbers are the primal values $v_3$, $v_2$, $v_1$ of the forward pass, copied into
-# the adjoint column. Had they been the adjoints, eq. 15 would give
-# $\bar v_0 = \bar v_3 e^{v_0} + \bar v_2 v_1 = e \cdot e + (-1)(-1) = e^2 + 1$, not the
-# $e - 1$ the source itself prints for $\bar v_0$ (and eq. 13 for
-# $\partial f / \partial x_2$). The next cell compares every row of the source with the
-# library's adjoints.
-# ```
-
-# %%
-# The source's Table 2, its rows from first to last:
-source_table_2 = {-1: 0.0, 0: e - 1, 1: -1.0, 2: -1.0, 3: e, 4: 1.0}
-verdicts = {}
-for row in rows:
-    printed = source_table_2[row.index]
-    if math.isclose(printed, row.derivative, abs_tol=1e-15):
-        verdicts[row.index] = "right"
-    elif math.isclose(printed, row.primal):
-        verdicts[row.index] = f"wrong: that is the value {row.name}"
-    adjoint = round(row.derivative, 4) + 0.0
-    print(f"{row.name:4} the source prints {round(printed, 4) + 0.0:7.4f}, "
-          f"the adjoint is {adjoint:.4f}: {verdicts[row.index]}")  # fmt: skip
-assert [verdicts[i] == "right" for i in (-1, 0, 1, 2, 3, 4)] == [1, 1, 0, 0, 0, 1]
-assert rows[-1].index == 4 and rows[-1].derivative == 1.0  # the last row: the seed
-
-# %% [markdown]
-# ## The graph with adjoints
-#
-# The same computation graph as in [chapter 3](03_forward_mode.ipynb), now with the
-# adjoints. Forward mode filled it from left to right;
-# backward mode fills it from right to left, once the
-# values are known.
-
-# %% mystnb={"figure": {"caption": "The computation graph of $f(x_1, x_2) = x_2 \\cos x_1 + e^{x_2}$ at $(\\pi, 1)$, drawn from `ppn.reverse_trace`: each node shows its expression, its value and its adjoint $\\bar v_i = \\partial f / \\partial v_i$. The inputs' adjoints are the gradient, $(0, e - 1)$.", "name": "fig-backward-graph"}}
-fig, ax = plt.subplots(figsize=(8, 3.4))
-_ = draw_computation_graph(rows, ax, derivative="adjoint", title="backward mode")
-fig.tight_layout()
-plt.show()
-
-# %% [markdown]
-# ### Stepping through the backward pass
-#
-# In Jupyter, move the slider to follow the backward pass: at each step one adjoint
-# becomes complete (highlighted) and is sent back along the orange arrows to the
-# operands of its node; adjoints not yet complete show "?". (The web version of the book
-# has no Python behind it and shows a note in the slider's place; the animation below
-# plays the same steps.)
-
-# %%
-# NBVAL_IGNORE_OUTPUT
-from ipywidgets import IntSlider, interact
-
-backward_order = pass_order(rows, "adjoint")  # v₄, v₃, …, v₋₁
+def tape_of_f(a, b):
+    """The tape of f(x₁, x₂) = x₂ cos x₁ + e^x₂ at (a, b), filled by hand."""
+    tape = ppn.Tape()
+    x1 = node(tape, "input", (), (), a)  # node 0: v₋₁ = x₁
+    x2 = node(tape, "input", (), (), b)  # node 1: v₀ = x₂
+    cos = node(tape, "cos", (0,), (-math.sin(a),), math.cos(a))  # v₁ = cos v₋₁
+    product = node(tape, "mul", (1, 2), (cos.value, b), b * cos.value)  # v₂ = v₀ v₁
+    exp = node(tape, "exp", (1,), (math.exp(b),), math.exp(b))  # v₃ = e^v₀
+    y = node(tape, "add", (3, 4), (1.0, 1.0), product.value + exp.value)  # v₄
+    return tape, [x1, x2, cos, product, exp, y]
 
 
-def show_step(step):
-    fig, ax = plt.subplots(figsize=(8, 3.6))
-    _ = draw_computation_graph(rows, ax, derivative="adjoint", step=step)
-    plt.show()
-    highlight = backward_order[step]
-    display(Markdown(trace_table(rows, headers=["adjoint"], highlight=highlight)))
-
-
-_ = interact(show_step, step=IntSlider(min=0, max=len(rows) - 1, value=0))
-
-# %%
-# NBVAL_IGNORE_OUTPUT
-backward_animation = animate_trace(
-    rows, derivative="adjoint", title=r"backward mode on $f$ at $(\pi, 1)$"
-)
-animation_html = backward_animation.to_jshtml()
-HTML(animation_html)
-
-# %%
-import re
-
-frames = re.findall(r'frames\[\d+\] = "data:image/png;base64,', animation_html)
-assert len(frames) == len(rows) == 6  # one frame per step of the backward pass
-print(f"{len(frames)} frames, one per row of Table 2, from v₄ back to v₋₁")
-
-# %% [markdown]
-# ## Algorithm 1: the backward pass on a tape
-#
-# `reverse_trace` works on a **gradient tape**, which [chapter 5](05_gradient_tape.ipynb)
-# builds: while $f$ runs, every operation is written down as one **node** of a list. The
-# backward pass needs only three facts about it.
-#
-# * The nodes are numbered $0, 1, 2, \dots$ in the order they were computed; $w_i$ is the
-#   value of node $i$. The tape of $f$ has six nodes, $v_{-1}, \dots, v_4$ of Table 2 under
-#   the numbers 0 to 5.
-# * For node $i$ the tape keeps two tuples of the same length: `tape.parents[i]`, the
-#   numbers of the nodes it read, and `tape.partials[i]`, the local partial derivative
-#   $\partial w_i / \partial w_p$ towards each of them, in the same order. An input read
-#   nothing: both its tuples are empty.
-# * Each variable the program holds is a `ppn.Var`, which knows the number of its node,
-#   `.index`, and its value, `.value`.
-#
-# Inside `with ppn.Tape() as tape:`, `tape.var(x)` makes an input variable, and every
-# operation on variables appends its node (chapter 5 shows how):
-
-# %%
-with ppn.Tape() as tape:
-    x1, x2 = tape.var(math.pi), tape.var(1.0)
-    product = x2 * ppn.cos(x1)
-    y = product + ppn.exp(x2)  # the same f, with a name for its product
-
+tape, variables = tape_of_f(math.pi, 1.0)
+x1, x2, _, product, _, y = variables
 print(f"the output y is node {y.index} of {len(tape)}; y.value = {y.value:.4f}")
 for i in range(len(tape)):
     shown = ", ".join(f"{round(d, 4) + 0.0:g}" for d in tape.partials[i])  # −sin π → 0
-    print(f"node {i}: parents {tape.parents[i]!s:7} partials ({shown})")
+    print(f"node {i}: {tape.ops[i]:5} parents {tape.parents[i]!s:7} partials ({shown})")
 
 # %%
 assert tape.parents == [(), (), (0,), (1, 2), (1,), (3, 4)] and y.index == 5
@@ -330,9 +231,8 @@ print(f"0.0 * math.inf = {0.0 * math.inf}; 1.0 + nan = {1.0 + 0.0 * math.inf}")
 # which is harmless.
 # ```
 #
-# The checks of task 4.1 build their tapes by hand, filling `parents`, `partials` and
-# `ops` directly, so that you can check it before chapter 5 has you write the code that
-# records a tape.
+# The checks of task 4.1 fill their tapes by hand too, as `tape_of_f` does, so that you
+# can check it before chapter 5 has you write the code that records a tape.
 #
 # ```{admonition} Task 4.1: the backward loop (Algorithm 1)
 # :class: tip
@@ -354,8 +254,137 @@ print(f"0.0 * math.inf = {0.0 * math.inf}; 1.0 + nan = {1.0 + 0.0 * math.inf}")
 adjoints = tape.backward(y)
 print("from y:      ∇ =", [round(a, 4) + 0.0 for a in adjoints])
 print("from node 3: ∇ =", [round(a, 4) + 0.0 for a in tape.backward(product)])
-assert adjoints == [row.derivative for row in rows]  # Table 2, v̄₋₁ … v̄₄
 assert len(tape.backward(product)) == product.index + 1 == 4  # nodes 0 … 3
+
+# %% [markdown]
+# ## Table 2, regenerated
+#
+# The tape keeps no values (figure 11), but Table 1 of
+# [chapter 3](03_forward_mode.ipynb) has them: `ppn.forward_trace` gives one row per
+# variable, in the same order as the tape's nodes. Seeded with zero tangents, its rows
+# carry the values; putting the adjoints in their derivative column makes Table 2. A
+# row is a named tuple, and `row._replace(derivative=…)` is a copy of it with that one
+# field changed.
+
+# %%
+def f(x1, x2):
+    return x2 * ppn.cos(x1) + ppn.exp(x2)
+
+
+point = (math.pi, 1.0)
+table_1 = ppn.forward_trace(f, point, (0.0, 0.0))  # the values vᵢ, tangents 0
+pairs = zip(table_1, adjoints, strict=True)  # v₋₁ with node 0, …, v₄ with node 5
+rows = [row._replace(derivative=adjoint) for row, adjoint in pairs]
+assert [row.primal for row in rows] == [v.value for v in variables]
+
+# %% mystnb={"markdown_format": "gfm"}
+Markdown(trace_table(rows, headers=["adjoint v̄ᵢ = ∂f/∂vᵢ"]))
+
+# %%
+e = math.e
+v_bar = {row.index: row.derivative for row in rows}  # v̄ᵢ by the variable's i
+assert v_bar[4] == 1.0  # v̄₄: the seed
+assert v_bar[3] == 1.0  # v̄₃ = v̄₄ · 1
+assert v_bar[2] == 1.0  # v̄₂ = v̄₄ · 1
+assert v_bar[1] == 1.0  # v̄₁ = v̄₂ · v₀
+assert math.isclose(v_bar[0], e - 1)  # v̄₀ = v̄₃ · e^v₀ + v̄₂ · v₁
+assert abs(v_bar[-1]) < 1e-15  # v̄₋₁ = v̄₁ · (−sin π) = −1.2e−16 in floating point
+print(f"∂f/∂x₁ = v̄₋₁ = {v_bar[-1]:.2g} (−sin π in floating point, chapter 3)")
+print(f"∂f/∂x₂ = v̄₀  = {v_bar[0]:.4f} = e − 1")
+
+# %% [markdown]
+# ```{warning}
+# **Three rows of the source's Table 2 are wrong.** A backward table is read from its
+# last row up, in the order of the pass. The source's last row is the seed,
+# $\bar v_4 = 1$; its first row, beside $v_{-1} = x_1 = \pi$, is
+# $\bar v_{-1} = \bar v_1 \cdot \partial v_1 / \partial v_{-1} = 0$; and its second is
+# $\bar v_0 = e - 1$. Those three are right. The rows $\bar v_3$, $\bar v_2$, $\bar v_1$
+# give $e$, $-1$, $-1$:
+#
+# | row | the source prints | which is the value | the correct adjoint |
+# |:--|:--|:--|:--|
+# | $\bar v_3$ | $e$ | $v_3 = e^{v_0} = e$ | $\bar v_3 = \bar v_4 \cdot \partial v_4 / \partial v_3 = 1$ |
+# | $\bar v_2$ | $-1$ | $v_2 = v_0 v_1 = -1$ | $\bar v_2 = \bar v_4 \cdot \partial v_4 / \partial v_2 = 1$ |
+# | $\bar v_1$ | $-1$ | $v_1 = \cos v_{-1} = -1$ | $\bar v_1 = \bar v_2 \cdot v_0 = 1$ |
+#
+# Those numbers are the primal values $v_3$, $v_2$, $v_1$ of the forward pass, copied into
+# the adjoint column. Had they been the adjoints, eq. 15 would give
+# $\bar v_0 = \bar v_3 e^{v_0} + \bar v_2 v_1 = e \cdot e + (-1)(-1) = e^2 + 1$, not the
+# $e - 1$ the source itself prints for $\bar v_0$ (and eq. 13 for
+# $\partial f / \partial x_2$). The next cell compares every row of the source with the
+# library's adjoints.
+# ```
+
+# %%
+# The source's Table 2, its rows from first to last:
+source_table_2 = {-1: 0.0, 0: e - 1, 1: -1.0, 2: -1.0, 3: e, 4: 1.0}
+verdicts = {}
+for row in rows:
+    printed = source_table_2[row.index]
+    if math.isclose(printed, row.derivative, abs_tol=1e-15):
+        verdicts[row.index] = "right"
+    elif math.isclose(printed, row.primal):
+        verdicts[row.index] = f"wrong: that is the value {row.name}"
+    adjoint = round(row.derivative, 4) + 0.0
+    print(f"{row.name:4} the source prints {round(printed, 4) + 0.0:7.4f}, "
+          f"the adjoint is {adjoint:.4f}: {verdicts[row.index]}")  # fmt: skip
+assert [verdicts[i] == "right" for i in (-1, 0, 1, 2, 3, 4)] == [1, 1, 0, 0, 0, 1]
+assert rows[-1].index == 4 and rows[-1].derivative == 1.0  # the last row: the seed
+
+# %% [markdown]
+# ## The graph with adjoints
+#
+# The same computation graph as in [chapter 3](03_forward_mode.ipynb), now with the
+# adjoints. Forward mode filled it from left to right;
+# backward mode fills it from right to left, once the
+# values are known.
+
+# %% mystnb={"figure": {"caption": "The computation graph of $f(x_1, x_2) = x_2 \\cos x_1 + e^{x_2}$ at $(\\pi, 1)$, drawn from its tape, filled by hand, and the adjoints of `Tape.backward`: each node shows its expression, its value and its adjoint $\\bar v_i = \\partial f / \\partial v_i$. The inputs' adjoints are the gradient, $(0, e - 1)$.", "name": "fig-backward-graph"}}
+fig, ax = plt.subplots(figsize=(8, 3.4))
+_ = draw_computation_graph(rows, ax, derivative="adjoint", title="backward mode")
+fig.tight_layout()
+plt.show()
+
+# %% [markdown]
+# ### Stepping through the backward pass
+#
+# In Jupyter, move the slider to follow the backward pass: at each step one adjoint
+# becomes complete (highlighted) and is sent back along the orange arrows to the
+# operands of its node; adjoints not yet complete show "?". (The web version of the book
+# has no Python behind it and shows a note in the slider's place; the animation below
+# plays the same steps.)
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+from ipywidgets import IntSlider, interact
+
+backward_order = pass_order(rows, "adjoint")  # v₄, v₃, …, v₋₁
+
+
+def show_step(step):
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    _ = draw_computation_graph(rows, ax, derivative="adjoint", step=step)
+    plt.show()
+    highlight = backward_order[step]
+    display(Markdown(trace_table(rows, headers=["adjoint"], highlight=highlight)))
+
+
+_ = interact(show_step, step=IntSlider(min=0, max=len(rows) - 1, value=0))
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+backward_animation = animate_trace(
+    rows, derivative="adjoint", title=r"backward mode on $f$ at $(\pi, 1)$"
+)
+animation_html = backward_animation.to_jshtml()
+HTML(animation_html)
+
+# %%
+import re
+
+frames = re.findall(r'frames\[\d+\] = "data:image/png;base64,', animation_html)
+assert len(frames) == len(rows) == 6  # one frame per step of the backward pass
+print(f"{len(frames)} frames, one per row of Table 2, from v₄ back to v₋₁")
 
 # %% [markdown]
 # ## One backward pass, the whole gradient
@@ -366,8 +395,8 @@ assert len(tape.backward(product)) == product.index + 1 == 4  # nodes 0 … 3
 #
 # * **It receives** `output`, a `Var` of the tape, and `inputs`, a list (or tuple) of
 #   `Var`s of the same tape, in any order. An "input" may be any variable of the tape, not
-#   only one made by `tape.var`: the derivative with respect to an intermediate result is
-#   its adjoint too.
+#   only an input node: the derivative with respect to an intermediate result is its
+#   adjoint too.
 # * **It returns** a list with one float per input, in the order given:
 #   `[∂output/∂x for x in inputs]`.
 # * It runs **one** backward pass, whatever the number of inputs, and reads each input's
@@ -379,15 +408,19 @@ assert len(tape.backward(product)) == product.index + 1 == 4  # nodes 0 … 3
 #   that check: it returns quietly for a `Var` of this tape, and otherwise raises a
 #   `TypeError` (`x` is not a `Var`, say a float) or a `TapeError` (`x` belongs to another
 #   tape). Call it for each input before reading its adjoint.
+#
+# A small tape filled by hand shows all of it: $a \cdot b$ at $(2, 5)$, then one more
+# input, `later`, on the tape after the product.
 
 # %%
-with ppn.Tape() as other_tape:
-    a, b = other_tape.var(2.0), other_tape.var(5.0)
-    product = a * b
-    later = other_tape.var(7.0)  # recorded after the product
-print("∂product/∂(a, b, later) =", other_tape.gradient(product, [a, b, later]))
-print("∂product/∂(b, a) =", other_tape.gradient(product, [b, a]))
-assert other_tape.gradient(product, [a, b, later]) == [5.0, 2.0, 0.0]
+other_tape = ppn.Tape()
+a = node(other_tape, "input", (), (), 2.0)  # node 0
+b = node(other_tape, "input", (), (), 5.0)  # node 1
+product_ab = node(other_tape, "mul", (0, 1), (b.value, a.value), a.value * b.value)
+later = node(other_tape, "input", (), (), 7.0)  # node 3, after the product
+print("∂(ab)/∂(a, b, later) =", other_tape.gradient(product_ab, [a, b, later]))
+print("∂(ab)/∂(b, a) =", other_tape.gradient(product_ab, [b, a]))
+assert other_tape.gradient(product_ab, [a, b, later]) == [5.0, 2.0, 0.0]
 
 # %% [markdown]
 # ```{admonition} Task 4.2: the gradient from one backward pass
@@ -400,12 +433,11 @@ assert other_tape.gradient(product, [a, b, later]) == [5.0, 2.0, 0.0]
 # with `ppn.tasks.check("4.2")` in this notebook, or `pytest tests/tasks -k TestTask4_2`.
 # ```
 #
-# `ppn.grad(f)` returns the function $x \mapsto \nabla f(x)$: each call records $f$ on a
-# new tape with one `tape.var` per argument and returns `tape.gradient(output, inputs)`,
-# one backward pass. Forward mode needed one pass per input for the same numbers:
+# On the tape of $f$, one backward pass gives both partial derivatives. Forward mode
+# needed one pass per input for the same numbers:
 
 # %%
-gradient = ppn.grad(f)(*point)
+gradient = tape.gradient(y, [x1, x2])  # backward mode: one pass
 _, d_x1 = ppn.jvp(f, point, (1.0, 0.0))  # forward mode: one pass for ∂f/∂x₁ ...
 _, d_x2 = ppn.jvp(f, point, (0.0, 1.0))  # ... and another for ∂f/∂x₂
 # round(…, 4) + 0.0 prints the −1.2e−16 of ∂f/∂x₁ as 0.0000, not −0.0000 (chapter 3)
@@ -415,9 +447,14 @@ print(f"forward, 2 passes: ∇f = ({round(d_x1, 4) + 0.0:.4f}, {d_x2:.4f})")
 # %%
 assert math.isclose(gradient[0], d_x1, abs_tol=1e-15)
 assert math.isclose(gradient[1], d_x2)
-value, same_gradient = ppn.value_and_grad(f)(*point)
-assert math.isclose(value, e - 1) and same_gradient == gradient
-assert list(gradient) == tape.gradient(y, [x1, x2])
+assert math.isclose(y.value, e - 1) and gradient == [v_bar[-1], v_bar[0]]
+
+# %% [markdown]
+# Filling a tape by hand is fine for six nodes, not for a network.
+# [Chapter 5](05_gradient_tape.ipynb) has the program record its tape as it runs, and
+# then `ppn.grad(f)` does all of this in one call: it returns the function
+# $x \mapsto \nabla f(x)$, and each call records $f$ on a new tape, with one input
+# variable per argument, and returns `tape.gradient(output, inputs)`.
 
 # %% [markdown]
 # ## The Jacobian, row by row
@@ -439,6 +476,13 @@ assert list(gradient) == tape.gradient(y, [x1, x2])
 # bias, in the order of `Linear(n_inputs, n_outputs)` and of the [notation](notation.md):
 # its weight matrix has one row per input and one column per neuron, so as a function it
 # has $m$ = `n_inputs` inputs and $n$ = `n_outputs` outputs.
+#
+# ```{note}
+# For its backward passes, `ppn.jacobian` records each function on a tape as it runs,
+# which is [chapter 5](05_gradient_tape.ipynb)'s subject. In the student edition, the
+# cell that builds the table below runs once tasks 5.1–5.3 are written; until then it
+# stops at task 5.1.
+# ```
 
 # %%
 rng = np.random.default_rng(0)
@@ -540,7 +584,8 @@ Markdown("\n".join(table))
 # :label: ex-backward-table
 #
 # Compute Table 2 by hand at the point $(x_1, x_2) = (\pi/2, 2)$ and check it with
-# `ppn.reverse_trace(f, math.pi / 2, 2.0)`. Which adjoints have two terms, and why?
+# `Tape.backward` on the tape `tape_of_f(math.pi / 2, 2.0)`. Which adjoints have two
+# terms, and why?
 # ```
 
 # %% [markdown] tags=["solution"]
@@ -570,12 +615,12 @@ Markdown("\n".join(table))
 # %% tags=["solution"]
 e2 = math.exp(2)
 by_hand = {4: 1.0, 3: 1.0, 2: 1.0, 1: 2.0, 0: e2, -1: -2.0}
-other = ppn.reverse_trace(f, math.pi / 2, 2.0)
+other_tape, other_variables = tape_of_f(math.pi / 2, 2.0)
+other_adjoints = other_tape.backward(other_variables[-1])  # nodes 0 … 5: v̄₋₁ … v̄₄
 subscripts = {-1: "₋₁", 0: "₀", 1: "₁", 2: "₂", 3: "₃", 4: "₄"}
-for row in other:
-    hand = by_hand[row.index]
-    print(f"v̄{subscripts[row.index]:2} = {row.derivative:+.4f}  (by hand {hand:+.4f})")
-    assert math.isclose(row.derivative, by_hand[row.index], rel_tol=1e-15)
+for i, adjoint in zip(range(-1, 5), other_adjoints, strict=True):
+    print(f"v̄{subscripts[i]:2} = {adjoint:+.4f}  (by hand {by_hand[i]:+.4f})")
+    assert math.isclose(adjoint, by_hand[i], rel_tol=1e-15)
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}
@@ -585,10 +630,12 @@ for row in other:
 # ```{exercise} A cube, and why adjoints accumulate (★★, 15 min)
 # :label: ex-backward-cube
 #
-# Draw the graph of $p(x) = x \cdot x \cdot x$ at $x = 2$ with `draw_computation_graph` and
-# a reverse trace. Predict each adjoint from eq. 15, and check that $\bar x = 3x^2$. Which
-# contributions would be lost if `Tape.backward` assigned (`=`) instead of accumulating
-# (`+=`)? Run such a loop over the tape's `parents` and `partials` to see.
+# Fill the tape of $p(x) = x \cdot x \cdot x$ at $x = 2$ by hand with `node` (its first
+# product reads node 0 twice), and draw its graph with `draw_computation_graph`, its rows
+# made as for Table 2. Predict each adjoint from eq. 15, and check with `Tape.backward`
+# that $\bar x = 3x^2$. Which contributions would be lost if `Tape.backward` assigned
+# (`=`) instead of accumulating (`+=`)? Run such a loop over the tape's `parents` and
+# `partials` to see.
 # ```
 
 # %% [markdown] tags=["solution"]
@@ -612,16 +659,18 @@ def p(x):
     return x * x * x
 
 
-cube_rows = ppn.reverse_trace(p, 2.0)
+cube_tape = ppn.Tape()
+x = node(cube_tape, "input", (), (), 2.0)
+square = node(cube_tape, "mul", (0, 0), (x.value, x.value), x.value * x.value)
+cube = node(cube_tape, "mul", (1, 0), (x.value, square.value), square.value * x.value)
+pairs = zip(ppn.forward_trace(p, (2.0,), (0.0,)), cube_tape.backward(cube), strict=True)
+cube_rows = [row._replace(derivative=adjoint) for row, adjoint in pairs]
 fig, ax = plt.subplots(figsize=(6.5, 2.8))
 title = r"$p(x) = x \cdot x \cdot x$ at $x = 2$"
 _ = draw_computation_graph(cube_rows, ax, derivative="adjoint", title=title)
 fig.tight_layout()
 plt.show()
 
-with ppn.Tape() as cube_tape:
-    x = cube_tape.var(2.0)
-    cube = p(x)
 assigned = [0.0] * len(cube_tape)
 assigned[cube.index] = 1.0
 for i in range(cube.index, -1, -1):
@@ -644,6 +693,8 @@ assert assigned[0] == 4.0
 # For the curve $c(t) = (\cos t, \sin t, t^2, e^t, \tanh t)$, write its Jacobian by hand,
 # compute it in both modes at $t = 0.5$, and compare their `.passes`. Then, for a function
 # $\mathbb{R}^m \to \mathbb{R}^n$ of your own, find the rule that says which mode to use.
+# (Backward mode records the curve on a tape: in the student edition, it needs tasks
+# 5.1–5.3.)
 # ```
 
 # %% [markdown] tags=["solution"]
@@ -744,7 +795,8 @@ assert not math.isclose(wrong[0], forward_x2, rel_tol=0.1)  # the check fails lo
 # outputs, with **one** backward pass on one `ppn.Tape` whatever the number of outputs.
 # (Hint: $v^\top J$ is the gradient of the scalar $\sum_i v_i f_i$.) Check it against
 # `v @ ppn.jacobian(function, "reverse")(*xs)` on the curve of the previous exercise and on a
-# function of three inputs and two outputs.
+# function of three inputs and two outputs. (It records $f$ on the tape as it runs: do it
+# after [chapter 5](05_gradient_tape.ipynb).)
 # ```
 
 # %% [markdown] tags=["solution"]
