@@ -36,7 +36,8 @@ from ppn import data, optim
 from ppn.listing import listing
 from ppn.losses import softmax_cross_entropy
 from ppn.nn import MLP
-from ppn.plots import animate_descent_paths, draw_history, plot_descent_paths, plot_history
+from ppn.plots import (animate_descent_paths, draw_history, plot_descent_paths,
+                       plot_history)
 from ppn.tensor import Tensor
 from ppn.train import History, evaluate
 
@@ -72,7 +73,8 @@ for degree in (1, 3, 9):
     polynomials[degree] = np.polynomial.Polynomial.fit(x_points, y_points, degree)
     train_error = np.mean((polynomials[degree](x_points) - y_points) ** 2)
     new_error = np.mean((polynomials[degree](x_new) - y_new) ** 2)
-    print(f"degree {degree}: {degree + 1:2} parameters, training error {train_error:.4f}, "
+    print(f"degree {degree}: {degree + 1:2} parameters, "
+          f"training error {train_error:.4f}, "
           f"error on new points {new_error:8.3f}")
 
 # %% mystnb={"figure": {"caption": "Figure 13: overfitting. Ten noisy points (dots) from the curve y = sin 2πx (grey), fitted by polynomials of degree 1, 3 and 9. A line is too rigid (underfitting); degree 3 follows the rule; degree 9 has ten parameters for ten points, passes through every one of them, and swings wildly between them. Right: with 100 points, the same degree-9 polynomial is tame.", "name": "fig-overfitting-polynomial"}}
@@ -80,13 +82,13 @@ x_plot = np.linspace(0, 1, 400)
 x_many, y_many = sample_curve(100, seed=3)
 fig, axes = plt.subplots(1, 4, figsize=(13, 3.2), sharey=True)
 for ax, degree in zip(axes, (1, 3, 9), strict=False):
-    ax.plot(x_plot, np.sin(2 * np.pi * x_plot), color="0.7", linewidth=3, label="the rule")
+    ax.plot(x_plot, np.sin(2 * np.pi * x_plot), color="0.7", lw=3, label="the rule")
     ax.plot(x_plot, polynomials[degree](x_plot), color="C1", label=f"degree {degree}")
     ax.scatter(x_points, y_points, s=18, zorder=3, label="10 training points")
     ax.set_title(f"degree {degree}, 10 points")
     ax.set_xlabel("x")
 tamed = np.polynomial.Polynomial.fit(x_many, y_many, 9)
-axes[3].plot(x_plot, np.sin(2 * np.pi * x_plot), color="0.7", linewidth=3, label="the rule")
+axes[3].plot(x_plot, np.sin(2 * np.pi * x_plot), color="0.7", lw=3, label="the rule")
 axes[3].plot(x_plot, tamed(x_plot), color="C1", label="degree 9")
 axes[3].scatter(x_many, y_many, s=8, zorder=3, label="100 training points")
 axes[3].set_title("degree 9, 100 points")
@@ -411,7 +413,8 @@ def show_step(step):
 _ = interact(show_step, step=IntSlider(value=10, min=0, max=80, description="step"))
 
 # %% mystnb={"figure": {"caption": "The paths of three optimisers in the valley C(θ) = (θ₁² + 20 θ₂²)/2, 80 steps from the square. SGD, with η just under its stability limit, flips across the valley at every step and crawls along it. Momentum's velocity builds up along the valley and the zigzag dies out. Adam's steps start about η long in each coordinate, so it first heads diagonally, then settles.", "name": "fig-optimiser-paths"}}
-display(plot_descent_paths(valley_paths, valley_ab, extent=valley_extent, minimum=(0, 0)))
+display(plot_descent_paths(valley_paths, valley_ab, extent=valley_extent,
+                           minimum=(0, 0)))
 
 # %% [markdown]
 # Momentum reaches the floor of the valley in about half the steps of SGD. Adam is not
@@ -455,8 +458,8 @@ contenders = {
 digit_runs = {}
 for name, make in contenders.items():
     model = MLP([784, 64, 10], activation="relu", rng=0, dtype=DTYPE)
-    digit_runs[name] = train(model, make(model.parameters()), x_all[:9000], y_all[:9000],
-                             epochs=3, validation=(x_val, y_val))
+    digit_runs[name] = train(model, make(model.parameters()), x_all[:9000],
+                             y_all[:9000], epochs=3, validation=(x_val, y_val))
 print(f"{'':9} {'training cost after epochs 1, 2, 3':>36} {'validation accuracy':>20}")
 for name, history in digit_runs.items():
     print(f"{name:9} {'  '.join(f'{c:10.3f}' for c in history.train_loss)} "
@@ -464,9 +467,8 @@ for name, history in digit_runs.items():
 
 # %%
 for epoch in range(3):
-    sgd_cost = digit_runs["SGD"].train_loss[epoch]
-    assert digit_runs["momentum"].train_loss[epoch] < digit_runs["Adam"].train_loss[epoch]
-    assert digit_runs["Adam"].train_loss[epoch] < sgd_cost
+    sgd, momentum, adam = (digit_runs[name].train_loss[epoch] for name in contenders)
+    assert momentum < adam < sgd
 
 # %% [markdown]
 # Momentum and Adam bring the training cost down much faster than plain SGD, here
@@ -485,7 +487,7 @@ for epoch in range(3):
 
 # %%
 def overfit_run(train_size=300, sizes=(784, 256, 10), epochs=40, weight_decay=0.0):
-    """Train on the first `train_size` digits with momentum; the model and its history."""
+    """Train on the first `train_size` digits with momentum: the model, its history."""
     model = MLP(list(sizes), activation="relu", rng=0, dtype=DTYPE)
     optimizer = optim.Momentum(model.parameters(), lr=0.05, momentum=0.9,
                                weight_decay=weight_decay)
@@ -501,11 +503,12 @@ print(f"{big_model.num_parameters():,} parameters")
 for name, history in {"without": big_history, "with": decay_history}.items():
     print(f"{name:7} weight decay: validation cost lowest "
           f"{min(history.val_loss):.3f} (epoch {np.argmin(history.val_loss) + 1}), "
-          f"at epoch 40 {history.val_loss[-1]:.3f}; training cost {history.train_loss[-1]:.4f}, "
-          f"accuracy {history.train_accuracy[-1]:.1%} (training), "
+          f"at epoch 40 {history.val_loss[-1]:.3f}; "
+          f"training cost {history.train_loss[-1]:.4f}; accuracy "
+          f"{history.train_accuracy[-1]:.1%} (training), "
           f"{history.val_accuracy[-1]:.1%} (validation)")
 
-# %% mystnb={"figure": {"caption": "Figure 13 for a network: a 784 → 256 → 10 network trained on 300 digits with momentum. Without weight decay (left) the training cost goes to almost zero and the training accuracy to 100 %, while the validation cost stops falling after a few epochs and then rises: the network memorises its 300 digits. With weight decay λ = 0.01 (right) the training cost stays higher and the validation cost keeps low.", "name": "fig-overfitting-network"}}
+# %% mystnb={"figure": {"caption": "Figure 13 for a network: a 784 → 256 → 10 network trained on 300 digits with momentum. Without weight decay (left) the training cost goes to almost zero and the training accuracy to 100 %, while the validation cost stops falling after a few epochs and then rises: the network memorises its 300 digits. With weight decay λ = 0.01 (right) the training cost stays higher and the validation cost stays low.", "name": "fig-overfitting-network"}}
 fig, axes = plt.subplots(1, 2, figsize=(9, 3.4), sharey=True)
 for ax, (name, history) in zip(axes, {"no weight decay": big_history,
                                       "weight decay λ = 0.01": decay_history}.items(),
@@ -517,9 +520,9 @@ plt.show()
 # %%
 gap = np.array(big_history.val_loss) - np.array(big_history.train_loss)
 assert gap[-1] > gap[best_epoch - 1] + 0.1 > gap[1] + 0.1  # the gap keeps growing
-assert big_history.val_loss[-1] > min(big_history.val_loss) + 0.05  # validation cost rises
+assert big_history.val_loss[-1] > min(big_history.val_loss) + 0.05  # val. cost rises
 assert big_history.train_accuracy[-1] == 1.0
-assert decay_history.val_loss[-1] < big_history.val_loss[-1] - 0.05  # weight decay helps
+assert decay_history.val_loss[-1] < big_history.val_loss[-1] - 0.05  # decay helps
 assert decay_history.train_loss[-1] > big_history.train_loss[-1]  # by fitting less
 
 # %% [markdown]
@@ -604,7 +607,7 @@ assert abs(mean_gap[1] - mean_gap[32]) < 0.02
 
 # %%
 def early_stopped(history, patience=5):
-    """The epoch whose weights early stopping keeps: the best before `patience` bad ones."""
+    """The epoch early stopping keeps: the best one before `patience` worse ones."""
     best, waited = 0, 0
     for epoch in range(1, len(history)):
         if history.val_loss[epoch] < history.val_loss[best]:
@@ -630,16 +633,18 @@ print(f"{'remedy':31} {'epoch':>5} {'train cost':>10} {'val cost':>9} {'gap':>6}
       f"{'val accuracy':>12}")
 for name, (size, history) in runs.items():
     k = stop if name.startswith("early") else len(history) - 1
-    results[name] = (history.train_loss[k], history.val_loss[k], history.val_accuracy[k])
-    print(f"{name:31} {k + 1:5} {history.train_loss[k]:10.3f} {history.val_loss[k]:9.3f} "
-          f"{history.val_loss[k] - history.train_loss[k]:6.3f} {history.val_accuracy[k]:12.1%}")
+    train_cost, val_cost, val_accuracy = (history.train_loss[k], history.val_loss[k],
+                                          history.val_accuracy[k])
+    results[name] = (train_cost, val_cost, val_accuracy)
+    print(f"{name:31} {k + 1:5} {train_cost:10.3f} {val_cost:9.3f} "
+          f"{val_cost - train_cost:6.3f} {val_accuracy:12.1%}")
 
 # %% tags=["remove-input"] mystnb={"figure": {"caption": "Validation cost per epoch for the run of figure 13 and for each remedy. More data lowers the whole curve; weight decay keeps it from rising; early stopping (dotted line) keeps the weights of the lowest point. The narrow hidden layer (784 → 16 → 10) does worse than the wide one, and the linear model (784 → 10) only a little better.", "name": "fig-remedies"}}
 fig, ax = plt.subplots(figsize=(6.4, 3.8))
 for name, (_, history) in runs.items():
     if not name.startswith("early"):
         _ = draw_history(history, ax, splits=("validation",), label=name)
-ax.axvline(stop + 1, color="0.4", linestyle=":", linewidth=1, label="early stopping keeps")
+ax.axvline(stop + 1, color="0.4", linestyle=":", lw=1, label="early stopping keeps")
 ax.set_ylabel("validation cost")
 ax.set_title("Remedies for overfitting")
 ax.legend(fontsize=8)
@@ -653,7 +658,7 @@ for name, (_, _, accuracy) in results.items():  # only more data gains several p
 for name in ["more data (1,000 digits)", "smaller model (784 → 10)",
              "early stopping (patience 5)", "weight decay (λ = 0.01)"]:
     assert gaps[name] < gaps["none (300 digits)"], name  # these narrow the gap
-assert gaps["smaller model (784 → 16 → 10)"] > gaps["none (300 digits)"]  # this widens it
+assert gaps["smaller model (784 → 16 → 10)"] > gaps["none (300 digits)"]  # wider
 assert results["early stopping (patience 5)"][1] < baseline[1]
 assert results["weight decay (λ = 0.01)"][1] < baseline[1]
 
@@ -727,8 +732,8 @@ for rate in grid_rates:
 print(f"best validation accuracy after 8 epochs: η = {best_rate}, |B| = {best_size}")
 
 # %% tags=["remove-input"] mystnb={"figure": {"caption": "Training (solid) and validation (dashed) cost of the 784 → 32 → 10 network on 1,024 digits, for three learning rates (rows) and three batch sizes (columns), 8 epochs each. Each title gives the number of steps per epoch and the final validation accuracy. With η = 0.01, only small batches (many steps) get anywhere; with η = 1 training is erratic, and with the smallest batches the network dies (cost stuck near ln 10 ≈ 2.30, accuracy near chance); η = 0.1 with small or medium batches is the sweet spot. Larger batches take fewer steps per epoch and tolerate a larger η.", "name": "fig-grid"}}
-fig, axes = plt.subplots(len(grid_rates), len(grid_batches), figsize=(9.5, 7), sharex=True,
-                         sharey=True)
+fig, axes = plt.subplots(len(grid_rates), len(grid_batches), figsize=(9.5, 7),
+                         sharex=True, sharey=True)
 for i, rate in enumerate(grid_rates):
     for j, size in enumerate(grid_batches):
         history, ax = grid[rate, size], axes[i, j]
@@ -746,7 +751,8 @@ assert accuracy[0.01, 4] > accuracy[0.01, 256] + 0.3  # small η needs many step
 assert accuracy[1.0, 4] < 0.15  # dead: chance level,
 assert abs(grid[1.0, 4].train_loss[-1] - math.log(10)) < 0.15  # cost ≈ ln 10
 assert accuracy[1.0, 32] > accuracy[1.0, 4] + 0.5  # a larger batch tolerates η = 1
-assert min(accuracy[0.1, 4], accuracy[0.1, 32]) > max(accuracy[r, 256] for r in grid_rates)
+assert min(accuracy[0.1, 4], accuracy[0.1, 32]) > max(accuracy[r, 256]
+                                                      for r in grid_rates)
 
 # %% [markdown]
 # The learning rate and the batch size are one choice, not two: a batch of $|B|$
@@ -894,7 +900,8 @@ for adam in (optim.Adam, AdamUncorrected):
 corrected = optimiser_path(lambda p: optim.Adam(p, lr=0.5), steps=1)
 uncorrected = optimiser_path(lambda p: AdamUncorrected(p, lr=0.5), steps=1)
 assert np.allclose(np.abs(corrected[1] - corrected[0]), 0.5)
-assert np.allclose(np.abs(uncorrected[1] - uncorrected[0]), 0.5 * 0.1 / math.sqrt(0.001))
+assert np.allclose(np.abs(uncorrected[1] - uncorrected[0]),
+                   0.5 * 0.1 / math.sqrt(0.001))
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}
@@ -948,8 +955,9 @@ for name, history in adam_runs.items():
     lowest = int(np.argmin(history.val_loss)) + 1
     final_gap = history.val_loss[-1] - history.train_loss[-1]
     summary[name] = (lowest, final_gap, history.val_loss[-1])
-    print(f"{name:19}: lowest validation cost at epoch {lowest:2}, final validation cost "
-          f"{history.val_loss[-1]:.3f}, final gap {final_gap:.3f}")
+    print(f"{name:19}: lowest validation cost at epoch {lowest:2}, "
+          f"final validation cost {history.val_loss[-1]:.3f}, "
+          f"final gap {final_gap:.3f}")
 assert summary["Adam"][0] > summary["momentum"][0]  # overfits later
 assert summary["Adam"][1] < summary["momentum"][1]  # and with a smaller final gap
 assert abs(summary["Adam, λ = 0.01"][2] - summary["Adam"][2]) < 0.01  # hardly a change
