@@ -91,7 +91,7 @@ class Tape:
     def _backward_unrolled(self, output: Var) -> list[float]:
         """Tape.backward with its inner loop written out for one and for two parents.
 
-        The same adjoints, bit for bit (tests/test_fast_paths.py checks it on random
+        The same adjoints, bit for bit (the repository's tests check it on random
         tapes): the table's nodes have one or two parents, and a zip() per node costs about
         as much as all the arithmetic of the loop. Not used by default; the appendix "How
         ppn is made fast" measures it against the plain loop.
@@ -226,7 +226,7 @@ def _short_path(name: str):
     The two commonest operations of a network, + and ×, between two variables of one
     open tape skip the checks that only constants or mixed tapes need, and do record()'s
     appends themselves (the call alone costs a sixth of a node).  They read the same
-    row of the table; tests/test_fast_paths.py checks that both paths record the same node.
+    row of the table; the repository's tests check that both paths record the same node.
     """
     value, partials, _ = BINARY[name]
 
