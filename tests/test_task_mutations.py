@@ -3,8 +3,9 @@
 Each mutant below is a plausible wrong answer to one task: what a student writes in place
 of the reference's body between ``# task N.M: begin`` and ``# task N.M: end``. The test
 puts it into a copy of the repository, runs that task's checks there (as
-``ppn.tasks.check`` does) and asserts that they fail, with a message that names the
-mistake: a phrase of the chapter's, not a raw numpy error.
+``ppn.tasks.check`` does) and asserts that they fail, and that the hint ``check`` prints,
+from the first failing check, names the mistake: a phrase of the chapter's, not a raw numpy
+error.
 
 A mutant replaces one marked region of the task (``region``: the first by default; a task
 such as 6.1 marks two functions). Its body is written at the region's indentation.
@@ -248,7 +249,7 @@ MUTANTS = [
             if type(x) is not Var or x.tape is not self:
                 self._check_owner(x, "an input")
         return [a if k <= output.index else 0.0 for k, a in enumerate(adjoints[: len(inputs)])]""",
-      "assert"),
+      "adjoints[x.index]"),
     M("4.2", "no check that an input is a Var of this tape", """
         adjoints = self.backward(output)
         return [adjoints[x.index] if x.index <= output.index else 0.0 for x in inputs]""",
@@ -613,8 +614,9 @@ def test_the_checks_fail_and_name_the_mistake(mutant, pristine, tmp_path):
     outcomes = ppn.tasks.run_checks([mutant.task], root=root)
     failed = [o for o in outcomes if not o.passed]
     assert outcomes and failed, f"no check of task {mutant.task} fails for: {mutant.mistake}"
-    messages = "\n".join(f"{o.name}: {o.message}" for o in failed)
-    assert mutant.names in messages, (
-        f"task {mutant.task}, {mutant.mistake}: the checks fail, but no message says "
-        f"{mutant.names!r}:\n{messages}"
+    # What ppn.tasks.check shows the student: the hint of the first failing check.
+    shown = ppn.tasks.hint(failed[0].message)
+    assert mutant.names in shown, (
+        f"task {mutant.task}, {mutant.mistake}: the first failing check "
+        f"({failed[0].name}) does not say {mutant.names!r}; its hint:\n{shown}"
     )

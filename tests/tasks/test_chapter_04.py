@@ -21,6 +21,10 @@ FIGURE_11 = [
 class TestTask4_1:
     """Tape.backward: ∇[p] += ∇[i]·∂wᵢ/∂w_p for every node i from the output back to node 0."""
 
+    def test_a_variable_used_twice_accumulates(self):
+        tape, v = hand_tape([("input", (), (), 3.0), ("mul", (0, 0), (3.0, 3.0), 9.0)])
+        assert tape.backward(v[1]) == [6.0, 1.0], "d(x·x)/dx = 6 at 3: add both terms, +="
+
     def test_figure_11(self):
         tape, v = hand_tape(FIGURE_11)
         with expecting("backward returns a list of output.index + 1 adjoints, the output's "
@@ -31,10 +35,6 @@ class TestTask4_1:
             f"∇f = (0, e − 1) at (π, 1); got ∇ = {adjoints}"
         )
         assert adjoints[2:] == [1.0, 1.0, 1.0, 1.0], "the adjoints of Table 2, corrected"
-
-    def test_a_variable_used_twice_accumulates(self):
-        tape, v = hand_tape([("input", (), (), 3.0), ("mul", (0, 0), (3.0, 3.0), 9.0)])
-        assert tape.backward(v[1]) == [6.0, 1.0], "d(x·x)/dx = 6 at 3: add both terms, +="
 
     def test_a_node_with_three_parents(self):
         nodes = [("input", (), (), 1.0)] * 3 + [("sum3", (0, 1, 2), (1.0, 2.0, 3.0), 6.0)]
@@ -78,7 +78,11 @@ class TestTask4_2:
 
     def test_reads_each_inputs_adjoint_from_one_pass(self, tape):
         tape, v, calls = tape
-        assert tape.gradient(v[2], [v[0], v[2], v[1]]) == [10.0, 30.0, 20.0]
+        gradient = tape.gradient(v[2], [v[0], v[2], v[1]])
+        assert gradient == [10.0, 30.0, 20.0], (
+            "entry k of the gradient is the adjoint of inputs[k], adjoints[x.index], in the "
+            f"order the inputs are given; got {gradient} from adjoints [10.0, 20.0, 30.0]"
+        )
         assert calls == [2], f"one backward pass for all the inputs, got {len(calls)}"
 
     def test_an_input_recorded_after_the_output_gets_zero(self, tape):

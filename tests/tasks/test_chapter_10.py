@@ -18,24 +18,29 @@ from ppn.train import fit
 RNG = np.random.default_rng(0)
 
 
+THE_STEP = (
+    "for each batch: outputs = model(Tensor(x_batch)), cost = loss_function(outputs, "
+    "y[index]), value = cost.item() (a float); then optimizer.zero_grad(), cost.backward() "
+    "and optimizer.step(), in this order"
+)
+
+
 class TestTask10_1:
     """fit's training step: forward, loss, zero_grad, backward, step, for every batch."""
 
     def test_the_weights_equal_those_of_mini_batch_gradient_descent(self):
         x, y, w0 = regression_data(rows=10)
         model = LinearModel(w0)
-        fit(model, x, y, optimizer=PlainSGD(model.parameters(), lr=0.1), loss=squared_error,
-            epochs=2, batch_size=4, seed=3, progress=False)  # fmt: skip
+        with expecting(THE_STEP):
+            fit(model, x, y, optimizer=PlainSGD(model.parameters(), lr=0.1), loss=squared_error,
+                epochs=2, batch_size=4, seed=3, progress=False)  # fmt: skip
         rng, w = np.random.default_rng(3), w0.copy()
         for _ in range(2):
             order = rng.permutation(10)
             for start in range(0, 10, 4):
                 batch = order[start : start + 4]
                 w -= 0.1 * linear_gradient(w, x[batch], y[batch])
-        np.testing.assert_allclose(model.w.data, w, err_msg=(
-            "for each batch: outputs = model(Tensor(x_batch)), cost = loss_function(outputs, "
-            "y[index]), value = cost.item(); then optimizer.zero_grad(), cost.backward(), "
-            "optimizer.step()"))  # fmt: skip
+        np.testing.assert_allclose(model.w.data, w, err_msg=THE_STEP)
 
     def test_it_trains_on_the_augmented_batch(self):
         x, y, w0 = regression_data(rows=8)
