@@ -430,7 +430,9 @@ plt.show()
 # ```
 #
 # As ppn writes it (in the student edition: your code, or the stub until you write it).
-# The book's listing calls `linear` rather than `layer(h)`, because `forward` has checked
+# Any correct body applies the layers in order with the activation between them; the
+# reference body, which the book shows, happens to call `linear(h, W, b)`, the single
+# operation that task 2.1 mentions, rather than `layer(h)`, because `forward` has checked
 # the input once already, and `h._unary(name)`, the method behind `.sigmoid()` and its
 # siblings:
 
