@@ -158,8 +158,7 @@ plt.show()
 # behind it and shows a note in the sliders' place.) Near the limit, the path on raw
 # heights bounces from wall to wall of the valley; at no share does it reach the star.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 from ipywidgets import FloatSlider, IntSlider, interact
 
 

@@ -534,8 +534,7 @@ print(f"mean squared error:                   "
 # version of the book has no Python behind it and shows a note in the slider's place;
 # the grid after it shows eight images at once.)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 from ipywidgets import IntSlider, interact
 
 

@@ -371,8 +371,7 @@ plt.show()
 # "?". (The web version of the book has no Python behind it and shows a note in the
 # slider's place; the animation below plays the same steps.)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 from ipywidgets import IntSlider, interact
 
 traces = {"ẋ₁ = 1": rows_x1, "ẋ₂ = 1": rows_x2}
@@ -390,8 +389,7 @@ def show_row(row, seed):
 _ = interact(show_row, row=IntSlider(min=0, max=len(rows_x2) - 1, value=0),
              seed=list(traces))
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 forward_animation = animate_trace(
     rows_x2, title=r"forward mode on $f$ at $(\pi, 1)$, seed $\dot{x}_2 = 1$"
 )

@@ -354,8 +354,7 @@ plt.show()
 # has no Python behind it and shows a note in the slider's place; the animation below
 # plays the same steps.)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 from ipywidgets import IntSlider, interact
 
 backward_order = pass_order(rows, "adjoint")  # v₄, v₃, …, v₋₁
@@ -371,8 +370,7 @@ def show_step(step):
 
 _ = interact(show_step, step=IntSlider(min=0, max=len(rows) - 1, value=0))
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 backward_animation = animate_trace(
     rows, derivative="adjoint", title=r"backward mode on $f$ at $(\pi, 1)$"
 )

@@ -366,8 +366,7 @@ assert steps[-1][1] == tape.backward(y)  # the same numbers, bit for bit
 # book has no Python behind it and shows a note in the slider's place; the animation
 # after it plays all the steps.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 from ipywidgets import IntSlider, interact
 
 
@@ -385,8 +384,7 @@ def show_step(step):
 
 _ = interact(show_step, step=IntSlider(min=0, max=len(steps) - 1, value=0))
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 animation_html = animate_reverse_loop(rows, steps).to_jshtml()
 HTML(animation_html)
 

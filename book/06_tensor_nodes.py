@@ -126,8 +126,7 @@ def tensor_cost_and_gradient(mlp, images, targets):
 # Each is timed once on your machine (the numbers change from run to run and from machine
 # to machine):
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 start = time.perf_counter()
 scalar_tape, scalar_leaves, scalar_cost, scalar_gradient = scalar_cost_and_gradient(
     mlp, x_batch, y_batch
@@ -535,8 +534,7 @@ plt.show()
 # what is not known yet. (The web version of the book shows a note in the slider's
 # place; the animation after it plays the same steps.)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 from ipywidgets import IntSlider, interact
 
 frames = tensor_pass_frames(trace)
@@ -550,8 +548,7 @@ def show_step(step):
 
 _ = interact(show_step, step=IntSlider(min=0, max=len(frames) - 1, value=0))
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 animation = animate_tensor_graph(trace, lines=rows, title="forward, then backward")
 HTML(animation.to_jshtml())
 

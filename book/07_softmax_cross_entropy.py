@@ -186,8 +186,7 @@ assert list(entropy_delays) == [6, 10, 13, 17, 20, 23]  # three or four steps mo
 # web version of the book has no Python behind it and shows a note in the slider's
 # place.)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 from IPython.display import display
 from ipywidgets import FloatSlider, interact
 

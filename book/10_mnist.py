@@ -570,8 +570,7 @@ assert np.array_equal(loaded_logits, logits)  # the same weights, the same arith
 # learning rate. (The web version of the book has no Python running behind it and shows a
 # note in the controls' place; the small multiples and the animation after them need none.)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 from ipywidgets import Dropdown, FloatLogSlider, IntSlider, interact
 
 
@@ -586,8 +585,7 @@ def show_test_digit(index):
 
 _ = interact(show_test_digit, index=IntSlider(min=0, max=len(x_test) - 1, value=0))
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def retrain(hidden, learning_rate):
     small = MLP([784, hidden, 10], "relu", rng=0, dtype=DTYPE)
     run = fit(small, x[:2000], y_train[:2000],
@@ -624,8 +622,7 @@ assert confidence[least_sure].max() < 0.5 < confidence[:4].min()
 # %% [markdown]
 # And the training curves of this chapter's run, growing epoch by epoch (press play):
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 curves_animation = plots.animate_history(history, figsize=(8, 3), dpi=72)
 animation_html = curves_animation.to_jshtml()
 HTML(animation_html)

@@ -168,8 +168,7 @@ def timed_epoch(model, optimizer, x, y, batch_size, rng):
     return spent
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 network = MLP([784, 128, 10], "relu", rng=0)
 sgd = optim.SGD(network.parameters(), lr=0.1)
 rng = np.random.default_rng(0)
@@ -216,8 +215,7 @@ assert steps == {1: 10_000, 8: 1_250, 32: 313, 128: 79, 512: 20}
 # flatten once the per-step costs are spread thin and the products run near the
 # processor's speed. On your machine, one epoch of `fit` on 2,048 images per batch size:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def one_epoch(batch_size, images=2048):
     """One epoch of fit, a fresh 784-128-10 network, on the first `images` images."""
     network = MLP([784, 128, 10], "relu", rng=0)
@@ -274,8 +272,7 @@ assert nbytes == {"float32": 4 * 101_770, "float64": 8 * 101_770}
 # long; on a busy machine the two timings of your own below can come out closer or
 # further apart:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 a64, b64 = np.random.default_rng(0).standard_normal((2, 1024, 1024))
 a32, b32 = a64.astype(np.float32), b64.astype(np.float32)
 for name, (a, b) in (("float32", (a32, b32)), ("float64", (a64, b64))):
@@ -551,8 +548,7 @@ for batch_size in (16, 128, 1024):
           f"test accuracy {batch_accuracy[batch_size]:.1%}")
 assert batch_accuracy[16] > batch_accuracy[128] > batch_accuracy[1024]
 
-# %% tags=["solution"]
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["solution", "nbval-ignore-output"]
 for batch_size in (16, 128, 1024):
     seconds = fastest(lambda b=batch_size: two_epochs(b))
     print(f"batches of {batch_size:5,}: {1e3 * seconds:6.1f} ms of processor time "

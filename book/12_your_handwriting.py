@@ -329,8 +329,7 @@ assert handwriting.train_digit_reader.__kwdefaults__["epochs"] == 8
 # middle panel shows the prepared 28×28 digit, and the bars show the ten probabilities.
 # "clear" starts again.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 pad_widget = handwriting.digit_pad(reader)
 pad_widget
 

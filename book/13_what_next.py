@@ -178,8 +178,7 @@ def train_with_jax(x, y, initial, batches):
 # and the three libraries do the same arithmetic in a slightly different order. With
 # other versions or another processor, the last digits may differ.
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 others = {"PyTorch": (["torch"], train_with_torch),
           "JAX": (["jax", "optax"], train_with_jax)}  # fmt: skip
 twin = MLP([784, 128, 10], "relu", dtype=np.float64)  # for the other library's weights

@@ -63,8 +63,7 @@ for name, block in study["datasets"].items():
 # Rows with a letter are variants off the chain; the last column repeats each row with two
 # other seeds:
 
-# %% mystnb={"markdown_format": "gfm"}
-# NBVAL_IGNORE_OUTPUT
+# %% mystnb={"markdown_format": "gfm"} tags=["nbval-ignore-output"]
 wide_rows = {"7w", "7ws"}  # the wide network's 200 epochs: the section on 60,000 images
 
 
@@ -243,8 +242,7 @@ listing(data.random_shift)
 # sneaker, bag, ankle boot), and is much harder: shirts, T-shirts, pullovers and coats look
 # alike at this size. The study ran one configuration on its full 60,000 training images:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 fashion = study["datasets"]["fashion-mnist"]
 for r in fashion["rows"].values():
     print(
@@ -266,8 +264,7 @@ assert all(r["train_images"] == 60_000 for r in fashion["rows"].values())
 # study, side by side. (The web version has no Python running behind it: the right-hand
 # panel of the study's figure above shows every row's curve instead.)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 
 
 def compare_rows(first, second):
@@ -350,8 +347,7 @@ plots.plot_elastic_distortions(
 # one hidden layer of 800 as in Simard et al., trained for 200 epochs with (row 7w) and
 # without (row 7ws) the elastic distortions:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 full = study["datasets"]["mnist-60000"]["rows"]
 
 
@@ -629,8 +625,7 @@ assert 0 < difference < 1e-4
 # repository keeps the figures of those runs): one more reason to read a difference between
 # two recipes as real only when it is larger than the seeds' spread. Your machine's kernel:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 for library in threadpool_info():
     print(
         library["internal_api"],

@@ -22,8 +22,8 @@
 # `ppn`; nothing in the course's main line depends on it.
 #
 # **How to read the timings.** Every cell that times something here runs on your machine,
-# now, and its output is yours: it is not checked by the book's tests (its first line is
-# `# NBVAL_IGNORE_OUTPUT`), and no `assert` ever compares two timings, because a busy or
+# now, and its output is yours: it is not checked by the book's tests (the cell is tagged
+# `nbval-ignore-output`), and no `assert` ever compares two timings, because a busy or
 # slower machine can make a timing anything. What the cells assert is the *work*: nodes
 # recorded, operations, bytes, results identical bit for bit. Claims about speed on a
 # quiet machine are read from the files that the scripts in `benchmarks/` wrote, each of
@@ -166,8 +166,7 @@ assert abs(fused_value - written_value) < 1e-5 and largest_difference < 1e-6
 # at 1 image and at 128, each the fastest of several runs:
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def repeated_step(loss_of, x, y, repeats=50):
     """A function running `repeats` forward and backward passes of loss_of on (x, y)."""
 
@@ -241,8 +240,7 @@ assert 1.48 < with_pixels / without_pixels < 1.50
 # busy machine blurs it further; your machine's figure, now:
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def backward_passes(x, requires_grad, repeats=20):
     """A function running `repeats` forward and backward passes, with or without x̄."""
 
@@ -278,8 +276,7 @@ print(f"the pixels' gradient costs {skip_ratio - 1:.0%} more here")
 # several times slower than normal arithmetic; others (many ARM ones, and the AMD EPYC of
 # the benchmarks below) compute them at full speed. Your processor, now:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 normal = np.full(100_000, 1e-30, dtype=np.float32)
 subnormal = np.full(
     100_000, 1e-40, dtype=np.float32
@@ -344,8 +341,7 @@ print(
     f"with it, fewer than 1 % of that: {with_flush < without_flush / 100}"
 )
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 print(
     f"with the flush every 16 steps: {with_flush:6,} subnormal velocities, "
     f"{seconds_with:.2f} s"
@@ -519,8 +515,7 @@ assert identical
 # five each:
 
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 def eager_epoch(model, optimizer, order):
     for first in range(0, len(x_train), 128):
         index = order[first : first + 128]
@@ -561,8 +556,7 @@ assert sorted(replay_steps.plans) == [(16, 784), (128, 784)]  # 10,000 = 78 × 1
 # products alone, the floating-point limit, and then where the replayed step's time goes,
 # each of its numpy calls timed on its own:
 
-# %% mystnb={"markdown_format": "gfm"}
-# NBVAL_IGNORE_OUTPUT
+# %% mystnb={"markdown_format": "gfm"} tags=["nbval-ignore-output"]
 mlp_results = (results_folder / "mlp.md").read_text()
 
 
@@ -681,8 +675,7 @@ assert len(short) == 1_000 + 999 + 998  # the inputs, the products, the sums
 # %% [markdown]
 # On your machine, recording each way (the fastest of five):
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 times = best_times(
     {
         "short path (a + b, a * b)": lambda: sum_of_products(
@@ -724,8 +717,7 @@ assert parents_per_node == {0: 1_000, 1: 0, 2: 1_997}  # no zip() needed for any
 # %% [markdown]
 # And the two loops on your machine:
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 times = best_times(
     {
         "plain loop (Tape.backward)": lambda: short.backward(short_total),
@@ -745,8 +737,7 @@ for name, seconds in times.items():
 # (the commit it names), so it measures the fast version; a run from the current code
 # would measure the plain loop:
 
-# %% mystnb={"markdown_format": "gfm"}
-# NBVAL_IGNORE_OUTPUT
+# %% mystnb={"markdown_format": "gfm"} tags=["nbval-ignore-output"]
 scalar = (results_folder / "scalar.md").read_text()
 display(Markdown(re.sub(r"^#+ (.*)$", r"**\1**", scalar, flags=re.MULTILINE)))
 
@@ -780,8 +771,7 @@ assert "RecursionError" in scalar  # micrograd recurses; the tape loops
 # the last paragraph of the section on replay says what `jax.jit` does differently.) The
 # tables of the tensor operations and of an epoch, as the benchmarks last wrote them:
 
-# %% mystnb={"markdown_format": "gfm"}
-# NBVAL_IGNORE_OUTPUT
+# %% mystnb={"markdown_format": "gfm"} tags=["nbval-ignore-output"]
 # The performance benchmarks' tables: not the scalar tape's (above), not the accuracy
 # study (its own appendix), not the handwriting benchmark (chapter 12), not the "-quick"
 # trial runs.
@@ -890,8 +880,7 @@ print(
 # %%
 assert np.allclose(products[1], products[2], rtol=1e-4, atol=1e-3)
 
-# %%
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["nbval-ignore-output"]
 # One thread first, then two (not in turns): process_time counts every thread of the
 # process, and a worker that has just finished its half of a two-thread product keeps
 # spinning for a while, which would be charged to a one-thread product timed next.
@@ -998,8 +987,7 @@ print(
 )
 assert (passes(optim.SGD._update), passes(optim.Adam._update)) == (2, 12)
 
-# %% tags=["solution"]
-# NBVAL_IGNORE_OUTPUT
+# %% tags=["solution", "nbval-ignore-output"]
 step_model = MLP([784, 128, 10], "relu", rng=0)
 softmax_cross_entropy(step_model(Tensor(x_train[:128])), y_train[:128]).backward()
 step_optimisers = {
