@@ -52,15 +52,16 @@ def test_reading_time_counts_prose_and_code_up_to_the_exercises(tmp_path):
     assert abs(reading["minutes"] - (140 / 150 + 1)) < 1e-9
 
 
-def test_build_vocabulary_is_found_in_prose_and_comments_but_not_in_runner_markers(tmp_path):
+def test_build_vocabulary_is_found_in_prose_and_comments_and_runner_markers(tmp_path):
     notebook = write(tmp_path / "01_x.ipynb", [
         md("The course's CI sets `PPN_DATA_DIR` for us."),
         code("# NBVAL_IGNORE_OUTPUT\nprint(1)  # one BLAS thread"),
-        code("x = 1  # no such words here"),
+        code("x = 1  # no such words here", tags=["nbval-ignore-output"]),
         code("# setup: nbval", tags=["remove-cell"]),
     ])  # fmt: skip
     found = chapters.build_vocabulary(notebook)
-    assert len(found) == 2 and "PPN_DATA_DIR" in found[0] and "BLAS thread" in found[1]
+    assert len(found) == 3 and "PPN_DATA_DIR" in found[0] and "NBVAL_" in found[1]
+    assert "BLAS thread" in found[2]
 
 
 def test_the_check_fails_on_a_long_chapter_and_a_missing_one(tmp_path, capsys):
