@@ -92,10 +92,13 @@ listing(linreg.fit_closed_form)
 #    b \leftarrow b - \eta\,\frac{1}{n}\frac{\partial C}{\partial b} , $$
 #
 # with the two partial derivatives above and a small number $\eta$, the **learning
-# rate**. The step uses the **mean** gradient $\nabla C / n$, not the sum: the sum grows
-# with the data, so a learning rate that works for fifty people would diverge for five
-# thousand; the mean does not. `linreg.descent_path` takes such steps from $(a, b) = (0, 0)$
-# and returns the points it visits.
+# rate**. Written for both parameters at once, with $\theta = (a, b)$ and the
+# **gradient** $\nabla C = (\partial C/\partial a, \partial C/\partial b)$, the step is
+# $\theta \leftarrow \theta - \eta\,\nabla C / n$. It uses the **mean** gradient
+# $\nabla C / n$, not the sum: the sum grows with the data, so a learning rate that works
+# for fifty people would diverge for five thousand; the mean does not.
+# `linreg.descent_path` takes such steps from $(a, b) = (0, 0)$ and returns the points
+# it visits.
 #
 # ### A narrow valley and a round bowl
 #
@@ -103,7 +106,21 @@ listing(linreg.fit_closed_form)
 # heights $u_i = (x_i - \bar x) / s$, where $\bar x$ is the mean height and $s$ its
 # standard deviation (the line on $u$ is $y = a_u u + b_u$). Each run gets the same
 # share of what its data allow: a quarter of the largest learning rate that does not
-# diverge (the note below says how that limit is found).
+# diverge. The note below says how that limit is found.
+#
+# ```{note}
+# How steep the bowl is in each direction is measured by the second derivatives of
+# $C/n$: its matrix of second derivatives (the *Hessian*)
+# $2 \begin{pmatrix} \overline{x^2} & \bar x \\ \bar x & 1 \end{pmatrix}$ has two
+# eigenvalues, the curvatures along the steepest and the flattest directions. A step of
+# size $\eta$ multiplies the distance to the minimum along a direction of curvature
+# $\lambda$ by $1 - \eta\lambda$, so it diverges past $\eta = 2/\lambda$ of the
+# steepest direction, and along the flattest it closes only a fraction $\eta\lambda$ of the
+# distance per step (printed below: $3.7 \times 10^{-8}$ on raw heights, one half on
+# standardised ones). The ratio of the two curvatures is how much slower the flat
+# direction is: over ten million on raw heights, exactly 1 on standardised ones, whose
+# Hessian is $2I$.
+# ```
 
 # %%
 def curvatures(x):
@@ -199,19 +216,8 @@ assert abs(a_raw - line.slope) > 0.4 and abs(step[0]) < 1e-6
 assert u_cost(*u_path[-1]) < 1.0001 * raw_cost(*line)  # at the minimum
 
 # %% [markdown]
-# ```{note}
-# How steep the bowl is in each direction is measured by the second derivatives of
-# $C/n$: its matrix of second derivatives (the *Hessian*)
-# $2 \begin{pmatrix} \overline{x^2} & \bar x \\ \bar x & 1 \end{pmatrix}$ has two
-# eigenvalues, the curvatures along the steepest and the flattest directions. A step of
-# size $\eta$ multiplies the distance to the minimum along a direction of curvature
-# $\lambda$ by $1 - \eta\lambda$, so it diverges past $\eta = 2/\lambda$ of the
-# steepest direction, and along the flattest it closes only a fraction $\eta\lambda$ of the
-# distance per step (printed below: $3.7 \times 10^{-8}$ on raw heights, one half on
-# standardised ones). The ratio of the two curvatures is how much slower the flat
-# direction is: over ten million on raw heights, exactly 1 on standardised ones, whose
-# Hessian is $2I$.
-# ```
+# The curvatures of the note above, and the fraction $\eta\lambda$ of the distance that
+# one step closes along the flattest direction:
 
 # %%
 print("curvature:    flattest   steepest    ratio   ηλ (the flattest)")
@@ -380,7 +386,8 @@ plt.show()
 # ```
 #
 # Each term $(a x_i + b - y_i)^2$ is a square of something linear in $a$ and $b$; the
-# chain rule (derivative of the square, times derivative of the inside) gives
+# chain rule ([chapter 3](03_forward_mode.ipynb) recalls it: derivative of the square,
+# times derivative of the inside) gives
 #
 # $$ \frac{\partial C}{\partial a} = \sum_i 2\,(a x_i + b - y_i)\, x_i, \qquad
 #    \frac{\partial C}{\partial b} = \sum_i 2\,(a x_i + b - y_i) . $$
@@ -394,7 +401,7 @@ a, b = 1.0, 0.0
 residual = a * height + b - weight
 by_hand = (np.sum(2 * residual * height), np.sum(2 * residual))
 library = linreg.cost_gradient(a, b, height, weight)
-delta = 1e-6  # the usual step in float64: ppn.gradcheck's docstring explains the choice
+delta = 1e-6  # error ~δ² from the formula, ~1e-16/δ from rounding: balanced near 1e-6
 finite_difference = (
     (linreg.cost(a + delta, b, height, weight)
      - linreg.cost(a - delta, b, height, weight)) / (2 * delta),
