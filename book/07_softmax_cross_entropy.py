@@ -52,8 +52,8 @@ from ppn.tensor import Tensor
 # ## Why the squared error learns slowly
 #
 # Take the smallest network there is: one sigmoid neuron (eq. 3) with one input $x = 1$,
-# a weight $w$ and a bias $b$, whose output (the $\hat y$ of eq. 7) is $a = \sigma(z)$
-# with $z = w x + b$. We
+# a weight $w$ and a bias $b$, whose output (the $\hat y$ of chapter 2's eq. 7) is
+# $a = \sigma(z)$ with $z = w x + b$. We
 # want it to answer $y = 0$. Start it badly wrong, with $w = b = 2$: then $z = 4$ and
 # $a = \sigma(4) \approx 0.98$. This experiment comes from [Nielsen
 # (2015)](bibliography.md), chapter 3; it is worth repeating, because its lesson decides
@@ -531,11 +531,15 @@ assert np.isclose(p[0], 0.659, atol=5e-4) and abs(gradient_row.sum()) < 1e-15
 # * **It returns** a new array: $g/N$ times the probabilities, with $g/N$ subtracted at
 #   the entries $(n, y_n)$, `x_bar[rows, labels] -= scale`. That subtraction is $T$
 #   without building it. $N$ is `len(labels)`.
-# * **It must not modify `probabilities`**, which belong to the node. With
-#   `backward(retain_graph=True)` the same node may be walked twice, and its second
-#   gradient must be the same as the first. Start from `probabilities * scale`, which
-#   makes a new array, and change that one; `probabilities -= ...` would change the
-#   node's.
+# * **It must not modify `probabilities`**, which belong to the node. By default
+#   `backward()` frees the graph it walked: each node drops its links to its inputs, so
+#   that their memory can be given back and a second `backward()` through the same
+#   nodes stops with an error instead of counting the gradient twice. You keep the graph
+#   with `backward(retain_graph=True)` when you want a second backward pass through it
+#   (the exercises below take two gradients from one forward pass); then the same node
+#   is walked twice, and its second gradient must be the same as the first. Start from
+#   `probabilities * scale`, which makes a new array, and change that one;
+#   `probabilities -= ...` would change the node's.
 #
 # The rule, as a listing:
 
