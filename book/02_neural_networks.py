@@ -100,8 +100,11 @@ plt.show()
 # naming it; the usual one, and this chapter's, is the **sigmoid**
 # $\sigma(z) = 1 / (1 + e^{-z})$,
 # which squashes any real number into $(0, 1)$: very negative sums give almost 0 (the
-# neuron is "off"), very positive ones almost 1 ("on"). `ppn.sigmoid` computes it on a
-# number, an array or a tensor, without overflow for large $|z|$:
+# neuron is "off"), very positive ones almost 1 ("on"). Two other activations appear in
+# this course: **tanh**, $\tanh z = (e^{z} - e^{-z}) / (e^{z} + e^{-z})$, an S like the
+# sigmoid but between $-1$ and $1$, and **ReLU** (rectified linear unit), $\max(z, 0)$,
+# which passes a positive sum unchanged and turns a negative one into 0. `ppn.sigmoid`
+# computes the sigmoid on a number, an array or a tensor, without overflow for large $|z|$:
 
 # %%
 z = np.linspace(-8, 8, 401)
@@ -313,11 +316,11 @@ assert np.abs(W).max() <= math.sqrt(6 / (784 + 32))
 # and a single call computes all 32 neurons (for a whole batch of images, as we will see,
 # in one call too).
 #
-# Why the spread of the weights matters, seen on five layers of 256 tanh neurons
-# ($\tanh$, one of the three activations of `MLP`, is an S like the sigmoid but between
-# $-1$ and $1$). We push 1,000 images through them with three kinds of weights and print,
-# after each layer, the standard deviation of its values and the share of them that are
-# **saturated**, $|\tanh z| > 0.99$, where the curve is flat and passes on almost no change:
+# Why the spread of the weights matters, seen on five layers of 256 tanh neurons. We
+# push 1,000 images through them with three kinds of weights and print, after each
+# layer, the standard deviation of its values and the share of them that are
+# **saturated**, $|\tanh z| > 0.99$, where the curve is flat and passes on almost no
+# change:
 
 # %%
 from ppn.nn import glorot_uniform
@@ -348,8 +351,8 @@ assert min(spread["Glorot"]) > 0.2 and max(saturated["Glorot"]) < 0.01
 # Weights of variance 1 make every sum huge: most values sit on the flat ends of tanh,
 # where a small change of a weight changes nothing, and training stalls. Weights a
 # hundred times smaller shrink the signal by a large factor per layer, and after three
-# layers nothing of the image is left. Glorot's weights keep a spread between 0.25 and
-# 0.35 and nothing saturated, layer after layer.
+# layers nothing of the image is left. Glorot's weights keep a spread between about 0.25
+# and 0.35 and nothing saturated, layer after layer.
 #
 # ## The multilayer perceptron
 #
@@ -484,10 +487,13 @@ assert np.allclose(logits.data[3], mlp(x[3]).data, atol=1e-6)  # row 3 = image 3
 #
 # How wrong is the network on one image? Compare its output $\hat y$ with the one-hot
 # target $y$, output by output, with the squared error of [chapter 1](01_linear_regression.ipynb).
-# (The source swaps the two letters: its $\hat y$ is the target and $y$ the network's
-# output. This book follows the more common convention, $\hat y$ for the prediction, as
-# `Line.predict` did in chapter 1; the squared difference is the same either way.) That gives a
-# **cost vector** with one entry per output:
+# (The source uses other letters: it compares the network's output $y^{\text{pred}}$
+# with "the optimal solution $\hat y$", the target, and writes
+# $(\hat y_i - y_i^{\text{pred}})^2$; beside its figure 2 the one-hot vector of a 0 is
+# labelled $y^{\text{pred}}$ too, as the output a perfect network would give. This book
+# follows the more common convention, $\hat y$ for the prediction (what `Line.predict`
+# returned in chapter 1) and $y$ for the target; the squared difference is the same either
+# way.) That gives a **cost vector** with one entry per output:
 #
 # $$ C_k = (\hat y_k - y_k)^2, \qquad k = 0, \dots, 9 \tag{6} $$
 #
@@ -791,7 +797,8 @@ zs = np.linspace(-8, 8, 33)
 by_hand = ppn.sigmoid(zs) * (1 - ppn.sigmoid(zs))
 delta = 1e-6
 central = (ppn.sigmoid(zs + delta) - ppn.sigmoid(zs - delta)) / (2 * delta)
-row = ppn.elementary.UNARY["sigmoid"]
+row = ppn.elementary.UNARY["sigmoid"]  # chapter 3 explains this table:
+# a row's derivative takes the input z and the output σ(z)
 table = [row.derivative(z, row.value(z)) for z in zs.tolist()]
 print(f"largest σ'(z): {by_hand.max()} at z = {zs[by_hand.argmax()]}")
 print("σ(z)(1 − σ(z)) = central difference (within 1e-9) = ppn's table, "
@@ -823,8 +830,8 @@ assert by_hand.max() == 0.25 and zs[by_hand.argmax()] == 0.0
 #
 # The subclass keeps `MLP`'s layers, parameters and He initialisation (it passes
 # `activation="relu"` to the parent) and overrides only `forward`. Because the activation
-# is made of `Tensor` operations (`relu`, `-`, `*`), the tape records it like any other
-# and gradients flow through it with no new rule. Unlike ReLU, a neuron whose sum is
+# is made of `Tensor` operations (`relu`, `-`, `*`), the gradients that chapters 4 to 6
+# compute flow through it with no new rule. Unlike ReLU, a neuron whose sum is
 # negative still passes $\alpha$ times it on, so it never becomes completely silent.
 
 # %% tags=["solution"]
