@@ -40,7 +40,10 @@
 #
 # which points in the direction in which $f$ grows fastest (the source's figure 6, drawn
 # below once forward mode can compute gradients;
-# [chapter 8](08_gradient_descent.ipynb) walks the other way, down the cost).
+# [chapter 8](08_gradient_descent.ipynb) walks the other way, down the cost). The
+# source's text says the gradient "points us to a minimum of the cost function"; its own
+# later line is the exact one: "The $-\nabla$ hints us to the direction of a minimum".
+# A minimum lies against the gradient, not along it.
 #
 # ## The chain rule
 #
@@ -411,7 +414,8 @@ print(f"{len(frames)} frames, one per row of Table 1")
 # $\nabla f \cdot \dot x = \sum_j \frac{\partial f}{\partial x_j}\,\dot x_j$. For a
 # function with several outputs it returns one such number per output, the vector
 # $J_f\,\dot x$, a **Jacobian-vector product** (the Jacobian $J_f$ is the matrix of all
-# the partial derivatives, below). `ppn.jvp(f, primals, tangents)` is that pass,
+# the partial derivatives, below, one row per output and one column per input; in this
+# product $\dot x$ is a column vector). `ppn.jvp(f, primals, tangents)` is that pass,
 # without the trace; it is task 3.3.
 #
 # * **It receives** a Python function `f` of $m$ numbers, called as `f(x1, x2, …)`, and
@@ -463,7 +467,8 @@ assert math.isclose(d_diagonal, d_x1 + d_x2)
 
 # %% [markdown]
 # That is forward mode's limit: **one pass gives one direction**. The gradient of a
-# function of $m$ inputs takes $m$ passes, one per seed $\dot x = e_j$.
+# function of $m$ inputs takes $m$ passes, one per seed $\dot x = e_j$, the $j$-th unit
+# vector (1 in position $j$, 0 elsewhere).
 #
 # ## Figure 6: the gradient points uphill
 #
@@ -665,7 +670,7 @@ assert all(ratios[n] >= n / 2 for n in ratios)
 #   each operation applies the chain rule to its operands' tangents.
 # * A dual number $v + \dot v \varepsilon$ with $\varepsilon^2 = 0$ does this by plain
 #   arithmetic; the derivative table of `ppn.elementary` gives each function's derivative,
-#   and reverse mode reads the same table.
+#   and backward mode, the next chapter, reads the same table.
 # * Each rule returns its result through the `_result` hook, so that a traced `Dual` can
 #   record Table 1, and a zero tangent contributes 0 even where a partial is infinite or
 #   `nan`.
@@ -909,8 +914,11 @@ assert math.isclose(q_rows[-1].derivative, 2 * 0.5 + math.cos(0.5), rel_tol=1e-1
 # (`ppn.elementary.UnaryRule(value, derivative, formula)`), and write a small subclass of
 # `ppn.Dual` that reads its derivatives from your copy (override `_unary`, and `_result`
 # so that results stay of your class). Check that $\frac{d}{dx}\arctan(\tan x) = 1$, and
-# compare the derivative of $x \mapsto \arctan(x^2) \sin x$ with a finite difference
-# (`ppn.gradcheck.numerical_grad`).
+# compare the derivative of $x \mapsto \arctan(x^2) \sin x$ with a finite difference:
+# `ppn.gradcheck.numerical_grad(f, x)` returns a tuple with one central difference
+# $\big(f(x + \delta) - f(x - \delta)\big) / 2\delta$ per input of `f`, with
+# $\delta = 10^{-6}$ (small enough for the error of the formula, of order $\delta^2$, and
+# large enough for the rounding error, of order $10^{-16}/\delta$).
 # ```
 
 # %% [markdown] tags=["solution"]
@@ -921,7 +929,8 @@ assert math.isclose(q_rows[-1].derivative, 2 * 0.5 + math.cos(0.5), rel_tol=1e-1
 #
 # Derive the rule first: if $y = \arctan x$ then $x = \tan y$, so
 # $\frac{dx}{dy} = 1 + \tan^2 y = 1 + x^2$ and $\frac{dy}{dx} = \frac{1}{1 + x^2}$. The
-# subclass applies a row of its own table exactly as `Dual._unary` does; every other
+# subclass applies a row of its own table with the rules of task 3.2 (a zero tangent
+# contributes 0, and the result goes through `_result`); every other
 # operation (`+`, `*`, `ppn.sin`, …) still goes through `Dual`'s code, which builds its
 # results with `_result`, so they stay `TableDual`s and carry the new function along.
 
@@ -944,7 +953,9 @@ class TableDual(ppn.Dual):
     def _unary(self, name):
         row = TABLE[name]
         value = row.value(self.primal)
-        return TableDual(value, row.derivative(self.primal, value) * self.tangent)
+        slope = row.derivative(self.primal, value)
+        tangent = slope * self.tangent if self.tangent else 0.0  # a zero tangent adds 0
+        return self._result(value, tangent, name, (self,))
 
 
 def atan(x):
