@@ -196,9 +196,9 @@ print(f"pixel positions blank in every one of the 10,000 digits: "
 # ## The training step
 #
 # The network gets a flat vector of 784 floats per image and returns 10 numbers, the
-# **logits**, one per class. Its target is the class label, which
-# [chapter 2](02_neural_networks.ipynb) wrote as a **one-hot** vector $e_y$, a 1 in the
-# position of the label and 0 elsewhere:
+# **logits**, one per class. Its target is the class label $y$, which
+# [chapter 7](07_softmax_cross_entropy.ipynb) wrote as a **one-hot** vector $t$, a 1 in
+# the position of the label and 0 elsewhere:
 
 # %%
 print(y_train[:3])
@@ -218,12 +218,13 @@ print(data.one_hot(y_train[:3]))
 # `batch_size` rows, and for each batch takes one step:
 #
 # 1. **forward**: the network's outputs for the batch, recorded on a tape;
-# 2. **loss**: the batch's mean loss $C$, a tensor holding one number;
+# 2. **loss**: the batch's mean loss $L$ ([chapter 7](07_softmax_cross_entropy.ipynb)),
+#    a tensor holding one number;
 # 3. **zero_grad**: forget the gradients of the previous step;
-# 4. **backward**: $C$'s `backward()` stores $\partial C / \partial \theta$ in `.grad`,
+# 4. **backward**: $L$'s `backward()` stores $\partial L / \partial \theta$ in `.grad`,
 #    for every parameter $\theta$;
 # 5. **step**: the optimiser updates every parameter from its `.grad`
-#    ($\theta \leftarrow \theta - \eta \nabla C$ for plain gradient descent, chapter 9's
+#    ($\theta \leftarrow \theta - \eta \nabla L$ for plain gradient descent, chapter 9's
 #    rule for Adam).
 #
 # Here is the loop over one epoch's batches, as `ppn/train.py` has it. Steps 1 to 4 are
@@ -234,12 +235,19 @@ listing("ppn/train.py", start_at="order = rng.permutation(len(x))",
         end_before="# The epoch's last step may overflow")
 
 # %% [markdown]
+# `fit` can also **augment** the data: train on transformed copies of the images rather
+# than the images themselves. Here the transformation is a random shift: each digit
+# moved by up to two pixels across and up or down, drawn anew every epoch, so that the
+# network sees a slightly different picture each time and cannot learn exact pixel
+# positions by heart ({numref}`ex-mnist-augment` measures what it does). By default
+# `fit` augments nothing.
+#
 # The names your code uses:
 #
 # - `index`: the row numbers of this batch (the last batch of an epoch may be shorter);
 # - `x_batch`: the batch's images, shape `(len(index), 784)`, already transformed by
-#   `augment(x[index], rng)` when `fit` was given an `augment` function (random shifts,
-#   {numref}`ex-mnist-augment`). Use `x_batch`, not `x[index]`: with `x[index]`,
+#   `augment(x[index], rng)` when `fit` was given an `augment` function (such as the
+#   random shift above). Use `x_batch`, not `x[index]`: with `x[index]`,
 #   augmentation would silently do nothing;
 # - `y[index]`: the batch's labels (augmentation moves pixels, not labels);
 # - `model`, `optimizer`, and `loss_function`: the loss that `fit`'s argument `loss`
@@ -354,9 +362,8 @@ assert 0.03 < gap < 0.05  # about four points
 # confusion counts below would differ from machine to machine. In float64 the same
 # rounding differences are a billion times smaller and stay far below anything printed
 # here, at the price of slower training.
-# ([Chapter 11](11_performance_and_accuracy.ipynb) trains in float32, which is faster, and
-# times the two.) The cell after each printout checks a range, so that a change in the
-# library shows as a clear failure.
+# ([Chapter 11](11_performance_and_accuracy.ipynb) trains in float32, `ppn`'s default, and
+# compares the two.)
 # ```
 #
 # ## Training curves
@@ -393,7 +400,10 @@ plots.plot_history(history, title="784 → 128 → 10 ReLU, Adam, 10,000 trainin
 #
 # An accuracy is one number; the **confusion matrix** shows the mistakes: entry $M_{ij}$
 # counts the test digits of class $i$ that the network read as class $j$. A perfect
-# classifier has everything on the diagonal.
+# classifier has everything on the diagonal. The probabilities are computed inside
+# `with no_grad():`, which tells the tape to record nothing in that block: we only read
+# the numbers and never call `backward()` on them, so recording would waste time and
+# memory.
 
 # %%
 from ppn.train import confusion_matrix, per_class_accuracy
@@ -540,7 +550,12 @@ assert np.array_equal(loaded_logits, logits)  # the same weights, the same arith
 # ## Longer runs: the command line
 #
 # A notebook is the wrong place for a long training run. `ppn` has a command line that does
-# the same as the cells above and writes everything to a folder:
+# the same as the cells above and writes everything to a folder. By default it also
+# lowers the learning rate as training goes on, following a **cosine schedule**: $\eta$
+# falls from its starting value to 0 along half a cosine over the epochs,
+# $\eta_e = \tfrac{1}{2}\eta_0\,(1 + \cos(\pi e / E))$ at epoch $e$ of $E$. The first
+# command turns that off (`--schedule none`), and the default weight decay and
+# augmentation too, to train exactly this chapter's network:
 #
 # ```bash
 # # this chapter's network and data: 784-128-10 ReLU, Adam, the first 10,000 images
@@ -566,7 +581,7 @@ assert np.array_equal(loaded_logits, logits)  # the same weights, the same arith
 #
 # In Jupyter, the slider below browses the test set: each digit with the ten probabilities
 # the network gives it (the true class in orange). The second set of controls retrains a
-# small network (3 epochs on 2,000 images, a few seconds) with another hidden layer size or
+# small network (3 epochs on 2,000 images) with another hidden layer size or
 # learning rate. (The web version of the book has no Python running behind it and shows a
 # note in the controls' place; the small multiples and the animation after them need none.)
 
