@@ -11,7 +11,16 @@ leaves differ: ``tape.var(x)`` or ``Value(x)``):
     points with the mean squared error, from the same initial weights;
 (c) a chain of 1,000,000 multiplications: ppn records and differentiates it;
     micrograd's recursive topological sort raises RecursionError (run in a
-    subprocess, in case the recursion takes the interpreter down).
+    subprocess, in case the recursion takes the interpreter down);
+(d) ppn's own fast paths against the code the students write (the student edition
+    leaves the fast paths out): the backward pass with ``Tape._backward_unrolled``
+    against ``Tape.backward`` (Algorithm 1, the default), and recording with the short
+    path of + and × between two variables (``_short_path``) against ``Var._binary``,
+    on three tapes: the function of (a), the loss of (b) and a sum of 100,000 products.
+    Both ways must record the same nodes and give the same adjoints, bit for bit (the
+    script stops if not); the times are reported as ratios to the plain code's, round
+    by round, because on a shared machine a ratio of two neighbouring timings moves far
+    less than either time.
 
 micrograd 0.1.0 (the version on PyPI) has no ``cos``, ``exp`` or ``tanh``: this file
 adds them to ``Value`` in micrograd's own style (a closure ``_backward`` per node, as
@@ -26,6 +35,7 @@ reference cycles and much of its time goes to the collector.  Results:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import math
@@ -38,6 +48,7 @@ from pathlib import Path
 import harness
 
 import ppn
+from ppn.tape import Var
 
 TARGETS = {"a": 3.0, "b": 15.0}  # ppn at least this many times faster than micrograd
 
@@ -273,6 +284,121 @@ def chain_micrograd(n: int) -> dict:
     return json.loads(done.stdout)
 
 
+# --- (d) ppn's fast paths against the code the students write -------------------------
+
+LONG = 100_000  # values in the sum of products: 3·LONG − 3 nodes
+
+
+def _student_operator(name: str):
+    """Var.__add__ or Var.__mul__ as the student edition has them: always Var._binary."""
+
+    def method(self, other):
+        return self._binary(name, self, other)
+
+    method.__name__ = method.__qualname__ = f"__{name}__"
+    return method
+
+
+@contextlib.contextmanager
+def student_operators():
+    """Record + and × through ``Var._binary``, as the student edition does (no short path)."""
+    saved = Var.__add__, Var.__mul__
+    Var.__add__, Var.__mul__ = _student_operator("add"), _student_operator("mul")
+    try:
+        yield
+    finally:
+        Var.__add__, Var.__mul__ = saved
+
+
+def record_f(repeats: int):
+    """Record the tape of (a) ``repeats`` times; the last tape and its output."""
+    for _ in range(repeats):
+        with ppn.Tape() as tape:
+            x1, x2 = tape.var(math.pi), tape.var(1.0)
+            y = source_f_ppn(x1, x2)
+    return tape, y
+
+
+def record_mlp(xs, ys, weights):
+    """The tape of (b)'s loss (its forward pass only) and the loss."""
+    with ppn.Tape() as tape:
+        layers = [([[tape.var(w) for w in row] for row in W], [tape.var(c) for c in b])
+                  for W, b in weights]  # fmt: skip
+        loss = mlp_loss(layers, xs, ys, ppn.tanh)
+    return tape, loss
+
+
+def record_sum_of_products(values):
+    """The tape of Σ xᵢ·xᵢ₊₁: every operation + or × between two variables."""
+    with ppn.Tape() as tape:
+        xs = [tape.var(v) for v in values]
+        total = xs[0] * xs[1]
+        for left, right in zip(xs[1:-1], xs[2:], strict=True):
+            total = total + left * right
+    return tape, total
+
+
+def fast_paths(rounds: int, quick: bool, xs, ys, weights) -> dict:
+    """(d): each tape recorded and differentiated both ways, the work checked equal."""
+    repeats = 1000 if quick else 10_000
+    rng = random.Random(1)
+    values = [rng.gauss(0.0, 1.0) for _ in range(20_000 if quick else LONG)]
+    workloads = {
+        f"f(x₁, x₂) of (a), {repeats:,} times": (lambda: record_f(repeats), repeats),
+        "the loss of (b) (one forward pass)": (lambda: record_mlp(xs, ys, weights), 1),
+        f"Σ xᵢ·xᵢ₊₁, {len(values):,} values": (lambda: record_sum_of_products(values), 1),
+    }
+    out = {"rounds": rounds, "load_before": harness.load_average(), "workloads": {}}
+    for label, (record, times) in workloads.items():
+        tape, output = record()
+        with student_operators():
+            general, general_output = record()
+        plain, unrolled = tape.backward(output), tape._backward_unrolled(output)
+        work = {
+            "nodes": len(tape),
+            "repeats": times,
+            "nodes_by_parents": {n: sum(len(p) == n for p in tape.parents) for n in (0, 1, 2)},
+            "same_nodes": (tape.parents, tape.partials, tape.ops)
+            == (general.parents, general.partials, general.ops)
+            and output.value == general_output.value,
+            "same_adjoints": plain == unrolled,
+        }
+        if not (work["same_nodes"] and work["same_adjoints"]):
+            raise AssertionError(f"(d) {label}: the two ways did not do the same work: {work}")
+
+        def backward(tape=tape, output=output, times=times):
+            for _ in range(times):
+                tape.backward(output)
+
+        def backward_unrolled(tape=tape, output=output, times=times):
+            for _ in range(times):
+                tape._backward_unrolled(output)
+
+        def record_general(record=record):
+            with student_operators():
+                record()
+
+        # Each pair side by side in every round: plain, then its fast version.
+        candidates = {
+            "backward: Tape.backward": backward,
+            "backward: Tape._backward_unrolled": backward_unrolled,
+            "record: Var._binary": record_general,
+            "record: _short_path": record,
+        }
+        measured = harness.interleaved(candidates, rounds)
+        stats = {name: harness.summary(t) for name, t in measured.items()}
+        names = list(candidates)
+        for baseline, fast in ((names[0], names[1]), (names[2], names[3])):
+            per_round = [a / b for a, b in zip(measured[fast]["cpu"], measured[baseline]["cpu"],
+                                               strict=True)]  # fmt: skip
+            stats[fast]["baseline"] = baseline
+            stats[fast]["ratio"] = harness.median(per_round)
+            stats[fast]["ratio_min"], stats[fast]["ratio_max"] = min(per_round), max(per_round)
+        out["workloads"][label] = {"work": work, "times": stats}
+    out["load_after"] = harness.load_average()
+    return out
+
+
 # --- the run ------------------------------------------------------------------------------
 
 
@@ -320,6 +446,10 @@ def measure(rounds: int, repeats: int, quick: bool) -> dict:
     n = 20_000 if quick else CHAIN
     results["c"] = {"length": n, "ppn": chain_ppn(n)}
     results["c"]["micrograd"] = chain_micrograd(n) if Value is not None else None
+
+    # (d)
+    # Twice the rounds: they are short, and the ratios are what (d) reports.
+    results["d"] = fast_paths(2 * rounds, quick, xs, ys, weights)
     return results
 
 
@@ -421,8 +551,52 @@ def report(results: dict, env: dict, load_before, load_after) -> str:
             f"- micrograd: **{m['error']}** (recursion limit {m.get('recursion_limit', '?')}); "
             f"building the chain took {m.get('build_s', float('nan')):.2f} s."
         )
+    lines += ["", *fast_paths_report(results["d"])]
     lines += ["", harness.machine_note(env, load_before, load_after)]
     return "\n".join(lines)
+
+
+def fast_paths_report(d: dict) -> list[str]:
+    """The Markdown of (d): one row per fast path and tape, its time as a ratio."""
+    lines = [
+        "## (d) ppn's fast paths against the code the students write",
+        "",
+        "Each tape is recorded and differentiated both ways: the plain code (what the "
+        "student edition runs: `Tape.backward`, Algorithm 1, and `Var._binary` for every "
+        "operation) and the fast path beside it in `ppn/tape.py`. Both ways record the "
+        "same nodes (parents, partials, operations) and give the same adjoints, bit for "
+        "bit (checked before timing). *fast ÷ plain* is the median over "
+        f"{d['rounds']} interleaved rounds (after one warm-up round) of the fast path's "
+        "CPU time over the plain code's in the same round, with the smallest and largest "
+        "per-round ratio; below 1, the fast path is faster. "
+        "On a shared machine read the ratios: the times per node move with the load, "
+        "the ratio of two neighbouring timings much less.",
+        "",
+    ]
+    rows = []
+    for label, part in d["workloads"].items():
+        work, times = part["work"], part["times"]
+        per_node = 1e9 / (work["nodes"] * work["repeats"])
+        for name, stats in times.items():
+            if "ratio" not in stats:
+                continue
+            plain = times[stats["baseline"]]
+            rows.append([
+                label, f"{work['nodes']:,}", name.split(": ")[0],
+                f"`{stats['baseline'].split(': ')[1]}`", f"`{name.split(': ')[1]}`",
+                f"{plain['median_s'] * per_node:,.0f}", f"{stats['median_s'] * per_node:,.0f}",
+                f"**{stats['ratio']:.2f}** ({stats['ratio_min']:.2f}–{stats['ratio_max']:.2f})",
+            ])  # fmt: skip
+    lines.append(harness.markdown_table(
+        ["tape", "nodes", "pass", "plain code", "fast path", "plain, ns per node",
+         "fast, ns per node", "fast ÷ plain (rounds' range)"],
+        rows,
+    ))  # fmt: skip
+    lines += [
+        "",
+        f"Load average (1, 5, 15 min) before (d): {d['load_before']}, after: {d['load_after']}.",
+    ]
+    return lines
 
 
 def main(argv=None) -> None:
