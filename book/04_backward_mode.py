@@ -52,8 +52,8 @@
 # pass suffices.
 #
 # ```{note}
-# The source writes eq. 14 and 15 in a notation of its own: it "rewrites the chain rule
-# by inverting its inputs and outputs", and calls $\partial x / \partial z$ the adjoint
+# The source writes eq. 14 and 15 in a notation of its own ("we rewrite the chain rule
+# by inverting its inputs and outputs", in its words), and calls $\partial x / \partial z$ the adjoint
 # of $x$ (with $z$ the output). Turn each of its fractions upside down and you get the
 # forms above: its eq. 14, $\frac{dx}{dz} = \frac{dx}{dy} \cdot \frac{dy}{dz}$, is
 # $\bar x = \bar y \cdot \partial y / \partial x$, and its eq. 15,
@@ -494,7 +494,7 @@ def layer(n_inputs, n_outputs):
         return tuple(
             ppn.tanh(sum(float(weights[j, i]) * x[j] for j in range(n_inputs)))
             for i in range(n_outputs)
-        )  # output i is neuron i of eq. 4 (without its bias): σ(Σⱼ xⱼ wⱼᵢ)
+        )  # output i is neuron i of eq. 4 (no bias), with tanh: tanh(Σⱼ xⱼ wⱼᵢ)
 
     return function
 
@@ -771,7 +771,7 @@ wrong = {3: e, 2: -1.0, 1: -1.0}  # the source's v̄₃, v̄₂, v̄₁
 wrong[0] = wrong[3] * math.exp(values[0]) + wrong[2] * values[1]
 wrong[-1] = wrong[1] * -math.sin(values[-1])  # v̄₋₁ = v̄₁·(−sin v₋₁)
 _, forward_x2 = ppn.jvp(f, point, (0.0, 1.0))
-_, numeric_x2 = numerical_grad(f, *point)
+_, numeric_x2 = numerical_grad(f, *point)  # central differences (chapter 3)
 print(f"with the source's adjoints: ∂f/∂x₂ = v̄₀ = {wrong[0]:.4f} "
       f"(e² + 1 = {e**2 + 1:.4f})")
 print(f"forward mode: {forward_x2:.4f}, finite difference: {numeric_x2:.4f}, "
@@ -788,10 +788,12 @@ assert not math.isclose(wrong[0], forward_x2, rel_tol=0.1)  # the check fails lo
 # ```{exercise} A vector-Jacobian product in one pass (★★★, 25 min)
 # :label: ex-backward-vjp
 #
-# Forward mode has `ppn.jvp`, $J \dot x$ in one pass. Extend ppn with its backward
-# counterpart: write `vjp(f, xs, v)` that returns $v^\top J$ for a function with several
-# outputs, with **one** backward pass on one `ppn.Tape` whatever the number of outputs.
-# (Hint: $v^\top J$ is the gradient of the scalar $\sum_i v_i f_i$.) Check it against
+# Forward mode has `ppn.jvp`, $J \dot x$ in one pass, with $\dot x$ a column of $m$
+# numbers. Extend ppn with its backward counterpart: write `vjp(f, xs, v)` that returns
+# $v J$, with $v$ a row of $n$ weights (one per output) and $v J$ a row of $m$ numbers, in
+# chapter 2's row convention, for a function with several outputs, with **one** backward
+# pass on one `ppn.Tape` whatever the number of outputs.
+# (Hint: $v J$ is the gradient of the scalar $\sum_i v_i f_i$.) Check it against
 # `v @ ppn.jacobian(function, "reverse")(*xs)` on the curve of the previous exercise and on a
 # function of three inputs and two outputs. (It records $f$ on the tape as it runs: do it
 # after [chapter 5](05_gradient_tape.ipynb).)
@@ -803,16 +805,16 @@ assert not math.isclose(wrong[0], forward_x2, rel_tol=0.1)  # the check fails lo
 # :class: dropdown
 # ```
 #
-# Entry $j$ of $v^\top J$ is $\sum_i v_i \frac{\partial f_i}{\partial x_j}
+# Entry $j$ of $v J$ is $\sum_i v_i \frac{\partial f_i}{\partial x_j}
 # = \frac{\partial}{\partial x_j} \sum_i v_i f_i$, because the $v_i$ are constants. So record
 # $f$ and the weighted sum $z = \sum_i v_i f_i$ on the tape, and one backward pass from $z$
-# gives all of $v^\top J$. Seeding the output adjoints with $v$ instead of 1 is exactly
+# gives all of $v J$. Seeding the output adjoints with $v$ instead of 1 is exactly
 # what a neural network's backward pass does with a vector of costs. With
 # $v = e_i$ it returns row $i$ of $J$: `ppn.jacobian(f, "reverse")` is $n$ such passes.
 
 # %% tags=["solution"]
 def vjp(function, xs, v):
-    """(f(x), vᵀJ): the outputs and the vector-Jacobian product, one backward pass."""
+    """(f(x), v J): the outputs and the vector-Jacobian product, one backward pass."""
     with ppn.Tape() as tape:
         inputs = [tape.var(x) for x in xs]
         outputs = function(*inputs)
@@ -832,7 +834,7 @@ checks = [
 for function, xs, v in checks:
     _, product = vjp(function, xs, v)
     expected = np.array(v) @ ppn.jacobian(function, "reverse")(*xs)
-    print(f"{function.__name__}: vᵀJ = ({', '.join(f'{p:.4f}' for p in product)}), "
+    print(f"{function.__name__}: v J = ({', '.join(f'{p:.4f}' for p in product)}), "
           f"from the Jacobian: ({', '.join(f'{p:.4f}' for p in expected)})")
     assert np.allclose(product, expected, rtol=1e-14)
 
