@@ -23,8 +23,8 @@
 # <script src="../_static/digit_pad.js"></script>
 #
 # ```{note}
-# The pad above needs no server and no network: the network was trained when this book was
-# built (the same network as the one trained below: same images, same seed), its weights
+# The pad above needs no server and no network: the network was trained in advance, by
+# the same code as the one trained below (same images, same seed), its weights
 # are a file beside this page, and four hundred lines of JavaScript written for this
 # book, `book/_static/digit_pad.js`, repeat `ppn`'s arithmetic in your browser. In Jupyter,
 # where the box above stays empty, run the notebook: the same pad appears as a widget
@@ -48,8 +48,7 @@ from threadpoolctl import threadpool_limits
 from ppn import checkpoint, data, handwriting, plots
 from ppn.listing import listing
 
-# One thread for the matrix products, as in chapter 10: the same sums in the same order,
-# so that the networks, and the numbers you see, are the ones printed here.
+# One thread for the matrix products, as in chapter 10.
 _ = threadpool_limits(limits=1)
 
 # %% [markdown]
@@ -57,7 +56,7 @@ _ = threadpool_limits(limits=1)
 #
 # The reader is the network of [chapter 10](10_mnist.ipynb), a 784-128-10 multilayer
 # perceptron with ReLU, trained by Adam on the first 10,000 MNIST training images (the same
-# images on every machine, and fast), with one change explained below: every epoch, each
+# images on every machine), with one change explained below: every epoch, each
 # training image is moved by a random whole number of pixels, up to 2 in each direction. A
 # second network, trained the same way on the images as they are, serves for comparison.
 #
@@ -65,7 +64,7 @@ _ = threadpool_limits(limits=1)
 # with code chosen for your processor: another processor may round a few float32 sums
 # differently, training amplifies such differences, and its network may then read a few
 # of the 10,000 test digits differently (a few tenths of a point). So this chapter prints
-# accuracies to whole per cent, so that the numbers you see are the ones printed here.
+# accuracies to whole per cent, which every processor agrees on.
 
 # %%
 (x_train_all, y_train_all), (x_test, y_test) = data.load_mnist()
@@ -88,16 +87,18 @@ listing(handwriting.train_digit_reader)
 # Four steps turn a drawing into an answer.
 #
 # 1. **The strokes become a grey image.** The pad is a square of 280×280 pixels, black,
-#    and the pen paints white lines 18 pixels wide with round ends. `handwriting.Drawing`
+#    and the pen paints white lines 18 pixels wide with round ends (the demonstration
+#    below draws with a pen 16 pixels wide). `handwriting.Drawing`
 #    does this in numpy for the Jupyter pad; the browser's canvas does it on the page.
 # 2. **The image is prepared the way MNIST's digits were** ([LeCun et al., 1998](bibliography.md)): find the
 #    *bounding box* of the ink, scale it so that its longest side is 20 pixels (keeping its
 #    proportions), put it in a 28×28 field, and move it so that its *centre of mass*, the
 #    mean position of the ink weighted by its brightness, falls on the centre of the field.
 # 3. **The network computes its 10 logits**
-#    $z = \mathrm{relu}(x W_0 + b_0)\, W_1 + b_1$ from the 784 pixels, a row $x$
+#    $z = \mathrm{relu}(x W_1 + b_1)\, W_2 + b_2$ from the 784 pixels, a row $x$
 #    ([chapter 2](02_neural_networks.ipynb)'s forward pass in its row convention, with
-#    $W_0$ of shape (784, 128) and $W_1$ of shape (128, 10); nothing else).
+#    $W_1$ of shape (784, 128) and $W_2$ of shape (128, 10), the layers numbered from 1
+#    as in [chapter 6](06_tensor_nodes.ipynb); nothing else).
 # 4. **A softmax turns them into probabilities**, $p_k = e^{z_k} / \sum_j e^{z_j}$, and the
 #    answer is the digit with the highest one.
 #
@@ -156,9 +157,8 @@ listing(data.resize_area)
 # %% [markdown]
 # The weights are counted in units of $1/n$ of a pixel, so they are integers, and the sums
 # are exact. The page's JavaScript does the same sums in the same order and gets the same
-# integers; the course's tests run it under Node.js on dozens of drawings and check that
-# its 28×28 digit equals `prepare_digit`'s pixel for pixel, and its probabilities equal
-# `ppn`'s to $10^{-5}$.
+# integers: on dozens of drawings, its 28×28 digit equals `prepare_digit`'s pixel for
+# pixel, and its probabilities equal `ppn`'s to $10^{-5}$.
 #
 # Because of the box filter, the preparation forgets *where* and *how large* a digit was
 # drawn: the same digit, drawn at three places and three sizes, gives one and the same image.
@@ -384,9 +384,11 @@ pairs = zip(reader.state_dict().values(), again.state_dict().values(), strict=Tr
 assert all(np.array_equal(a, b) for a, b in pairs)
 
 # %% [markdown]
-# The web book trains this network with `train_digit_reader` (same images, same seed, a
-# few seconds) when its pages are made, and puts its JSON beside the page. No trained
-# weights are kept in the repository.
+# The cell above compares the two models with `state_dict()`, which returns a model's
+# parameter arrays by name (its counterpart `load_state_dict` copies such arrays into a
+# model of the same shape). The pad of the web book reads this very network: trained by
+# `train_digit_reader` on the same images with the same seed, exported as JSON, and put
+# beside the page.
 #
 # **The arithmetic.** The JavaScript repeats the steps of `prepare_digit` with integer grey
 # levels (its bounding box, `resize_area`'s box filter, the centre of mass), then the forward
@@ -415,7 +417,7 @@ listing(
 # * Four steps lead from the pen to the answer: the strokes become a grey image;
 #   `prepare_digit` prepares it as MNIST's digits were (the ink's bounding box scaled by a
 #   box filter to 20 pixels, its centre of mass on the centre of a 28×28 field); the
-#   network computes its logits $z = \mathrm{relu}(x W_0 + b_0)\, W_1 + b_1$; a softmax
+#   network computes its logits $z = \mathrm{relu}(x W_1 + b_1)\, W_2 + b_2$; a softmax
 #   turns them into probabilities.
 # * A multilayer perceptron has one weight per pixel position: to it, a digit moved by a
 #   few pixels or drawn at another size is a different input. MNIST hides this, since all
@@ -699,8 +701,8 @@ assert prepared_slant < by_slant[8] + 0.02  # no help from the preparation
 # :class: dropdown
 # ```
 #
-# The first layer computes $x W_0$, a sum over pixels $\sum_j x_j (W_0)_{j i}$. Permuting
-# the pixels and the rows of $W_0$ in the same way only reorders that sum: the network is
+# The first layer computes $x W_1$, a sum over pixels $\sum_j x_j (W_1)_{j i}$. Permuting
+# the pixels and the rows of $W_1$ in the same way only reorders that sum: the network is
 # the same function of the permuted image. Gradient descent keeps the correspondence at
 # every step (the gradient of a permuted row is the permuted gradient), so training on
 # shuffled pixels reaches the same accuracy. An MLP has no idea which pixels are
