@@ -42,8 +42,7 @@ from ppn.optim import Adam
 from ppn.tensor import Tensor
 from ppn.train import evaluate
 
-# One thread for the matrix products, and float64: so that the numbers you see are the
-# ones printed here, whatever your processor.
+# One thread for the matrix products, and float64, as in chapter 10.
 _ = threadpool_limits(limits=1)
 
 
@@ -171,12 +170,15 @@ def train_with_jax(x, y, initial, batches):
 # the losses of the 32 steps, the largest difference between the final weights, and the
 # test accuracy. Where a library is missing, the cell says so.
 #
-# On one computer with Python 3.11, numpy 2.4.6, PyTorch 2.13.0 (its CPU build),
-# JAX 0.10.2 and optax 0.2.8, the cell printed losses within 4.4e-16 of `ppn`'s for
-# both, weights within 8.1e-15 (PyTorch) and 2.5e-15 (JAX), and the same test
-# accuracy, 81.2%. That is rounding: float64 keeps about sixteen significant digits,
-# and the three libraries do the same arithmetic in a slightly different order. With
-# other versions or another processor, the last digits may differ.
+# As the book shows it, the printout below comes from a computer that had neither
+# library installed, so it says only that (on yours, it prints what yours has). The
+# figures that follow come from a run of the same cell on another computer, with
+# Python 3.11, numpy 2.4.6, PyTorch 2.13.0 (its CPU build), JAX 0.10.2 and optax 0.2.8:
+# losses within 4.4e-16 of `ppn`'s for both, weights within 8.1e-15 (PyTorch) and
+# 2.5e-15 (JAX), and the same test accuracy, 81.2%. That is rounding: float64 keeps
+# about sixteen significant digits, and the three libraries do the same arithmetic in a
+# slightly different order. With other versions or another processor, the last digits
+# may differ.
 
 # %% tags=["nbval-ignore-output"]
 others = {"PyTorch": (["torch"], train_with_torch),
@@ -444,10 +446,13 @@ assert 49e6 < dense_parameters < 51e6  # about 50 million
 # :class: dropdown
 # ```
 #
-# With the outputs as a column $y = P k$ ($P$ the patches, $k$ the flattened kernel), the
-# loss is $C = g \cdot y$, and the matrix product's VJP for its second factor gives
-# $\bar k = P^\top g$: each kernel weight gathers the adjoints of the outputs times the
-# pixels it met. Both ways agree to rounding.
+# In chapter 2's row form, the patches are the rows of $P$ (one patch per row, as one
+# image per row of $X$) and the flattened kernel is a weight matrix $K$ of shape (9, 1),
+# so the outputs are $Y = P K$, of shape (9, 1), as a layer's $X W$. The loss is
+# $C = \sum G_{ij} Y_{ij}$, so $\bar Y = G$ (flattened the same way), and the matrix
+# product's VJP for its second factor gives $\bar K = P^\top \bar Y$: each kernel weight
+# gathers the adjoints of the outputs times the pixels it met. Both ways agree to
+# rounding.
 
 # %% tags=["solution"]
 G = np.random.default_rng(0).normal(size=(3, 3))
