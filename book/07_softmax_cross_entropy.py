@@ -428,7 +428,8 @@ assert np.allclose(log_softmax_row(moderate), as_written)
 #   the dtype of the logits. Give `record` the loss as `np.asarray(loss, dtype=...)` with
 #   the logits' dtype, so that float32 logits give a float32 loss.
 #
-# The function, as it stands in `ppn/losses.py`:
+# The function, as it stands in `ppn/losses.py` (in the student edition, the listing shows
+# your own body: a stub that raises until you write it):
 
 # %% tags=["remove-input"]
 listing(softmax_cross_entropy)
@@ -541,7 +542,7 @@ assert np.isclose(p[0], 0.659, atol=5e-4) and abs(gradient_row.sum()) < 1e-15
 #   `probabilities * scale`, which makes a new array, and change that one;
 #   `probabilities -= ...` would change the node's.
 #
-# The rule, as a listing:
+# The rule, as a listing (in the student edition, your own body, or the stub until then):
 
 # %% tags=["remove-input"]
 listing(ppn.tensor._softmax_cross_entropy_vjp)

@@ -287,7 +287,7 @@ listing("ppn/train.py", start_at="order = rng.permutation(len(x))",
 # So use only the names above (nothing specific to an MLP or to cross-entropy), and call
 # each thing once per batch: the checks expect, for every batch, the calls forward,
 # `zero_grad`, `backward`, `step`, in this order. The last check trains a small network,
-# so it needs your earlier tasks 2.2, 2.3, 6.1, 6.3, 6.4, 7.1, 7.2 and 9.1.
+# so it needs your earlier tasks 2.1, 2.2, 2.3, 6.1, 6.3, 6.4, 7.1, 7.2 and 9.1.
 
 # %% [markdown]
 # ```{admonition} Task 10.1: the training step

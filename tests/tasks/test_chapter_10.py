@@ -84,7 +84,7 @@ class TestTask10_1:
             "value = cost.item(): the loss of the batch before its step"
         )
 
-    @needs("2.2", "2.3", "6.1", "6.3", "6.4", "9.1", "7.1", "7.2")
+    @needs("2.1", "2.2", "2.3", "6.1", "6.3", "6.4", "7.1", "7.2", "9.1")
     def test_it_trains_a_network(self):
         rng = np.random.default_rng(0)
         x = rng.normal(size=(200, 2)).astype(np.float32)
