@@ -327,7 +327,10 @@ assert value == y.value and math.isclose(value, math.e - 1)
 # To watch the loop work, here it is once more, Algorithm 1 as chapter 4 states it, with
 # a `yield` after each node, so that we can take a copy of the adjoint vector $\nabla$ at
 # every step. This copy exists only to look inside; the next cell checks that it ends
-# exactly where `Tape.backward` does.
+# exactly where `Tape.backward` does. To label the drawings that follow, the cell also
+# calls `ppn.reverse_trace(f, π, 1)`, which records $f$ on a tape, runs the backward
+# pass, and returns Table 2 as a list of rows, one per variable $v_i$: its expression,
+# its value and its adjoint $\bar v_i$.
 
 
 # %%
@@ -343,8 +346,7 @@ def reverse_loop_steps(tape, output):
 
 
 steps = list(reverse_loop_steps(tape, y))
-# The names, values and adjoints of Table 2, for the graph
-rows = ppn.reverse_trace(f, math.pi, 1.0)
+rows = ppn.reverse_trace(f, math.pi, 1.0)  # Table 2's rows, to label the graph
 for i, vector in steps:
     print(f"after node {i}: ∇ = [{', '.join(f'{rounded(a):>7}' for a in vector)}]")
 
@@ -418,9 +420,11 @@ assert square_tape.parents[1] == (0, 0) and d_square == 6.0
 #
 # The backward pass is a `for` loop, not a recursion: it never asks Python to call a
 # function inside a function inside a function. An engine that walks the graph
-# recursively (as micrograd does, to sort it) hits Python's recursion limit (about 1,000
-# nested calls by default) on a chain a few thousand operations long. The tape does not
-# care. Here $x$ is multiplied a million times by $c = 0.999999$, so $y = c^{10^6} x$ and
+# recursively hits Python's recursion limit (about 1,000 nested calls by default) on a
+# chain a few thousand operations long; micrograd, Andrej Karpathy's teaching engine of
+# about a hundred lines ([Karpathy, 2020](bibliography.md)), walks its graph that way to
+# sort it. The tape does not care. Here $x$ is multiplied a million times by
+# $c = 0.999999$, so $y = c^{10^6} x$ and
 # $dy/dx = c^{10^6} = (1 - 10^{-6})^{10^6} \approx 1/e$:
 
 # %%
@@ -480,7 +484,8 @@ del long_tape, chain  # a million nodes: free the memory
 # library. Derive $s'(x)$ by hand. Write `softplus(x)` that, for a `ppn.Var`, records
 # **one** node with its local partial, using `x.tape.record(op, parents, partials,
 # value)`, and for a number returns a number. Check it with `ppn.grad` against your
-# formula and, inside a larger expression, against `ppn.gradcheck.numerical_grad`.
+# formula and, inside a larger expression, against `ppn.gradcheck.numerical_grad` (the
+# central differences of chapter 3's arctan exercise).
 # ```
 
 # %% [markdown] tags=["solution"]
