@@ -693,8 +693,8 @@ for name, seconds in times.items():
 # %% [markdown]
 # Both columns include the lambda that calls the operation, the same in both. The short
 # path saves the checks and a call on every node, and a scalar tape's node costs little
-# else; what that comes to on a quiet machine is measured by the benchmark at the end of
-# this section.
+# else; what that comes to, as a ratio that the load of the machine moves little, is
+# measured by the benchmark at the end of this section.
 #
 # **The reverse loop.** `Tape.backward` is Algorithm 1 as chapter 4 writes it: for each
 # node, a `zip` over its parents and partials. Every node of the table has one or two
