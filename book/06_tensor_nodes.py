@@ -217,12 +217,15 @@ listing("ppn/tensor.py", start_at="VJP: dict", end_before='"linear":')
 #     for each parent p and its function of the row VJP[node.op]:
 #         if p requires a gradient:
 #             adjoint of p += unbroadcast(function(g, *inputs, y), p.shape)
-# each leaf's .grad ← its adjoint
+# each leaf's .grad += its adjoint            (added to what an earlier call left)
 # ```
 #
-# The `+=` is eq. 15's sum, as in chapter 5; `unbroadcast` (task 6.4) sums a contribution
-# back to the parent's shape when numpy broadcast the parent. The next four sections
-# derive the rows you write.
+# The `+=` is eq. 15's sum, as in chapter 5; `unbroadcast` (task 6.4) sums a
+# contribution back to the parent's shape when numpy broadcast the parent. A leaf's
+# `.grad` adds up in the same way across calls of `backward()`, so a new gradient starts
+# by clearing the old one: `mlp.zero_grad()`, which `tensor_cost_and_gradient` above
+# calls first, resets every parameter's `.grad`. The next four sections derive the rows
+# you write.
 
 # %% [markdown]
 # ## The matrix product's VJP
@@ -802,10 +805,10 @@ del one_tape
 # ```{exercise} The gradient of a quadratic form, by hand (★★, 20 min)
 # :label: ex-tape-quadratic-form
 #
-# For a square matrix $A$ and $y = x^\top A x$, derive by hand the vector-Jacobian
-# products $\bar x$ and $\bar A$ (the adjoints of $x$ and $A$, given $\bar y$). Build the same
-# function from `Tensor` operations, and compare `backward()` with your formulas and with
-# `check_grad`.
+# For a square matrix $A$, a row vector $x$ and $y = x A x^\top$, derive by hand the
+# vector-Jacobian products $\bar x$ and $\bar A$ (the adjoints of $x$ and $A$, given
+# $\bar y$). Build the same function from `Tensor` operations, and compare `backward()`
+# with your formulas and with `check_grad`.
 # ```
 
 # %% [markdown] tags=["solution"]
@@ -814,23 +817,25 @@ del one_tape
 # :class: dropdown
 # ```
 #
-# Write $y = \sum_{j,k} x_j A_{jk} x_k$. Then $\partial y / \partial A_{jk} = x_j x_k$, so
-# $\bar A = \bar y\, x x^\top$; and $x_j$ appears twice in each term where it occurs (as the
-# left and as the right factor), so by eq. 11
+# Write $y = \sum_{j,k} x_j A_{jk} x_k$. Then $\partial y / \partial A_{jk} = x_j x_k$,
+# so $\bar A = \bar y\, x^\top x$ (a column times a row: an $n \times n$ matrix); and
+# $x_j$ appears twice in each term where it occurs (as the left and as the right
+# factor), so by eq. 11
 # $\partial y / \partial x_j = \sum_k A_{jk} x_k + \sum_i x_i A_{ij}$, that is
-# $\bar x = \bar y\,(A + A^\top)\, x$. For a symmetric $A$ this is the familiar $2 A x$.
-# As tensors, `x @ (A @ x)` is two matrix-product nodes; its backward pass applies the
-# `matmul` rules twice and accumulates both contributions into $\bar x$.
+# $\bar x = \bar y\, x\,(A + A^\top)$, a row like $x$. For a symmetric $A$ this is the
+# familiar $2 x A$. As tensors, `(x @ A) @ x` is two matrix-product nodes (numpy reads a
+# 1-D `x` as a row on the left of `@` and as a column on its right); its backward pass
+# applies the `matmul` rules twice and accumulates both contributions into $\bar x$.
 
 # %% tags=["solution"]
 rng = np.random.default_rng(2)
 A = Tensor(rng.normal(size=(4, 4)), requires_grad=True)
 x = Tensor(rng.normal(size=4), requires_grad=True)
-y = x @ (A @ x)
+y = (x @ A) @ x  # x A xᵀ
 y.backward()
-x_bar = (A.data + A.data.T) @ x.data  # ȳ = 1
-A_bar = np.outer(x.data, x.data)
-check_grad(lambda x_, A_: x_ @ (A_ @ x_), x.data, A.data)  # raises if backward() errs
+x_bar = x.data @ (A.data + A.data.T)  # ȳ = 1
+A_bar = np.outer(x.data, x.data)  # xᵀx
+check_grad(lambda x_, A_: (x_ @ A_) @ x_, x.data, A.data)  # raises if backward() errs
 print(f"y = {y.item():.4f}; x̄ and Ā equal the formulas: "
       f"{np.allclose(x.grad, x_bar) and np.allclose(A.grad, A_bar)}; check_grad passes")
 assert np.allclose(x.grad, x_bar, rtol=1e-12) and np.allclose(A.grad, A_bar, rtol=1e-12)
