@@ -28,7 +28,9 @@
 # 6.1), the element-wise $+ - \times \div$ (task 6.2), the activations tanh, sigmoid and
 # ReLU (task 6.3), and the sum that undoes numpy's broadcasting (task 6.4). Then we run
 # the backward pass through a tiny network, drawn node by node, and find in it the four
-# equations of backpropagation that textbooks derive by hand.
+# equations of backpropagation that textbooks derive by hand. (Working in the student
+# edition? Most cells here run the backward pass, so they need all four tasks: read on to
+# the task boxes, write the rules, then run the chapter.)
 
 # %%
 import math
