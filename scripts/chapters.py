@@ -5,6 +5,7 @@
                                                 # than 45 minutes, speaks of the build, has
                                                 # no summary or an unmarked exercise
     python scripts/chapters.py --write-teacher  # book/teacher.md's "read" column from the table
+                                                # (--check fails when it is stale)
 
 The rule is book/teacher.md's: prose at 150 words a minute, code at 15 lines a minute,
 counted up to the chapter's Exercises; folded solutions, hidden cells and display equations
@@ -147,10 +148,26 @@ def write_teacher(teacher: Path = ROOT / "book" / "teacher.md") -> None:
         if not match:
             continue
         cells = line.rstrip("\n").split(" | ")
-        minutes = reading(ROOT / "book" / f"{match[2]}.ipynb")["minutes"]
-        cells[2] = f"{max(5, round(minutes / 5) * 5)} min"
+        cells[2] = _read_cell(ROOT / "book" / f"{match[2]}.ipynb")
         lines[i] = " | ".join(cells) + "\n"
     teacher.write_text("".join(lines))
+
+
+def _read_cell(notebook: Path) -> str:
+    return f"{round(reading(notebook)['minutes'])} min"
+
+
+def stale_teacher_rows(teacher: Path = ROOT / "book" / "teacher.md") -> list[str]:
+    """The rows of teacher.md whose "read" column is not what the notebook gives now."""
+    stale = []
+    for line in teacher.read_text().splitlines():
+        match = TEACHER_ROW.match(line)
+        if match:
+            notebook = ROOT / "book" / f"{match[2]}.ipynb"
+            if notebook.exists() and line.split(" | ")[2] != _read_cell(notebook):
+                stale.append(f"teacher.md, chapter {match[1]}: {line.split(' | ')[2]!r}, "
+                             f"the notebook reads in {_read_cell(notebook)!r}")  # fmt: skip
+    return stale
 
 
 def check(notebooks: list[Path]) -> int:
@@ -168,6 +185,8 @@ def check(notebooks: list[Path]) -> int:
         problems += [f"build vocabulary in the main line: {line}"
                      for line in build_vocabulary(notebook)]  # fmt: skip
         problems += structure(notebook)
+    problems += [f"{row} (python scripts/chapters.py --write-teacher)"
+                 for row in stale_teacher_rows()]  # fmt: skip
     for problem in problems:
         print("PROBLEM:", problem)
     return 1 if problems else 0

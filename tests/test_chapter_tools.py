@@ -88,8 +88,12 @@ def test_teachers_read_column_comes_from_the_notebooks(tmp_path, monkeypatch):
         "| [1](01_one.ipynb) One | fit a line | 99 min | 42 s | — |\n"
     )
     monkeypatch.setattr(chapters, "ROOT", tmp_path)
+    assert chapters.stale_teacher_rows(teacher) == [
+        "teacher.md, chapter 1: '99 min', the notebook reads in '12 min'"
+    ]
     chapters.write_teacher(teacher)
-    assert "| [1](01_one.ipynb) One | fit a line | 10 min | 42 s | — |" in teacher.read_text()
+    assert "| [1](01_one.ipynb) One | fit a line | 12 min | 42 s | — |" in teacher.read_text()
+    assert chapters.stale_teacher_rows(teacher) == []
 
 
 def test_dead_links_are_found_in_notebooks_and_pages(tmp_path):
