@@ -25,7 +25,8 @@
 # decides between crawling, converging and diverging, and the source's two algorithms:
 # Algorithm 2 updates after every sample, Algorithm 3 after every batch. You write the
 # heart of each (tasks 8.1 and 8.2). Then we measure what the batch size changes: the
-# noise of the gradient, and the amount of work per epoch.
+# noise of the gradient, and the amount of work per **epoch** (one pass over the
+# training set).
 # [Chapter 9](09_optimisers.ipynb) improves on the plain step (momentum, Adam, weight
 # decay) and takes up overfitting.
 
@@ -50,7 +51,7 @@ from ppn.train import evaluate
 _ = threadpool_limits(limits=1)
 
 # %% [markdown]
-# ## Minus the gradient points downhill (figure 12)
+# ## Minus the gradient points downhill
 #
 # Take again the straight line of [chapter 1](01_linear_regression.ipynb) on the height/weight data. To keep the picture
 # readable we measure the height from the average, in steps of 5 cm,
@@ -94,10 +95,11 @@ assert np.allclose(theta.grad, by_hand, rtol=1e-12)
 # %% [markdown]
 # The gradient points in the direction in which $C$ grows fastest, and its length is that
 # rate of growth. So $-\nabla C$ points in the direction of steepest *descent*: across the
-# contour lines of $C$, towards lower cost. Figure 12 draws $-\nabla C$ at points of a grid
-# over the cost surface.
+# contour lines of $C$, towards lower cost. Below, $-\nabla C$ at points of a grid over
+# the cost surface: the source's figure 6, drawn uphill in
+# [chapter 3](03_forward_mode.ipynb), turned downhill.
 
-# %% mystnb={"figure": {"caption": "Figure 12: contour lines of the cost of the line fit (mean squared error, kg²) over its two parameters, and the vector $-\\nabla C$ (scaled down) at points of a grid. Every arrow crosses the contour lines at a right angle, downhill; on this oval bowl they point *towards* the minimum (star) without aiming exactly at it.", "name": "fig-gradient-field"}}
+# %% mystnb={"figure": {"caption": "Minus the gradient: contour lines of the cost of the line fit (mean squared error, kg²) over its two parameters, and the vector $-\\nabla C$ (scaled down) at points of a grid. Every arrow crosses the contour lines at a right angle, downhill; on this oval bowl they point *towards* the minimum (star) without aiming exactly at it.", "name": "fig-gradient-field"}}
 extent = (-8.0, 16.0, 46.0, 84.0)  # a from -8 to 16, b from 46 to 84
 fig, ax = plt.subplots(figsize=(4.6, 6.2))
 _ = draw_descent_path([], cost, ax, extent=extent, minimum=best)
@@ -107,21 +109,22 @@ gradient = np.vectorize(lambda a, b: linreg.cost_gradient(a, b, u, weight))
 down_a, down_b = (-g / n for g in gradient(grid_a, grid_b))
 _ = ax.quiver(grid_a, grid_b, down_a, down_b, color="C3", angles="xy",
               scale_units="xy", scale=25, width=0.006)
-ax.set_title("Figure 12: $-\\nabla C$ points downhill")
+ax.set_title("$-\\nabla C$ points downhill")
 plt.show()
 
 # %% [markdown]
 # The arrows are longest where the surface is steep and vanish at the bottom, where
-# $\nabla C = 0$. The source says $-\nabla C$ "points towards a minimum": downhill, yes,
-# but straight at the minimum only on a perfectly round bowl. This one is oval (the cost
+# $\nabla C = 0$. The source says "The $-\nabla$ hints us to the direction of a minimum"
+# (its eq. 8 slips, see [chapter 3](03_forward_mode.ipynb)): a hint, downhill, but
+# straight at the minimum only on a perfectly round bowl. This one is oval (the cost
 # curves more steeply along $a$ than along $b$), so the arrows aim beside the star, and a
 # path that follows them bends. That is the whole difficulty of choosing a step size.
 #
-# ## The learning rate η
+# ## The learning rate η (figure 12)
 #
 # The gradient gives a direction and a local slope, not a distance: how far to go along
-# $-\nabla C$ is the learning rate $\eta$. Below, the same start point and 30 steps for
-# four learning rates. Each step is the loop that trains every network in this course:
+# $-\nabla C$ is the learning rate $\eta$. Below, as in the source's figure 12 (a
+# gradient descent example), the same start point and 30 steps for four learning rates. Each step is the loop that trains every network in this course:
 # forget the old gradient, compute the cost, backward pass, step. The step changes the
 # parameters' array `theta.data` in place, and `theta.grad = None` forgets the gradient
 # before the next backward pass, which would otherwise *add* to it (gradients
@@ -147,7 +150,7 @@ for name, path in paths.items():
     print(f"η = {learning_rates[name]:<5} ({name:11}): "
           f"C after 30 steps = {cost(*path[-1]):9.2f} kg²")
 
-# %% mystnb={"figure": {"caption": "The learning rate, in small multiples. Top: 30 steps of gradient descent from the same start (square) on the cost of figure 12. With η = 0.01 the steps are tiny and the path is still far from the minimum; η = 0.2 reaches it; η = 0.34 overshoots across the valley at every step but still converges; η = 0.38 overshoots by more each time and diverges. Bottom: the cost after each step (log scale).", "name": "fig-learning-rates"}}
+# %% mystnb={"figure": {"caption": "Figure 12, gradient descent, in small multiples. Top: 30 steps of gradient descent from the same start (square) on the cost of the line fit. With η = 0.01 the steps are tiny and the path is still far from the minimum; η = 0.2 reaches it; η = 0.34 overshoots across the valley at every step but still converges; η = 0.38 overshoots by more each time and diverges. Bottom: the cost after each step (log scale).", "name": "fig-learning-rates"}}
 fig, axes = plt.subplots(2, 4, figsize=(10, 6.4), height_ratios=[3, 1.6])
 for column, (name, path) in enumerate(paths.items()):
     title = f"η = {learning_rates[name]} ({name})"
@@ -181,7 +184,8 @@ assert final["too large"] > cost(*paths["too large"][10]) > minimum_cost  # dive
 #
 # For a network the cost is a mean over the training set,
 # $C(\theta) = \frac{1}{N} \sum_{j=1}^{N} C_j(\theta)$, where $C_j$ is the cost on
-# sample $j$. The source's **Algorithm 2** (stochastic gradient descent) does not wait for
+# sample $j$ and $N$ is now the number of training samples (in chapter 7 it counted
+# the rows of one batch). The source's **Algorithm 2** (stochastic gradient descent) does not wait for
 # the whole sum: it takes one sample at a time and steps on that sample's gradient alone.
 # In outline:
 #
@@ -225,9 +229,8 @@ assert final["too large"] > cost(*paths["too large"][10]) > minimum_cost  # dive
 # 2. runs the model on sample $j$ alone **as a batch of one**, `x[j : j + 1]` (shape
 #    `(1, 784)` for a digit; `x[j]` has shape `(784,)`, which is not a batch), computes
 #    the loss against `y[j : j + 1]`, and calls `.backward()`;
-# 3. updates every parameter **in place**, `p.data -= lr * p.grad`: the model computes
-#    with that very array, so `p.data = p.data - …` would also work for it, but in-place
-#    is what the rest of `ppn` does.
+# 3. updates every parameter **in place**, `p.data -= lr * p.grad`, as the rest of
+#    `ppn` does.
 #
 # It returns the list of the $N$ losses, as floats, each measured *before* its sample's
 # step (`cost.item()` of that sample's forward pass), in the order of the samples.
@@ -257,8 +260,9 @@ listing(optim.sgd_per_sample_epoch)
 # We run it on MNIST digits ([chapter 10](10_mnist.ipynb) shows how the files are read)
 # with a small network, 784 → 32 → 10 (ReLU), and the softmax cross-entropy cost of
 # [chapter 7](07_softmax_cross_entropy.ipynb). The course works on the first 10,000
-# training images, `x_train[:10000]` (a network this size trains on them in seconds);
-# here 1,024 of them for training and the last 1,000 for validation. Every network in
+# training images, `x_train[:10000]`; here 1,024 of them for training and the last
+# 1,000 as a **validation set**: held-out digits (as in chapter 1) that training never
+# sees, on which we measure how the network does on new digits. Every network in
 # this chapter computes in float64 rather than `ppn`'s default float32, so that the
 # numbers you see are the ones printed here: two processors may round a float32 sum
 # differently, and over hundreds of steps that shows in the third decimal of a cost.
@@ -292,9 +296,8 @@ print(f"after the epoch: {evaluate(model, x_val, y_val).accuracy:.1%} of the "
 assert len(losses) == 1024 and np.mean(losses[-100:]) < np.mean(losses[:100]) / 2
 
 # %% [markdown]
-# Each loss is measured on a sample the network has not yet stepped on, so the mean of
-# the last hundred is an honest estimate of how it does on new digits, and it fell by
-# more than half in one pass over 1,024 images.
+# Each loss is measured before the network steps on its sample, so the last hundred
+# estimate how it does on new digits: the loss fell by more than half in one pass.
 #
 # ## Algorithm 3: batches and a gradient accumulator
 #
@@ -356,7 +359,8 @@ listing(optim.accumulated_batch_epoch)
 # size, and a learning rate tuned for one batch size is wrong for another. The usual form
 # divides by the batch size and steps by the **mean** gradient,
 # $\theta \leftarrow \theta - \eta \, \nabla_{\text{acc}} / |B|$ (`mean=True` above).
-# The two forms are the same algorithm with $\eta_{\text{sum}} = \eta_{\text{mean}} / |B|$.
+# The two forms are the same algorithm with $\eta_{\text{sum}} = \eta_{\text{mean}} / |B|$,
+# as long as every batch has $|B|$ samples (a shorter last batch would need its own).
 # ```
 #
 # The accumulator divided by the batch size is *the same number* as the gradient of the
@@ -414,8 +418,10 @@ for size in batch_sizes:
     step_mean.append(lr * norm / size)
 for size, s, m in zip(batch_sizes, step_sum, step_mean, strict=True):
     print(f"|B| = {size:3}:  sum form {s:6.3f},  mean form {m:6.3f}")
+print(f"from |B| = 1 to 256: sum form {step_sum[-1] / step_sum[0]:.0f}× longer, "
+      f"mean form {step_mean[0] / step_mean[-1]:.1f}× shorter")
 
-# %% mystnb={"figure": {"caption": "Length of the first step of Algorithm 3 with η = 0.05, against the batch size (log–log). The sum form's step grows with the batch, as fast as √|B| for small batches, where the samples' gradients partly cancel, and as |B| for large ones; the mean form's step shrinks slightly and levels off at the length of the mean gradient.", "name": "fig-step-vs-batch"}}
+# %% mystnb={"figure": {"caption": "Length of the first step of Algorithm 3 with η = 0.05, against the batch size (log–log). The sum form's step grows with the batch, as fast as √|B| for small batches, where the samples' gradients partly cancel, and as |B| for large ones; the mean form's step gets shorter, 6.4 times from 1 to 256 (printed above): averaging gradients that partly disagree gives a shorter vector, ever more slowly, towards the length of the gradient of the whole cost.", "name": "fig-step-vs-batch"}}
 fig, ax = plt.subplots(figsize=(5.6, 3.6))
 _ = ax.loglog(batch_sizes, step_sum, "o-",
               label=r"sum form: $\eta\,\|\nabla_{acc}\|$ (the source)")
@@ -495,10 +501,7 @@ assert source_form[-1] > 2.0  # then learns nothing
 # form, every batch size trains with the same $\eta$ and the curves differ only in the
 # number of steps. With the source's sum form, the same $\eta$ that is safe for one
 # sample is 64 times too large for a batch of 64. (Algorithm 3 with $|B| = 1$ *is*
-# Algorithm 2, in either form; the tests check that too.)
-#
-# Why batches at all, then, if they make fewer steps? Because a batch's gradient need not
-# be computed one sample at a time. That is the next section.
+# Algorithm 2, in either form; an exercise checks it.)
 #
 # ## What per-sample updates cost: noise and speed
 #
@@ -513,7 +516,7 @@ assert source_form[-1] > 2.0  # then learns nothing
 # The gradient on one sample, $\nabla C_j$, is an *estimate* of the gradient of the whole
 # cost, $\nabla C = \frac{1}{N} \sum_j \nabla C_j$: right on average, but noisy. The mean
 # over a random batch of $|B|$ samples is a better estimate: its variance
-# $\mathbb{E}\,\|g_B - \nabla C\|^2$ falls as $\sigma^2 / |B|$, where $\sigma^2$ is the
+# $\mathbb{E}\,\|g_B - \nabla C\|^2$ falls as $s^2 / |B|$, where $s^2$ is the
 # variance of one sample's gradient. We measure it on a network trained for one epoch,
 # with 40 random batches per size.
 
@@ -611,7 +614,8 @@ assert work["vectorised, |B| = 64"] == (16, 1024)  # the same samples, 64× fewe
 # The accumulator of Algorithm 3 saves no calls at all: it still loops over the samples.
 # The gain of batches comes from computing them *together*: the same 1,024 samples in 16
 # calls instead of 1,024, each call a few large matrix products. On your machine, one
-# epoch each way takes (the times vary from run to run, which is why nothing checks them):
+# epoch each way takes (the times vary from run to run, with whatever else the machine
+# is doing):
 
 # %% tags=["nbval-ignore-output"]
 for name, run in ways.items():
@@ -621,11 +625,10 @@ for name, run in ways.items():
     print(f"{name:35}: {1e3 * (time.perf_counter() - begin):7.1f} ms per epoch")
 
 # %% [markdown]
-# The arithmetic is the same; the calls are not: the vectorised epoch pays the fixed
-# cost of a call 16 times instead of 1,024, and its gradient for each batch of 64 is
-# the mean over 64 samples, whose squared error is about 64 times smaller than one
-# sample's. The price is fewer steps per epoch: with the mean form and the same $\eta$,
-# per sample processed a large batch gets less far, as the loss curves showed.
+# The vectorised epoch pays the fixed cost of a call 16 times instead of 1,024, and
+# each of its gradients, a mean over 64 samples, has a squared error about 64 times
+# smaller than one sample's. The price is fewer steps per epoch, as the loss curves
+# showed.
 # [Chapter 9](09_optimisers.ipynb) measures how the learning rate and the batch size
 # work together.
 #
@@ -663,13 +666,13 @@ for name, run in ways.items():
 # ```{exercise} The largest stable learning rate (★★, 20 min)
 # :label: ex-descent-stable-lr
 #
-# The cost of figure 12 is a quadratic, so its Hessian (the matrix of second derivatives)
-# $H = \frac{2}{n} \begin{pmatrix} \sum u_i^2 & \sum u_i \\ \sum u_i & n \end{pmatrix}$ is
-# constant. Derive it by hand, and show that one step of gradient descent multiplies the
-# distance to the minimum along an eigenvector of $H$ with eigenvalue $\lambda$ by
-# $1 - \eta \lambda$, so that it converges if and only if $\eta < 2 / \lambda_{\max}$.
-# Compute $\lambda_{\max}$ with `np.linalg.eigvalsh`, then check with `descend` that $\eta$
-# just below $2/\lambda_{\max}$ converges and just above diverges. Which direction limits
+# The cost of figure 12 is a quadratic, so its Hessian, the matrix of second derivatives
+# $\nabla^2 C = \frac{2}{n} \begin{pmatrix} \sum u_i^2 & \sum u_i \\ \sum u_i & n \end{pmatrix}$,
+# is constant. Derive it by hand, and show that one step of gradient descent
+# multiplies the distance to the minimum along an eigenvector of $\nabla^2 C$ with
+# eigenvalue $\kappa$ by $1 - \eta \kappa$, so that it converges if and only if
+# $\eta < 2 / \kappa_{\max}$. Compute $\kappa_{\max}$ with `np.linalg.eigvalsh`, then check
+# with `descend` that $\eta$ just below $2/\kappa_{\max}$ converges and just above diverges. Which direction limits
 # $\eta$, and how would measuring $u$ in 10-cm steps change the limit?
 # ```
 
@@ -680,26 +683,26 @@ for name, run in ways.items():
 # ```
 #
 # Differentiating $\nabla C = \frac{2}{n}\big(\sum_i r_i u_i, \sum_i r_i\big)$ once more,
-# with $\partial r_i / \partial a = u_i$ and $\partial r_i / \partial b = 1$, gives $H$. For a
-# quadratic, $\nabla C(\theta) = H (\theta - \theta^*)$ exactly, so a step
-# $\theta \leftarrow \theta - \eta \nabla C$ maps the error $e = \theta - \theta^*$ to
-# $(I - \eta H)\, e$. Along an eigenvector ($H v = \lambda v$) that is multiplication by
-# $1 - \eta \lambda$, and $|1 - \eta\lambda| < 1$ for every eigenvalue exactly when
-# $0 < \eta < 2 / \lambda_{\max}$.
+# with $\partial r_i / \partial a = u_i$ and $\partial r_i / \partial b = 1$, gives
+# $\nabla^2 C$. For a quadratic, $\nabla C(\theta) = \nabla^2 C\, (\theta - \theta^*)$
+# exactly, so a step $\theta \leftarrow \theta - \eta \nabla C$ maps the error
+# $e = \theta - \theta^*$ to $(I - \eta \nabla^2 C)\, e$. Along an eigenvector
+# ($\nabla^2 C\, v = \kappa v$) that is multiplication by $1 - \eta \kappa$, and
+# $|1 - \eta\kappa| < 1$ for every eigenvalue exactly when $0 < \eta < 2 / \kappa_{\max}$.
 #
-# Here $u$ is centred, so $\sum_i u_i = 0$: $H$ is diagonal, with eigenvalues
+# Here $u$ is centred, so $\sum_i u_i = 0$: $\nabla^2 C$ is diagonal, with eigenvalues
 # $\frac{2}{n} \sum_i u_i^2 \approx 5.38$ along $a$ and $2$ along $b$. The slope $a$, the
 # steep direction of the oval bowl, limits $\eta$ to $2/5.38 \approx 0.372$: between the
 # 0.34 that converged and the 0.38 that diverged in the figure above. In 10-cm steps, $u$
 # is halved and $\frac{2}{n}\sum_i u_i^2$ quartered, to about 1.34; then $b$ is the steep
-# direction, with $\lambda = 2$, and the limit rises to $\eta < 1$.
+# direction, with $\kappa = 2$, and the limit rises to $\eta < 1$.
 
 # %% tags=["solution"]
-H = 2 / n * np.array([[np.sum(u * u), np.sum(u)], [np.sum(u), n]])
-eigenvalues = np.linalg.eigvalsh(H)
+hessian = 2 / n * np.array([[np.sum(u * u), np.sum(u)], [np.sum(u), n]])
+eigenvalues = np.linalg.eigvalsh(hessian)
 limit = 2 / eigenvalues.max()
-print(f"eigenvalues of H: {eigenvalues[0]:.3f} and {eigenvalues[1]:.3f}; "
-      f"2/λmax = {limit:.4f}")
+print(f"eigenvalues of ∇²C: {eigenvalues[0]:.3f} and {eigenvalues[1]:.3f}; "
+      f"2/κmax = {limit:.4f}")
 below, above = descend(0.99 * limit, steps=300), descend(1.01 * limit, steps=300)
 print(f"300 steps, η = 0.99 · limit: C = {cost(*below[-1]):.3f} kg² "
       f"(minimum {minimum_cost:.3f})")
@@ -707,10 +710,11 @@ print(f"300 steps, η = 1.01 · limit: C = {cost(*above[-1]):.3g} kg²")
 assert cost(*below[-1]) < 1.001 * minimum_cost
 assert cost(*above[-1]) > 1e4 * minimum_cost
 u_10cm = u / 2
-H_10cm = 2 / n * np.array([[np.sum(u_10cm**2), np.sum(u_10cm)], [np.sum(u_10cm), n]])
-eigenvalues_10cm = np.linalg.eigvalsh(H_10cm)
+hessian_10cm = 2 / n * np.array([[np.sum(u_10cm**2), np.sum(u_10cm)],
+                                 [np.sum(u_10cm), n]])
+eigenvalues_10cm = np.linalg.eigvalsh(hessian_10cm)
 print(f"in 10-cm steps: eigenvalues {eigenvalues_10cm[0]:.3f} and "
-      f"{eigenvalues_10cm[1]:.3f}; 2/λmax = {2 / eigenvalues_10cm.max():.4f}")
+      f"{eigenvalues_10cm[1]:.3f}; 2/κmax = {2 / eigenvalues_10cm.max():.4f}")
 assert math.isclose(2 / eigenvalues_10cm.max(), 1.0)
 
 # %% [markdown] tags=["solution"]
@@ -738,11 +742,12 @@ assert math.isclose(2 / eigenvalues_10cm.max(), 1.0)
 # multiplications happen in another order). Dividing $\eta$ by the batch size is all the
 # source's algorithm needs.
 #
-# With the mean form and a constant $\eta$, each step has about the same length whatever
-# the batch (the mean form's curve in the step-length figure is nearly flat), but a batch of
-# 64 makes 64 times fewer steps per epoch than single samples. A larger batch gives a less
-# noisy direction, not a longer step, so per sample processed it makes less progress, as the
-# loss curves showed. That is why large-batch training raises $\eta$ with the batch size
+# With the mean form and a constant $\eta$, a larger batch makes fewer steps *and*
+# shorter ones: a batch of 64 makes 64 times fewer steps per epoch than single samples,
+# and its first step is shorter too (printed below, from the step-length figure), since
+# the mean of gradients that partly disagree is a shorter vector. A larger batch gives a
+# less noisy direction, not a longer step, so per sample processed it makes less
+# progress, as the loss curves showed. That is why large-batch training raises $\eta$ with the batch size
 # (roughly in proportion, up to the stability limit of the first exercise).
 
 # %% tags=["solution"]
@@ -753,6 +758,9 @@ print(f"sum form, η = {lr}/64: cost {sum_form_scaled[0]:.3f} → "
       f"{sum_form_scaled[-1]:.3f}; mean form, η = {lr}: {mean_form[0]:.3f} → "
       f"{mean_form[-1]:.3f}")
 assert np.allclose(sum_form_scaled, mean_form, rtol=1e-4)
+print(f"first step, mean form: {step_mean[0]:.3f} (|B| = 1), "
+      f"{step_mean[6]:.3f} (|B| = 64)")
+assert batch_sizes[6] == 64 and step_mean[6] < step_mean[0] / 2
 
 # %% [markdown] tags=["solution"]
 # ```{solution-end}
