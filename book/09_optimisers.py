@@ -40,16 +40,17 @@ from ppn.plots import animate_descent_paths, draw_history, plot_descent_paths
 from ppn.tensor import Tensor
 from ppn.train import History, evaluate
 
-# One thread, so that the numbers you see are the ones printed here.
+# One thread, as in chapter 8.
 _ = threadpool_limits(limits=1)
 
 # %% [markdown]
-# ## Overfitting (figure 13)
+# ## Overfitting (figure 13, on a curve)
 #
 # A model **overfits** when it fits its training data better and better while getting
 # worse on data it has not seen. It happens when the model has many parameters for the
 # amount of data: it can then memorise the training points, noise included, instead of
-# the rule that produced them.
+# the rule that produced them. [Chapter 1](01_linear_regression.ipynb) showed it with the
+# source's figure 13 on the height/weight data; here the same on a curve.
 #
 # ### A polynomial through ten points
 #
@@ -59,7 +60,7 @@ _ = threadpool_limits(limits=1)
 
 # %%
 def sample_curve(count, seed):
-    """Points of y = sin(2πx) plus Gaussian noise (σ = 0.2), x uniform in [0, 1]."""
+    """Points of y = sin(2πx) plus Gaussian noise of spread 0.2, x uniform in [0, 1]."""
     generator = np.random.default_rng(seed)
     x = np.sort(generator.uniform(0, 1, count))
     return x, np.sin(2 * np.pi * x) + generator.normal(0, 0.2, count)
@@ -76,7 +77,7 @@ for degree in (1, 3, 9):
           f"training error {train_error:.4f}, "
           f"error on new points {new_error:8.3f}")
 
-# %% mystnb={"figure": {"caption": "Figure 13: overfitting. Ten noisy points (dots) from the curve y = sin 2πx (grey), fitted by polynomials of degree 1, 3 and 9. A line is too rigid (underfitting); degree 3 follows the rule; degree 9 has ten parameters for ten points, passes through every one of them, and swings wildly between them. Right: with 100 points, the same degree-9 polynomial is tame.", "name": "fig-overfitting-polynomial"}}
+# %% mystnb={"figure": {"caption": "Figure 13 on a curve (chapter 1 draws it on the height/weight data): overfitting. Ten noisy points (dots) from the curve y = sin 2πx (grey), fitted by polynomials of degree 1, 3 and 9. A line is too rigid (underfitting); degree 3 follows the rule; degree 9 has ten parameters for ten points, passes through every one of them, and swings wildly between them. Right: with 100 points, the same degree-9 polynomial is tame.", "name": "fig-overfitting-polynomial"}}
 x_plot = np.linspace(0, 1, 400)
 x_many, y_many = sample_curve(100, seed=3)
 fig, axes = plt.subplots(1, 4, figsize=(13, 3.2), sharey=True)
@@ -152,7 +153,7 @@ assert np.mean((powers.polyval(2 * x_new - 1, decayed) - y_new) ** 2) < 0.06
 
 # %% [markdown]
 # A tiny $\lambda = 10^{-4}$ shrinks the largest coefficient from over a thousand to
-# about 2, and the error on new points from 36 to the level of degree 3: the same ten
+# 2.5, and the error on new points from 36 to the level of degree 3: the same ten
 # parameters, but no longer free to swing.
 #
 # For a network there is no linear system to solve; gradient descent on $C_\lambda$
@@ -177,11 +178,11 @@ assert np.mean((powers.polyval(2 * x_new - 1, decayed) - y_new) ** 2) < 0.06
 # nothing: it **changes `theta` in place** (`theta -= …`), since the model computes with
 # that very array; `theta = theta - …` would only rebind a local name and the model
 # would never see the step. It reads the learning rate from `self.lr` at every call (a
-# schedule may change it between steps) and $\lambda$ from `self.weight_decay`. It
-# leaves `gradient` as it is (the caller may still read `p.grad`), and a float32
-# parameter stays float32 (an in-place update keeps the array's type). `SGD` also
-# allocates `self._scratch[i]`, an array of `theta`'s shape, so that the step can be
-# computed with `out=` arguments and allocate nothing; using it is optional.
+# **learning-rate schedule** may change it between steps: $\eta$ falling with the
+# epoch, for instance along a cosine from $\eta$ to 0, as in
+# [chapter 10](10_mnist.ipynb)) and $\lambda$ from `self.weight_decay`. It leaves
+# `gradient` as it is (the caller may still read `p.grad`), and a float32 parameter
+# stays float32 (an in-place update keeps the array's type).
 
 # %% [markdown]
 # ```{admonition} Task 9.1: one step of gradient descent, with weight decay
@@ -294,15 +295,16 @@ listing(optim.Momentum._update)
 # scale of the cost: multiply $C$ by 100 and every gradient, so every step, is 100 times
 # longer. **Adam** ([Kingma and Ba, 2015](bibliography.md)) gives each parameter its own
 # step size, from running averages of its gradient $g = \nabla C(\theta)$ and of its
-# square (entry by entry). With both averages starting at 0 and $t$ the number of the
-# step (1, 2, …),
+# square. With both averages starting at 0 and $k$ the number of the step (1, 2, …;
+# `t` in the code), and the square, the square root and the division taken entry by
+# entry,
 #
 # $$
 # \begin{aligned}
 # m &\leftarrow \beta_1\, m + (1 - \beta_1)\, g, &
 # v &\leftarrow \beta_2\, v + (1 - \beta_2)\, g^2, \\
-# \hat m &= \frac{m}{1 - \beta_1^t}, &
-# \hat v &= \frac{v}{1 - \beta_2^t}, \\
+# \hat m &= \frac{m}{1 - \beta_1^k}, &
+# \hat v &= \frac{v}{1 - \beta_2^k}, \\
 # \theta &\leftarrow \theta - \eta\, \frac{\hat m}{\sqrt{\hat v} + \varepsilon} .
 # \end{aligned}
 # $$
@@ -316,14 +318,14 @@ listing(optim.Momentum._update)
 #   $\varepsilon$ ($10^{-8}$) only prevents a division by zero.
 # * The **bias correction** fixes the zero start. After the first step
 #   $m = (1 - \beta_1)\, g = 0.1\, g$, ten times too small, and $v = 0.001\, g^2$;
-#   dividing by $1 - \beta_1^t$ and $1 - \beta_2^t$ (0.1 and 0.001 at $t = 1$) gives back
-#   $\hat m = g$ and $\hat v = g^2$. As $t$ grows both factors tend to 1.
+#   dividing by $1 - \beta_1^k$ and $1 - \beta_2^k$ (0.1 and 0.001 at $k = 1$) gives back
+#   $\hat m = g$ and $\hat v = g^2$. As $k$ grows both factors tend to 1.
 #
 # `optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)`
 # computes the same step with the corrections folded into two numbers per step,
-# $\eta_t = \eta \sqrt{1 - \beta_2^t} / (1 - \beta_1^t)$ and
-# $\hat\varepsilon_t = \varepsilon \sqrt{1 - \beta_2^t}$ (multiply the numerator and the
-# denominator of the last line by $\sqrt{1 - \beta_2^t}$): the arrays $\hat m$ and
+# $\eta_k = \eta \sqrt{1 - \beta_2^k} / (1 - \beta_1^k)$ and
+# $\hat\varepsilon_k = \varepsilon \sqrt{1 - \beta_2^k}$ (multiply the numerator and the
+# denominator of the last line by $\sqrt{1 - \beta_2^k}$): the arrays $\hat m$ and
 # $\hat v$ are never formed.
 
 # %% tags=["remove-input"]
@@ -878,12 +880,12 @@ assert first_below["Momentum"] < first_below["SGD"]
 # $m = 0.1\, g$ and $v = 0.001\, g^2$, and the step is
 # $\eta \cdot 0.1 / \sqrt{0.001} \approx 3.16\, \eta$: the zero start of $v$, which is
 # corrected more strongly than $m$'s, would make the first steps *longer*, not shorter.
-# Over the next hundreds of steps $1 - \beta_2^t$ grows towards 1 and the two versions
+# Over the next hundreds of steps $1 - \beta_2^k$ grows towards 1 and the two versions
 # meet.
 
 # %% tags=["solution"]
 class AdamUncorrected(optim.Adam):
-    """Adam with m and v used as they are, without dividing by 1 − βᵗ."""
+    """Adam with m and v used as they are, without dividing by 1 − βᵏ."""
 
     def step(self):
         self._step_size, self._eps_hat = self.lr, self.eps
