@@ -212,9 +212,14 @@ def check(number: str | None = None) -> bool:
     return False
 
 
+# pytest's own account of a failed comparison: "assert …", "+  where … = <object at 0x…>",
+# "+  and …". The check's message, above them, already says what was expected.
+PYTEST_DETAIL = re.compile(r"^\s*(assert\b|\+\s+(where|and)\b)")
+
+
 def hint(failure: str, lines: int = 8) -> str:
     """The useful start of a failure message (pytest's own comparison lines are left out)."""
-    kept = [line for line in failure.strip().splitlines() if not line.startswith("assert ")]
+    kept = [line for line in failure.strip().splitlines() if not PYTEST_DETAIL.match(line)]
     return "\n".join(kept[:lines]) or failure.strip()
 
 

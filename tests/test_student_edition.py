@@ -139,6 +139,12 @@ def test_a_failure_report_gives_its_message_as_the_hint():
         ppn.tasks.hint("AssertionError: add b\nassert 1 == 2\nmore")
         == "AssertionError: add b\nmore"
     )
+    noisy = (
+        "AssertionError: update θ in place\nassert not True\n"
+        " +  where True = <function array_equal at 0x7f>(x, y)\n"
+        " +    and   x = <task_tools.Parameter object at 0x1>.data\nAt index 1 diff"
+    )
+    assert ppn.tasks.hint(noisy) == "AssertionError: update θ in place\nAt index 1 diff"
 
 
 def test_the_teachers_page_lists_every_task_as_the_registry_does():

@@ -552,6 +552,9 @@ MUTANTS = [
         if not hasattr(self, "first_lr"):
             self.first_lr = self.lr
         theta -= self.first_lr * (gradient + self.weight_decay * theta)""", "self.lr at each step"),
+    M("9.1", "λθ added into the gradient itself", """
+        gradient += self.weight_decay * theta
+        theta -= self.lr * gradient""", "leave the gradient as it is"),
     M("9.1", "a step up the gradient (sign error)", """
         theta += self.lr * (gradient + self.weight_decay * theta)""", "θ − η·∇C"),
     # --- 10.1 fit's training step ----------------------------------------------------------------

@@ -21,6 +21,14 @@ class TestTask9_1:
         np.testing.assert_allclose(p.data, [0.95, -2.05, 3.1], err_msg="θ − η·∇C")
         assert p.data is before, "update θ in place (theta -= …): the model holds that array"
 
+    def test_the_gradient_is_left_as_it_is(self):
+        p = Parameter([1.0, -2.0])
+        p.grad = np.array([0.5, 1.0])
+        optim.SGD([p], lr=0.5, weight_decay=0.1).step()
+        np.testing.assert_array_equal(p.grad, [0.5, 1.0], (
+            "leave the gradient as it is (add λθ in a scratch array, not into gradient): "
+            "the model's .grad must still hold ∇C after the step"))  # fmt: skip
+
     def test_weight_decay(self):
         p = Parameter([1.0, -2.0])
         p.grad = np.array([0.0, 1.0])
