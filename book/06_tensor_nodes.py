@@ -113,7 +113,7 @@ def scalar_cost_and_gradient(mlp, images, targets):
 
 def tensor_cost_and_gradient(mlp, images, targets):
     """The same cost on tensors: eq. 5 layer by layer, one node per array operation."""
-    mlp.zero_grad()
+    mlp.zero_grad()  # gradients add up; "What a tensor node stores" explains this
     h = Tensor(images)
     for layer in mlp.layers:
         h = ppn.sigmoid(h @ layer.weight + layer.bias)  # H = σ(X W + b): three nodes
@@ -177,7 +177,8 @@ del scalar_tape  # 839,658 nodes: free the memory
 # Both do the same multiplications; the tensor tape saves the bookkeeping around them (9
 # nodes instead of 839,658 Python objects made and visited by Python loops) and does the
 # arithmetic in bulk in numpy's compiled code. (`MLP` itself records `x @ W + b` as one
-# node, `linear`, one of the speed-ups of [chapter 11](11_performance_and_accuracy.ipynb).)
+# node, `linear`, one of the speed-ups of the appendix [How `ppn` is made
+# fast](appendix_fast.ipynb).)
 #
 # ## What a tensor node stores
 #

@@ -111,7 +111,7 @@ def train_neuron(cost, start=2.0, steps=300, lr=0.15):
         for parameter in (w, b):
             # θ ← θ − η ∂C/∂θ
             parameter.data = parameter.data - lr * parameter.grad
-            parameter.zero_grad()
+            parameter.zero_grad()  # forget .grad: gradients add up (chapter 6)
     return run
 
 

@@ -115,7 +115,7 @@ plt.show()
 # %% [markdown]
 # The arrows are longest where the surface is steep and vanish at the bottom, where
 # $\nabla C = 0$. The source says "The $-\nabla$ hints us to the direction of a minimum"
-# (its eq. 8 slips, see [chapter 3](03_forward_mode.ipynb)): a hint, downhill, but
+# (the sentence after its eq. 8 slips, see [chapter 3](03_forward_mode.ipynb)): a hint, downhill, but
 # straight at the minimum only on a perfectly round bowl. This one is oval (the cost
 # curves more steeply along $a$ than along $b$), so the arrows aim beside the star, and a
 # path that follows them bends. That is the whole difficulty of choosing a step size.
@@ -302,7 +302,7 @@ assert len(losses) == 1024 and np.mean(losses[-100:]) < np.mean(losses[:100]) / 
 # ## Algorithm 3: batches and a gradient accumulator
 #
 # The source's **Algorithm 3** splits the training set into batches $B_1, B_2, \dots$ of
-# $|B|$ samples. For each batch it sums the samples' gradients in an accumulator
+# $|b|$ samples each (this chapter writes $|B|$ for that batch size, the source's $|b|$). For each batch it sums the samples' gradients in an accumulator
 # $\nabla_{\text{acc}}$, one sample at a time, and then makes one step:
 #
 # ```text
@@ -515,8 +515,8 @@ assert source_form[-1] > 2.0  # then learns nothing
 #
 # The gradient on one sample, $\nabla C_j$, is an *estimate* of the gradient of the whole
 # cost, $\nabla C = \frac{1}{N} \sum_j \nabla C_j$: right on average, but noisy. The mean
-# over a random batch of $|B|$ samples is a better estimate: its variance
-# $\mathbb{E}\,\|g_B - \nabla C\|^2$ falls as $s^2 / |B|$, where $s^2$ is the
+# over a random batch of $|B|$ samples is a better estimate: its variance, the mean
+# over random batches of $\|g_B - \nabla C\|^2$, falls as $s^2 / |B|$, where $s^2$ is the
 # variance of one sample's gradient. We measure it on a network trained for one epoch,
 # with 40 random batches per size.
 

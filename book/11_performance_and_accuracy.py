@@ -15,8 +15,8 @@
 # # Performance and accuracy
 #
 # The network of [chapter 10](10_mnist.ipynb) reads about 95 % of the test digits after
-# ten epochs on 10,000 images. The source ends with a second part: "improve its
-# performance and accuracy". This chapter asks four questions, and answers each with one
+# ten epochs on 10,000 images. The source sets the goal of its second semester: "to
+# improve its performance and accuracy". This chapter asks four questions, and answers each with one
 # measured lesson:
 #
 # - **Where does the time go?** We count the arithmetic of a training step, and compare
@@ -124,6 +124,7 @@ assert per_epoch == 4_090_880_000
 mlp = json.loads((benchmarks / "mlp.json").read_text())
 run = next(r for r in mlp["results"] if r["dataset"] == "mnist"
            and r["sizes"] == [784, 128, 10] and r["batch_size"] == 128)
+# "BLAS only": the products alone, in BLAS, the matrix library numpy calls
 products_alone, ppn_epoch = (run["times"][k]["median_s"] for k in ("BLAS only", "ppn"))
 print(f"{mlp['environment']['cpu']}, one thread, {mlp['environment']['date'][:10]}: "
       f"the products alone {products_alone:.3f} s "
