@@ -51,6 +51,7 @@ JupyterLab). README "Reading the chapters in JupyterLab" gives the replacements.
 from __future__ import annotations
 
 import ast
+import copy
 import json
 import os
 import re
@@ -157,33 +158,52 @@ def chapters(book: Path = BOOK) -> list[Path]:
     return sorted(book.glob("[0-9][0-9]_*.py")) + sorted(book.glob("appendix_*.py"))
 
 
+def run_notebook(nb, folder: Path) -> None:
+    """Run ``nb`` top to bottom in a fresh kernel started in ``folder`` (in place).
+
+    Rarely a new kernel never answers (seen about once in 20 starts on a busy machine), or a
+    cell never finishes with the kernel idle (a lost message, seen with several kernels
+    started at once on one machine): the notebook then runs once more in a fresh kernel,
+    rather than fail. Any other error is raised (a cell's CellExecutionError among them).
+    """
+    from jupyter_client.manager import KernelManager
+
+    pristine = copy.deepcopy(nb)
+    for attempt in (1, 2):
+        # The kernel talks over Unix sockets in a folder of its own, not TCP ports: ports
+        # are picked free and then bound, and a kernel started at the same moment by
+        # another process (CI runs nbval beside this) can take one in between.
+        sockets = tempfile.mkdtemp(prefix="ppn-kernel-")
+        manager = KernelManager(kernel_name="python3", transport="ipc", ip=f"{sockets}/k")
+        client = NotebookClient(
+            nb,
+            km=manager,
+            timeout=300,  # per cell; the longest takes about a minute on a loaded machine
+            startup_timeout=60,  # a kernel that has not answered by then never will
+            kernel_name="python3",
+            resources={"metadata": {"path": str(folder)}},
+        )
+        try:
+            client.execute()
+            return
+        except (TimeoutError, RuntimeError) as error:
+            lost = isinstance(error, TimeoutError) or "didn't respond" in str(error)
+            if attempt == 2 or not lost:
+                raise
+            print(f"  {error}: running the notebook again in a fresh kernel", flush=True)
+            nb.cells = copy.deepcopy(pristine.cells)
+        finally:
+            shutil.rmtree(sockets, ignore_errors=True)
+
+
 def execute(paths: list[Path]) -> None:
     """Write each twin's notebook and run it top to bottom in a fresh kernel, in its folder."""
     for path in paths:
         notebook = path.with_suffix(".ipynb")
         print(f"executing {path.name} -> {notebook.name}", flush=True)
-        for attempt in (1, 2):
-            nb = read_chapter(path)
-            nb.metadata["kernelspec"] = dict(KERNELSPEC)
-            client = NotebookClient(
-                nb,
-                timeout=300,  # per cell; the longest takes about a minute on a loaded machine
-                startup_timeout=60,  # a kernel that has not answered by then never will
-                kernel_name="python3",
-                resources={"metadata": {"path": str(path.parent)}},
-            )
-            try:
-                client.execute()
-                break
-            except (TimeoutError, RuntimeError) as error:
-                # Rarely a new kernel never answers (seen about once in 20 starts on a busy
-                # machine), or a cell never finishes with the kernel idle (a lost message,
-                # seen with many kernels on one machine): run the chapter once more in a
-                # fresh kernel, rather than fail it. Any other error fails it.
-                lost = isinstance(error, TimeoutError) or "didn't respond" in str(error)
-                if attempt == 2 or not lost:
-                    raise
-                print(f"  {error}: running the chapter again in a fresh kernel", flush=True)
+        nb = read_chapter(path)
+        nb.metadata["kernelspec"] = dict(KERNELSPEC)
+        run_notebook(nb, path.parent)
         # Not store_widget_state=False: nbclient 0.11 then fails on an Output widget
         # (its output hook writes into the state it did not keep). Drop the state instead.
         nb.metadata.pop("widgets", None)
@@ -752,12 +772,10 @@ def run_until_first_task(notebook: Path, env: dict[str, str]) -> str:
     from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(notebook, as_version=4)
-    client = NotebookClient(nb, timeout=600, startup_timeout=60, kernel_name="python3",
-                            resources={"metadata": {"path": str(notebook.parent)}})  # fmt: skip
     saved = dict(os.environ)
     os.environ.update(env)  # the kernel inherits this process's environment
     try:
-        client.execute()
+        run_notebook(nb, notebook.parent)
     except CellExecutionError as error:
         found = re.search(r"task (\d+\.\d+) is yours to write", str(error))
         if error.ename != "NotImplementedError" or found is None:
