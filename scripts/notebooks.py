@@ -193,6 +193,8 @@ def run_notebook(nb, folder: Path) -> None:
             print(f"  {error}: running the notebook again in a fresh kernel", flush=True)
             nb.cells = copy.deepcopy(pristine.cells)
         finally:
+            if manager.has_kernel:  # nbclient leaves a kernel it was handed running
+                manager.shutdown_kernel(now=True)
             shutil.rmtree(sockets, ignore_errors=True)
 
 
