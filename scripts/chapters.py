@@ -20,6 +20,7 @@ the teacher page or an appendix, never in a chapter's prose or comments.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -53,6 +54,16 @@ def main_line(toc: Path = ROOT / "_toc.yml") -> list[Path]:
     return [ROOT / (entry["file"] + ".ipynb") for entry in numbered["chapters"]]
 
 
+def _cells(notebook: Path) -> list[dict]:
+    """The notebook's cells, read once however many checks look at them (until it changes)."""
+    return _read_cells(notebook, notebook.stat().st_mtime_ns)
+
+
+@functools.cache
+def _read_cells(notebook: Path, mtime_ns: int) -> list[dict]:
+    return json.loads(notebook.read_text())["cells"]
+
+
 def _tags(cell) -> list[str]:
     return cell.get("metadata", {}).get("tags", [])
 
@@ -69,9 +80,8 @@ def _listing_lines(cell) -> int:
 
 def reading(notebook: Path) -> dict:
     """Minutes, words and code lines of a chapter up to its Exercises."""
-    cells = json.loads(notebook.read_text())["cells"]
     words = code = 0
-    for cell in cells:
+    for cell in _cells(notebook):
         tags = _tags(cell)
         if "solution" in tags or "remove-cell" in tags:
             continue
@@ -92,7 +102,7 @@ def reading(notebook: Path) -> dict:
 def build_vocabulary(notebook: Path) -> list[str]:
     """Each line of a chapter's Markdown or code comments that speaks of the build."""
     found = []
-    for cell in json.loads(notebook.read_text())["cells"]:
+    for cell in _cells(notebook):
         if "remove-cell" in _tags(cell):  # the generated setup and front-matter cells
             continue
         for line in "".join(cell["source"]).splitlines():
@@ -108,16 +118,12 @@ def build_vocabulary(notebook: Path) -> list[str]:
 
 def structure(notebook: Path) -> list[str]:
     """What a chapter lacks: a summary, a mark on each exercise, code lines that fit."""
-    markdown = [
-        "".join(cell["source"])
-        for cell in json.loads(notebook.read_text())["cells"]
-        if cell["cell_type"] == "markdown"
-    ]
-    text = "\n".join(markdown)
+    cells = _cells(notebook)
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
     problems = [
         f"{notebook.name}: a code line of {len(line)} characters (at most {CODE_WIDTH} fit a "
         f"1280-pixel window): {line.strip()[:60]}…"
-        for cell in json.loads(notebook.read_text())["cells"]
+        for cell in cells
         if cell["cell_type"] == "code" and "remove-cell" not in _tags(cell)
         for line in "".join(cell["source"]).splitlines()
         if len(line) > CODE_WIDTH
@@ -140,33 +146,35 @@ def table(notebooks: list[Path]) -> str:
     return "\n".join(rows)
 
 
-def write_teacher(teacher: Path = ROOT / "book" / "teacher.md") -> None:
-    """Rewrite the "read" column (the fourth) of teacher.md's chapter table from the notebooks."""
-    lines = teacher.read_text().splitlines(keepends=True)
+def _teacher_rows(lines: list[str]):
+    """(index, chapter number, its notebook, the row's cells) for each chapter row."""
     for i, line in enumerate(lines):
-        match = TEACHER_ROW.match(line.rstrip("\n"))
-        if not match:
-            continue
-        cells = line.rstrip("\n").split(" | ")
-        cells[2] = _read_cell(ROOT / "book" / f"{match[2]}.ipynb")
-        lines[i] = " | ".join(cells) + "\n"
-    teacher.write_text("".join(lines))
+        match = TEACHER_ROW.match(line)
+        if match:
+            yield i, match[1], ROOT / "book" / f"{match[2]}.ipynb", line.split(" | ")
 
 
 def _read_cell(notebook: Path) -> str:
     return f"{round(reading(notebook)['minutes'])} min"
 
 
+def write_teacher(teacher: Path = ROOT / "book" / "teacher.md") -> None:
+    """Rewrite the "read" column (the third) of teacher.md's chapter table from the notebooks."""
+    lines = teacher.read_text().split("\n")
+    for i, _, notebook, cells in _teacher_rows(lines):
+        cells[2] = _read_cell(notebook)
+        lines[i] = " | ".join(cells)
+    teacher.write_text("\n".join(lines))
+
+
 def stale_teacher_rows(teacher: Path = ROOT / "book" / "teacher.md") -> list[str]:
     """The rows of teacher.md whose "read" column is not what the notebook gives now."""
     stale = []
-    for line in teacher.read_text().splitlines():
-        match = TEACHER_ROW.match(line)
-        if match:
-            notebook = ROOT / "book" / f"{match[2]}.ipynb"
-            if notebook.exists() and line.split(" | ")[2] != _read_cell(notebook):
-                stale.append(f"teacher.md, chapter {match[1]}: {line.split(' | ')[2]!r}, "
-                             f"the notebook reads in {_read_cell(notebook)!r}")  # fmt: skip
+    for _, number, notebook, cells in _teacher_rows(teacher.read_text().split("\n")):
+        if notebook.exists() and cells[2] != (now := _read_cell(notebook)):
+            stale.append(
+                f"teacher.md, chapter {number}: {cells[2]!r}, the notebook reads in {now!r}"
+            )
     return stale
 
 
