@@ -39,6 +39,28 @@ class Mutant:
 
 
 M = Mutant
+
+
+# Tasks 6.2 and 6.3 are rows of the VJP table: a mutant is the table with one row wrong.
+ARITHMETIC = {"add": ("g", "g"), "sub": ("g", "-g"), "mul": ("g * b", "g * a"),
+              "div": ("g / b", "-g * y / b")}  # fmt: skip
+ACTIVATIONS = {"tanh": "g * (1 - y * y)", "sigmoid": "g * y * (1 - y)",
+               "relu": "g * (y > 0).astype(g.dtype)"}  # fmt: skip
+
+
+def arithmetic(**wrong) -> str:
+    """The rows add … div of the VJP table (task 6.2), with the rows in ``wrong`` replaced."""
+    rows = {**ARITHMETIC, **wrong}
+    return "\n".join(f'"{op}": (lambda g, a, b, y: {a_bar}, lambda g, a, b, y: {b_bar}),'
+                     for op, (a_bar, b_bar) in rows.items())  # fmt: skip
+
+
+def activations(**wrong) -> str:
+    """The rows tanh, sigmoid, relu of the VJP table (task 6.3), with ``wrong`` replaced."""
+    rows = {**ACTIVATIONS, **wrong}
+    return "\n".join(f'"{op}": lambda g, x, y: {x_bar},' for op, x_bar in rows.items())
+
+
 MUTANTS = [
     # --- 2.1 Linear.forward ------------------------------------------------------------
     M("2.1", "the bias forgotten", "return x @ self.weight", "x @ W + b"),
@@ -345,47 +367,19 @@ MUTANTS = [
             return b * g
         return g @ b.swapaxes(-1, -2)""", "a vector a of shape (3,)"),
     # --- 6.2 the VJPs of + − × ÷ -------------------------------------------------------------
-    M("6.2", "the sign of b̄ in a − b", '''
-        "add":     (lambda g, a, b, y: g,               lambda g, a, b, y: g),
-        "sub":     (lambda g, a, b, y: g,               lambda g, a, b, y: g),
-        "mul":     (lambda g, a, b, y: g * b,           lambda g, a, b, y: g * a),
-        "div":     (lambda g, a, b, y: g / b,           lambda g, a, b, y: -g * y / b),''',
-      "the VJP of sub for b"),
-    M("6.2", "the product's partials swapped", '''
-        "add":     (lambda g, a, b, y: g,               lambda g, a, b, y: g),
-        "sub":     (lambda g, a, b, y: g,               lambda g, a, b, y: -g),
-        "mul":     (lambda g, a, b, y: g * a,           lambda g, a, b, y: g * b),
-        "div":     (lambda g, a, b, y: g / b,           lambda g, a, b, y: -g * y / b),''',
+    M("6.2", "the sign of b̄ in a − b", arithmetic(sub=("g", "g")), "the VJP of sub for b"),
+    M("6.2", "the product's partials swapped", arithmetic(mul=("g * a", "g * b")),
       "the VJP of mul for a"),
-    M("6.2", "the quotient's b̄ with its sign lost", '''
-        "add":     (lambda g, a, b, y: g,               lambda g, a, b, y: g),
-        "sub":     (lambda g, a, b, y: g,               lambda g, a, b, y: -g),
-        "mul":     (lambda g, a, b, y: g * b,           lambda g, a, b, y: g * a),
-        "div":     (lambda g, a, b, y: g / b,           lambda g, a, b, y: g * y / b),''',
+    M("6.2", "the quotient's b̄ with its sign lost", arithmetic(div=("g / b", "g * y / b")),
       "the VJP of div for b"),
-    M("6.2", "ȳ forgotten: the bare partial", '''
-        "add":     (lambda g, a, b, y: g,               lambda g, a, b, y: g),
-        "sub":     (lambda g, a, b, y: g,               lambda g, a, b, y: -g),
-        "mul":     (lambda g, a, b, y: b,               lambda g, a, b, y: a),
-        "div":     (lambda g, a, b, y: g / b,           lambda g, a, b, y: -g * y / b),''',
-      "ȳ·∂y/∂a"),
+    M("6.2", "ȳ forgotten: the bare partial", arithmetic(mul=("b", "a")), "ȳ·∂y/∂a"),
     # --- 6.3 the activations' VJPs -----------------------------------------------------------
-    M("6.3", "tanh' as 1 − y, not 1 − y²", '''
-        "tanh":    lambda g, x, y: g * (1 - y),
-        "sigmoid": lambda g, x, y: g * y * (1 - y),
-        "relu":    lambda g, x, y: g * (y > 0).astype(g.dtype),''', "the VJP of tanh"),
-    M("6.3", "sigmoid' from x instead of y = σ(x)", '''
-        "tanh":    lambda g, x, y: g * (1 - y * y),
-        "sigmoid": lambda g, x, y: g * x * (1 - x),
-        "relu":    lambda g, x, y: g * (y > 0).astype(g.dtype),''', "the VJP of sigmoid"),
-    M("6.3", "relu's ȳ dropped: the 0/1 mask alone", '''
-        "tanh":    lambda g, x, y: g * (1 - y * y),
-        "sigmoid": lambda g, x, y: g * y * (1 - y),
-        "relu":    lambda g, x, y: (y > 0).astype(g.dtype),''', "the VJP of relu"),
-    M("6.3", "relu' taken as 1 everywhere", '''
-        "tanh":    lambda g, x, y: g * (1 - y * y),
-        "sigmoid": lambda g, x, y: g * y * (1 - y),
-        "relu":    lambda g, x, y: g,''', "the VJP of relu"),
+    M("6.3", "tanh' as 1 − y, not 1 − y²", activations(tanh="g * (1 - y)"), "the VJP of tanh"),
+    M("6.3", "sigmoid' from x instead of y = σ(x)", activations(sigmoid="g * x * (1 - x)"),
+      "the VJP of sigmoid"),
+    M("6.3", "relu's ȳ dropped: the 0/1 mask alone", activations(relu="(y > 0).astype(g.dtype)"),
+      "the VJP of relu"),
+    M("6.3", "relu' taken as 1 everywhere", activations(relu="g"), "the VJP of relu"),
     # --- 6.4 unbroadcast ---------------------------------------------------------------------
     M("6.4", "only the added leading axes summed, not the stretched ones", """
         extra = gradient.ndim - len(shape)
